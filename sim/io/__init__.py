@@ -1,0 +1,1 @@
+"""Input and output: run folders, NetCDF, manifests, measured data."""

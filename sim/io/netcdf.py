@@ -1,0 +1,150 @@
+"""Streaming CF-1.10 NetCDF writer: one output time appended at a time.
+
+The file is written as ``<name>.part`` and renamed when closed, after the run completes
+or is interrupted. After every record the file is synced, so the records written so far
+form a valid file whatever happens next. Beside each field ``f`` the writer keeps
+``f_max``, the maximum over every simulation step so far (``cell_methods: time: maximum``).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import netCDF4
+import numpy as np
+
+import sim
+from sim.fields import FieldView
+from sim.grid import RasterGrid
+from sim.io.rundir import temporary_path
+from sim.schedules import Schedule
+
+
+class PeakTracker:
+    """Running maximum over every step of some cell fields (not only at output times)."""
+
+    def __init__(self, view: FieldView, names: list[str]) -> None:
+        self.peaks: dict[str, np.ndarray] = {}
+        for name in names:
+            self.peaks[name] = np.array(view[name], copy=True)
+
+    def observe(self, view: FieldView) -> None:
+        for name, peak in self.peaks.items():
+            np.maximum(peak, view[name], out=peak)
+
+
+def crs_attributes(grid: RasterGrid) -> dict[str, Any] | None:
+    """CF grid-mapping attributes for an EPSG grid (via pyproj), None for a local frame."""
+    if grid.epsg is None:
+        return None
+    from pyproj import CRS
+
+    return CRS.from_epsg(grid.epsg).to_cf()
+
+
+class NetCDFWriter:
+    """Writes ``fields`` on ``schedule`` to ``path``, with CF metadata from each FieldSpec."""
+
+    def __init__(
+        self,
+        path: Path,
+        fields: list[str],
+        schedule: Schedule,
+        *,
+        start_datetime: str,
+        global_attrs: dict[str, Any],
+        field_attrs: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.fields = list(fields)
+        self.schedule = schedule
+        self.start_datetime = start_datetime
+        self.global_attrs = global_attrs
+        self.field_attrs = field_attrs or {}
+        self._ds: netCDF4.Dataset | None = None
+        self.n_written = 0
+
+    @property
+    def part_path(self) -> Path:
+        return temporary_path(self.path)
+
+    def open(self, view: FieldView) -> None:
+        grid = view.grid
+        ds = netCDF4.Dataset(self.part_path, "w", format="NETCDF4")
+        self._ds = ds
+        ds.setncatts(self._global_attributes())
+        ds.createDimension("time", None)
+        ds.createDimension("y", grid.ny)
+        ds.createDimension("x", grid.nx)
+
+        time = ds.createVariable("time", "f8", ("time",))
+        time.setncatts({
+            "standard_name": "time",
+            "long_name": "time",
+            "units": f"seconds since {self.start_datetime.replace('T', ' ')}",
+            "calendar": "standard",
+            "axis": "T",
+        })
+        cf_crs = crs_attributes(grid)
+        for axis, values in (("x", grid.x), ("y", grid.y)):
+            var = ds.createVariable(axis, "f8", (axis,))
+            attrs = {"units": "m", "axis": axis.upper(), "long_name": f"{axis} coordinate of cell centre"}
+            if cf_crs is not None:
+                attrs["standard_name"] = f"projection_{axis}_coordinate"
+            var.setncatts(attrs)
+            var[:] = values
+        if cf_crs is not None:
+            crs = ds.createVariable("crs", "i4")
+            crs.setncatts(cf_crs)
+
+        float_type = "f4" if grid.dtype == "float32" else "f8"
+        for name in self.fields:
+            spec = view.spec(name)
+            nc_type = "i1" if spec.kind == "level" else float_type
+            for var_name, dims, chunks in (
+                (name, ("time", "y", "x"), (1, grid.ny, grid.nx)),
+                (f"{name}_max", ("y", "x"), (grid.ny, grid.nx)),
+            ):
+                var = ds.createVariable(var_name, nc_type, dims, zlib=True, complevel=1, shuffle=True, chunksizes=chunks)
+                attrs = dict(spec.cf_attrs())
+                attrs.update(self.field_attrs.get(name, {}))
+                if var_name.endswith("_max"):
+                    attrs["long_name"] = f"maximum over time of {spec.doc}"
+                    attrs["cell_methods"] = "time: maximum"
+                if cf_crs is not None:
+                    attrs["grid_mapping"] = "crs"
+                var.setncatts(attrs)
+        ds.sync()
+
+    def _global_attributes(self) -> dict[str, Any]:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        attrs = {
+            "Conventions": "CF-1.10",
+            "source": f"hazsim {sim.__version__}",
+            "history": f"{now} created by hazsim {sim.__version__}",
+        }
+        attrs.update({k: v for k, v in self.global_attrs.items() if v is not None})
+        return attrs
+
+    def write(self, view: FieldView, t: float, peaks: PeakTracker) -> None:
+        """Append the fields at time ``t`` and refresh the running maxima; then sync."""
+        ds = self._ds
+        k = self.n_written
+        for name in self.fields:
+            ds[name][k, :, :] = view[name]
+            ds[f"{name}_max"][:, :] = peaks.peaks[name]
+        # The time value goes last: a reader never sees a time without its fields.
+        ds["time"][k] = t
+        ds.sync()
+        self.n_written += 1
+
+    def close(self) -> Path:
+        """Close the file and give it its final name."""
+        if self._ds is not None:
+            self._ds.close()
+            self._ds = None
+            os.replace(self.part_path, self.path)
+        return self.path

@@ -1,0 +1,1 @@
+"""Shared Numba kernels: written once, used by every model and renderer."""

@@ -1,0 +1,241 @@
+"""Run a loaded scenario into a run folder: fields.nc, manifest.json, quicklook.png.
+
+Everything that can be checked is checked before step 0. During the run, SIGINT and
+SIGTERM stop the loop between records (never inside one); the writers then close, the
+files get their final names, and the manifest says ``incomplete`` with the reason.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numba
+import numpy as np
+
+import sim
+from sim.fields import FieldSpec
+from sim.io.manifest import write_manifest
+from sim.io.netcdf import NetCDFWriter
+from sim.io.quicklook import save_quicklook
+from sim.io.rundir import OutputDirError, default_run_dir, prepare_run_dir
+from sim.model import outputs_of
+from sim.scenario import registry
+from sim.scenario.load import LoadedScenario, ScenarioError, check_outputs
+from sim.schedules import AtTimes, EverySeconds
+from sim.simulation import Event, NonFiniteError, Simulation
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+
+# Number of output times when a scenario names no [[outputs]].
+DEFAULT_OUTPUT_COUNT = 20
+
+
+class Terminated(Exception):
+    """SIGTERM arrived."""
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    status: str  # complete | incomplete | failed
+    exit_code: int
+    reason: str
+    wall_time_s: float
+    summary: list[str] = field(default_factory=list)
+
+
+def build_models(loaded: LoadedScenario):
+    """Instantiate every model with its own random stream derived from the scenario seed."""
+    grid = loaded.grid
+    streams = np.random.SeedSequence(loaded.config.scenario.seed).spawn(len(loaded.config.models))
+    models = []
+    for model_cfg, params, stream in zip(loaded.config.models, loaded.model_params, streams):
+        cls = registry.model_class(model_cfg.kind)
+        models.append(cls(grid, params, np.random.default_rng(stream)))
+    return models
+
+
+def produced_fields(models) -> dict[str, FieldSpec]:
+    return {spec.name: spec for model in models for spec in outputs_of(model)}
+
+
+def output_plan(loaded: LoadedScenario, produced: dict[str, FieldSpec]) -> list[tuple[str, list[str], object]]:
+    """(file name, fields, schedule) for each NetCDF output; all cell fields if none declared."""
+    plan = []
+    for output in loaded.config.outputs:
+        schedule = EverySeconds(output.every_s) if output.every_s is not None else AtTimes(output.times_s)
+        plan.append((output.path, list(output.fields), schedule))
+    if not plan:
+        names = [n for n, s in produced.items() if s.at == "cell"]
+        plan.append(("fields.nc", names, EverySeconds(loaded.config.time.stop_s / DEFAULT_OUTPUT_COUNT)))
+    return plan
+
+
+def check_run(loaded: LoadedScenario):
+    """Every check that needs the models built; returns the models. Raises ScenarioError."""
+    models = build_models(loaded)
+    produced = produced_fields(models)
+    check_outputs(loaded.path, loaded, produced)
+    try:
+        Simulation(loaded.grid, models, stop_s=loaded.config.time.stop_s, dt_max_s=loaded.config.time.dt_max_s)
+    except ValueError as exc:  # coupling errors
+        raise ScenarioError(f"{loaded.path}: models: {exc}") from None
+    return models
+
+
+def set_threads(threads: int | None) -> None:
+    if threads is None:
+        return
+    limit = numba.config.NUMBA_NUM_THREADS
+    if not 1 <= threads <= limit:
+        raise ScenarioError(f"--threads: expected a number from 1 to {limit} (this machine), got {threads}")
+    numba.set_num_threads(threads)
+
+
+def run_scenario(
+    loaded: LoadedScenario,
+    out_dir: Path | None = None,
+    threads: int | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Run ``loaded`` into ``out_dir``; bad input raises ScenarioError before anything runs."""
+    set_threads(threads)
+    models = check_run(loaded)
+    grid = loaded.grid
+    config = loaded.config
+    run_dir = out_dir if out_dir is not None else default_run_dir(config.scenario.name)
+    try:
+        prepare_run_dir(Path(run_dir))
+    except OutputDirError as exc:
+        raise ScenarioError(str(exc)) from None
+    run_dir = Path(run_dir)
+
+    field_attrs: dict[str, dict] = {}
+    references = []
+    for model in models:
+        if hasattr(model, "field_attrs"):
+            field_attrs.update(model.field_attrs())
+        if getattr(model, "references", None):
+            references.append(model.references)
+    global_attrs = {
+        "title": config.scenario.name,
+        "comment": config.scenario.description or None,
+        "references": "; ".join(references) or None,
+        "scenario_file": str(loaded.path),
+        "seed": config.scenario.seed,
+        "config_sha256": loaded.sha256(),
+    }
+    writers = [
+        NetCDFWriter(
+            run_dir / name, names, schedule,
+            start_datetime=config.time.start_datetime, global_attrs=global_attrs, field_attrs=field_attrs,
+        )
+        for name, names, schedule in output_plan(loaded, produced_fields(models))
+    ]
+    events = [
+        Event(at_s, [(model, params[k]) for k, model in enumerate(models)], config.events[index].description)
+        for at_s, index, params in loaded.events
+    ]
+    simulation = Simulation(
+        grid, models, stop_s=config.time.stop_s, dt_max_s=config.time.dt_max_s,
+        writers=writers, events=events, progress=progress,
+    )
+
+    record = {
+        "scenario": config.scenario.name,
+        "scenario_file": str(loaded.path),
+        "seed": config.scenario.seed,
+        "config_sha256": loaded.sha256(),
+        "config": loaded.resolved(),
+        "threads": numba.get_num_threads(),
+        "status": "incomplete",
+        "reason": "running (a run killed without warning stops here)",
+    }
+    write_manifest(run_dir, record, [])
+
+    started = time.perf_counter()
+    status, code, reason = "complete", EXIT_OK, ""
+    with InterruptGuard(simulation):
+        try:
+            simulation.run()
+        except KeyboardInterrupt:
+            status, code, reason = "incomplete", EXIT_SIGINT, "interrupted by SIGINT (Ctrl-C)"
+        except Terminated:
+            status, code, reason = "incomplete", EXIT_SIGTERM, "terminated by SIGTERM"
+        except NonFiniteError as exc:
+            status, code, reason = "failed", EXIT_FAILED, str(exc)
+        finally:
+            files = [writer.close() for writer in writers]
+    wall = time.perf_counter() - started
+
+    if simulation.peaks is not None and writers and writers[0].fields:
+        first = writers[0].fields[0]
+        title = f"{config.scenario.name}: maximum over {simulation.clock.time:g} s of {first}"
+        files.append(save_quicklook(run_dir / "quicklook.png", grid, simulation.peaks.peaks[first],
+                                    simulation.state.specs[first], title))
+
+    summary = []
+    if simulation.peaks is not None:
+        for model in models:
+            if hasattr(model, "summary"):
+                summary += model.summary(simulation.peaks.peaks, grid)
+    summary.append(f"simulated {simulation.clock.time:g} s in {simulation.clock.iteration} steps, "
+                   f"wall time {wall:.1f} s")
+    record.update({
+        "status": status,
+        "reason": reason or "finished",
+        "simulated_time_s": simulation.clock.time,
+        "steps": simulation.clock.iteration,
+        "output_times_written": {w.path.name: w.n_written for w in writers},
+        "wall_time_s": round(wall, 3),
+        "summary": summary,
+    })
+    write_manifest(run_dir, record, files)
+    return RunResult(run_dir, status, code, reason, wall, summary)
+
+
+class InterruptGuard:
+    """SIGINT/SIGTERM raise in the main loop, but wait while a record is being written."""
+
+    def __init__(self, simulation: Simulation) -> None:
+        self.simulation = simulation
+        self.pending: int | None = None
+        self.previous: dict[int, object] = {}
+
+    def _handler(self, signum, frame) -> None:
+        if self.simulation.in_critical_section:
+            self.pending = signum
+            return
+        self._raise(signum)
+
+    def raise_pending(self) -> None:
+        """Raise a signal that arrived while a record was being written."""
+        if self.pending is not None:
+            signum, self.pending = self.pending, None
+            self._raise(signum)
+
+    @staticmethod
+    def _raise(signum: int) -> None:
+        if signum == signal.SIGTERM:
+            raise Terminated()
+        raise KeyboardInterrupt()
+
+    def __enter__(self):
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self.previous[signum] = signal.signal(signum, self._handler)
+            except ValueError:  # not the main thread (e.g. a Dask worker): leave signals alone
+                pass
+        self.simulation.after_record.append(self.raise_pending)
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        return False

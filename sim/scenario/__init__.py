@@ -1,0 +1,1 @@
+"""Scenario files: TOML in, validated configuration out."""

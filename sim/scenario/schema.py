@@ -1,0 +1,118 @@
+"""The scenario schema: pydantic models for every TOML section, unknown keys rejected.
+
+Keys carry SI units in their names (``spacing_m``, ``every_s``). Each model's own
+parameters are validated by that model's ``Params`` class when the scenario loads
+(see :mod:`sim.scenario.load`); here they are only required to be a table.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+PositiveFloat = Annotated[float, Field(gt=0)]
+NonNegativeFloat = Annotated[float, Field(ge=0)]
+PositiveInt = Annotated[int, Field(gt=0)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class ScenarioMeta(Section):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=120)
+    description: str = ""
+    seed: int = Field(0, ge=0, lt=2**63)
+
+
+class GridConfig(Section):
+    shape: tuple[PositiveInt, PositiveInt]
+    spacing_m: PositiveFloat | tuple[PositiveFloat, PositiveFloat]
+    origin_m: tuple[float, float] = (0.0, 0.0)
+    crs: str = "local"
+    dtype: Literal["float64", "float32"] = "float64"
+
+    @field_validator("crs")
+    @classmethod
+    def _crs(cls, value: str) -> str:
+        if value != "local" and not re.match(r"^EPSG:\d{4,6}$", value):
+            raise ValueError("expected 'local' or 'EPSG:<code>'")
+        return value
+
+    def spacing_yx(self) -> tuple[float, float]:
+        if isinstance(self.spacing_m, tuple):
+            return self.spacing_m
+        return (self.spacing_m, self.spacing_m)
+
+
+class TimeConfig(Section):
+    stop_s: PositiveFloat
+    dt_max_s: PositiveFloat
+    start_datetime: str = Field(
+        "2000-01-01T00:00:00",
+        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$",
+        description="Wall-clock date of t = 0, used as the NetCDF time origin (UTC)",
+    )
+
+
+class ModelConfig(Section):
+    kind: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventConfig(Section):
+    """An exceptional situation at a time: parameters that change from then on."""
+
+    at_s: NonNegativeFloat
+    set: dict[str, Any] = Field(min_length=1)
+    description: str = ""
+
+    @field_validator("set")
+    @classmethod
+    def _paths(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key in value:
+            if not re.match(r"^models\.\d+\.params(\.[A-Za-z_][A-Za-z0-9_]*)+$", key):
+                raise ValueError(
+                    f"event key {key!r}: expected a model parameter path like "
+                    "'models.0.params.wind.direction_deg'"
+                )
+        return value
+
+
+class OutputConfig(Section):
+    kind: Literal["netcdf"] = "netcdf"
+    fields: list[str] = Field(min_length=1)
+    every_s: PositiveFloat | None = None
+    times_s: list[NonNegativeFloat] | None = None
+    path: str = Field("fields.nc", pattern=r"^[A-Za-z0-9_.-]+\.nc$")
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> "OutputConfig":
+        if (self.every_s is None) == (self.times_s is None):
+            raise ValueError("give exactly one of every_s or times_s")
+        return self
+
+
+class Scenario(Section):
+    scenario: ScenarioMeta
+    grid: GridConfig
+    time: TimeConfig
+    models: list[ModelConfig] = Field(min_length=1)
+    events: list[EventConfig] = Field(default_factory=list)
+    outputs: list[OutputConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Scenario":
+        for k, event in enumerate(self.events):
+            if event.at_s > self.time.stop_s:
+                raise ValueError(f"events.{k}.at_s = {event.at_s} is after time.stop_s = {self.time.stop_s}")
+            for key in event.set:
+                index = int(key.split(".")[1])
+                if index >= len(self.models):
+                    raise ValueError(f"events.{k}.set: {key!r} names model {index}, but there are {len(self.models)}")
+        paths = [o.path for o in self.outputs]
+        if len(paths) != len(set(paths)):
+            raise ValueError("two outputs write the same path")
+        return self
