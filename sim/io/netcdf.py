@@ -88,12 +88,18 @@ class NetCDFWriter:
             "calendar": "standard",
             "axis": "T",
         })
+        # The running maxima span [0, t]: a scalar time coordinate with bounds says so.
+        ds.createDimension("nv", 2)
+        span = ds.createVariable("time_span", "f8", ())
+        span.setncatts({**time.__dict__, "long_name": "time span of the running maxima", "bounds": "time_span_bounds"})
+        del span.axis
+        ds.createVariable("time_span_bounds", "f8", ("nv",))
         cf_crs = crs_attributes(grid)
         for axis, values in (("x", grid.x), ("y", grid.y)):
             var = ds.createVariable(axis, "f8", (axis,))
-            attrs = {"units": "m", "axis": axis.upper(), "long_name": f"{axis} coordinate of cell centre"}
-            if cf_crs is not None:
-                attrs["standard_name"] = f"projection_{axis}_coordinate"
+            # A local frame is a plane projection too; only its grid mapping is unknown.
+            attrs = {"units": "m", "axis": axis.upper(), "long_name": f"{axis} coordinate of cell centre",
+                     "standard_name": f"projection_{axis}_coordinate"}
             var.setncatts(attrs)
             var[:] = values
         if cf_crs is not None:
@@ -113,7 +119,8 @@ class NetCDFWriter:
                 attrs.update(self.field_attrs.get(name, {}))
                 if var_name.endswith("_max"):
                     attrs["long_name"] = f"maximum over time of {spec.doc}"
-                    attrs["cell_methods"] = "time: maximum"
+                    attrs["cell_methods"] = "time_span: maximum"
+                    attrs["coordinates"] = "time_span"
                 if cf_crs is not None:
                     attrs["grid_mapping"] = "crs"
                 var.setncatts(attrs)
@@ -136,6 +143,8 @@ class NetCDFWriter:
         for name in self.fields:
             ds[name][k, :, :] = view[name]
             ds[f"{name}_max"][:, :] = peaks.peaks[name]
+        ds["time_span"][...] = t
+        ds["time_span_bounds"][:] = [0.0, t]
         # The time value goes last: a reader never sees a time without its fields.
         ds["time"][k] = t
         ds.sync()
