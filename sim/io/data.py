@@ -1,0 +1,138 @@
+"""Measured data sets, resolved by name.
+
+A data set is found in this order:
+
+1. ``$HAZSIM_DATA_DIR/<name>/`` when every file is there. CI and developers
+   share one read-only folder, so nothing is downloaded or copied into the
+   repository.
+2. The user cache ``pooch.os_cache("hazsim")/<name>/`` when every file is there
+   with its registered sha256 (files downloaded by an earlier call).
+3. A download from the public source into that cache with pooch, checked
+   against the same sha256. ``download=False`` or ``HAZSIM_OFFLINE=1`` turns
+   this step off (the tests do).
+
+Files are checked against their sha256 wherever they are found, so a
+validation result never rests silently on altered data. Any failure is a
+one-line :class:`DataUnavailable` that says what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pooch
+
+__all__ = ["DATASETS", "DataSet", "DataUnavailable", "cache_dir", "dataset_dir", "dataset_file"]
+
+
+class DataUnavailable(Exception):
+    """A measured data set cannot be found, verified or downloaded (the message is one line)."""
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """A named set of files with their sha256 and the public place they come from."""
+
+    name: str
+    files: dict[str, str]  # local file name -> sha256 hex
+    base_url: str
+    remote_names: dict[str, str] = field(default_factory=dict)  # local name -> remote name, where they differ
+    citation: str = ""
+
+    def url(self, filename: str) -> str:
+        return self.base_url + self.remote_names.get(filename, filename)
+
+
+DATASETS: dict[str, DataSet] = {
+    ds.name: ds
+    for ds in [
+        DataSet(
+            name="gas/prairie_grass",
+            files={
+                "PGARCS.txt": "d79bc678d0e5ba409039d7a864d7664c1d38564344453fe872c20f8fa2cfcfb4",
+                "PGrassEvapLossTABLE_5_4.txt": "b883821e5d06c43bd9bddd2df44682765c09035ed75d5fbeebb7b410f182e746",
+                "PG_meteo_modelParamList.txt": "e2454d6da7a7ea7301b96f7aecf10e5dc23b341c014427053c40b65de1ef7b27",
+            },
+            base_url="https://raw.githubusercontent.com/GuBij/dataAssimLangevin/"
+            "564fe114f955521c2fa2f5c98528a45599549d1c/Data/inputFiles/",
+            remote_names={"PG_meteo_modelParamList.txt": "modelParamList.txt"},
+            citation="Barad, M.L. (ed.) 1958, Project Prairie Grass, a Field Program in Diffusion, "
+            "Geophysical Research Papers No. 59, AFCRC-TR-58-235, US Air Force Cambridge Research "
+            "Center; digital copy from GitHub GuBij/dataAssimLangevin (commit 564fe11), "
+            "G. Bijloos 2022, PhD thesis, KU Leuven.",
+        ),
+    ]
+}
+
+
+def cache_dir() -> Path:
+    """The user cache that downloads go to (a function so tests can point it elsewhere)."""
+    return Path(pooch.os_cache("hazsim"))
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _offline() -> bool:
+    return os.environ.get("HAZSIM_OFFLINE", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _one_line(exc: BaseException) -> str:
+    # Network errors carry multi-line messages; the CLI prints ours as a single line.
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def dataset_dir(name: str, *, download: bool = True) -> Path:
+    """The folder holding every file of data set ``name``, verified against its sha256.
+
+    >>> dataset_dir("no/such_set")
+    Traceback (most recent call last):
+    ...
+    sim.io.data.DataUnavailable: unknown data set 'no/such_set' (known: gas/prairie_grass)
+    """
+    ds = DATASETS.get(name)
+    if ds is None:
+        raise DataUnavailable(f"unknown data set {name!r} (known: {', '.join(sorted(DATASETS))})")
+
+    env = os.environ.get("HAZSIM_DATA_DIR", "").strip()
+    if env:
+        folder = Path(env).expanduser() / name
+        if all((folder / f).is_file() for f in ds.files):
+            for fname, sha in ds.files.items():
+                if _sha256(folder / fname) != sha:
+                    raise DataUnavailable(
+                        f"data set {name!r}: {folder / fname} does not match its registered sha256 "
+                        f"(altered or wrong version); restore the raw file or unset HAZSIM_DATA_DIR to download it")
+            return folder
+    looked = f"$HAZSIM_DATA_DIR/{name} ({env or 'unset'})"
+
+    cache = cache_dir() / name
+    if all((cache / f).is_file() and _sha256(cache / f) == sha for f, sha in ds.files.items()):
+        return cache
+
+    if not download or _offline():
+        why = "download=False" if not download else "HAZSIM_OFFLINE is set"
+        raise DataUnavailable(
+            f"data set {name!r} not found in {looked} or the cache {cache}, and downloads are off ({why}); "
+            f"set HAZSIM_DATA_DIR to a folder holding {name}/, or allow network access to download it")
+    for fname, sha in ds.files.items():
+        try:
+            pooch.retrieve(ds.url(fname), known_hash=f"sha256:{sha}", fname=fname, path=cache)
+        except (OSError, ValueError) as exc:  # requests errors are OSErrors; a hash mismatch is a ValueError
+            raise DataUnavailable(
+                f"data set {name!r}: download of {fname} from {ds.url(fname)} failed ({_one_line(exc)}); "
+                f"check network access, or set HAZSIM_DATA_DIR to a folder holding {name}/") from None
+    return cache
+
+
+def dataset_file(name: str, filename: str, *, download: bool = True) -> Path:
+    """The path of one file of data set ``name`` (see :func:`dataset_dir`)."""
+    ds = DATASETS.get(name)
+    if ds is not None and filename not in ds.files:
+        raise DataUnavailable(f"data set {name!r} has no file {filename!r} (files: {', '.join(sorted(ds.files))})")
+    return dataset_dir(name, download=download) / filename
