@@ -13,6 +13,9 @@ Optional hooks (looked up with ``getattr``; a model may omit them):
 ``summary(peaks, grid) -> list[str]``
     Lines for the end-of-run summary, given the running maximum over every step of each
     cell field the run wrote (``peaks[name]``).
+``fixed_params: tuple[str, ...]`` (class attribute)
+    Parameters that choose the model's fields (a gas model's gas); an event that changes
+    one is refused when the scenario loads.
 ``estimate_bytes(grid, params) -> int`` (classmethod)
     Scratch memory the model will allocate beyond its declared fields, so a grid that
     cannot fit is refused before anything is allocated.

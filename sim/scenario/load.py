@@ -213,13 +213,18 @@ def _validate_events(path: Path, config: Scenario, raw: dict[str, Any]) -> list[
     order = sorted(range(len(config.events)), key=lambda k: config.events[k].at_s)
     for k in order:
         event = config.events[k]
-        tree = {"models": [{"params": p} for p in params_now]}
+        tree = {"models": [{"params": copy.deepcopy(p)} for p in params_now]}
         for key, value in event.set.items():
             set_path(tree, key, value, f"{path}: events.{k}.set")
         validated = []
         for m, model_cfg in enumerate(config.models):
             cls = registry.model_class(model_cfg.kind)
             validated.append(_validate_params(path, cls, tree["models"][m]["params"], f"events.{k}.set: models.{m}.params"))
+            # Some parameters choose a model's fields, so no event may change them.
+            for name in getattr(cls, "fixed_params", ()):
+                if tree["models"][m]["params"].get(name) != params_now[m].get(name):
+                    raise ScenarioError(f"{path}: events.{k}.set: models.{m}.params.{name} is fixed for a run; "
+                                        "expected no change")
         params_now = [t["params"] for t in tree["models"]]
         result.append((event.at_s, k, validated))
     return result

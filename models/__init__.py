@@ -1,0 +1,1 @@
+"""Physical models: one folder per physics, each implementing :class:`sim.model.PhysicalModel`."""

@@ -1,0 +1,1 @@
+"""Gaussian plume and puff dispersion of a hazardous gas from a point source."""

@@ -1,0 +1,99 @@
+"""Properties and exposure guidelines of common hazardous gases.
+
+Values in ppm (mole fraction x 1e6). ``None`` means the level was not established
+(AEGL "NR": not recommended for lack of data).
+
+Sources
+-------
+- Molar masses: IUPAC 2013 standard atomic weights.
+- AEGL: US EPA, *Final AEGLs* (2014 compilation) of the National Research Council series
+  *Acute Exposure Guideline Levels for Selected Airborne Chemicals*; propane from Vol. 12
+  (NRC 2012), Table 7-1.
+  Methane has no AEGLs (a simple asphyxiant; its hazard is flammability).
+- ERPG: AIHA, *Emergency Response Planning Guidelines* (2016 handbook).
+- LEL: NIOSH Pocket Guide to Chemical Hazards (lower explosive limit, vol %).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# AEGL exposure durations, in the order of every AEGL tuple below.
+AEGL_DURATIONS = ("10min", "30min", "60min", "4h", "8h")
+
+
+@dataclass(frozen=True)
+class Gas:
+    """One gas: molar mass, exposure guidelines and flammability."""
+
+    name: str
+    formula: str
+    molar_mass_kg_mol: float
+    # AEGL-1, -2, -3 for each duration in AEGL_DURATIONS (ppm); None where not established.
+    aegl_ppm: tuple[tuple[float | None, ...], ...] | None
+    erpg_ppm: tuple[float | None, float | None, float | None] | None
+    lel_percent: float | None
+    cf_mass_name: str | None = None  # CF standard names, where the table has them
+    cf_mole_name: str | None = None
+
+    def aegl(self, duration: str) -> tuple[float | None, float | None, float | None] | None:
+        """(AEGL-1, AEGL-2, AEGL-3) in ppm for one exposure duration, or None if none exist."""
+        if self.aegl_ppm is None:
+            return None
+        k = AEGL_DURATIONS.index(duration)
+        return tuple(level[k] for level in self.aegl_ppm)  # type: ignore[return-value]
+
+    @property
+    def flammable(self) -> bool:
+        return self.lel_percent is not None
+
+
+GASES: dict[str, Gas] = {
+    g.name: g
+    for g in (
+        Gas("chlorine", "Cl2", 70.906e-3,
+            aegl_ppm=((0.5, 0.5, 0.5, 0.5, 0.5), (2.8, 2.8, 2.0, 1.0, 0.71), (50.0, 28.0, 20.0, 10.0, 7.1)),
+            erpg_ppm=(1.0, 3.0, 20.0), lel_percent=None),
+        Gas("ammonia", "NH3", 17.031e-3,
+            aegl_ppm=((30.0, 30.0, 30.0, 30.0, 30.0), (220.0, 220.0, 160.0, 110.0, 110.0),
+                      (2700.0, 1600.0, 1100.0, 550.0, 390.0)),
+            erpg_ppm=(25.0, 150.0, 750.0), lel_percent=15.0,
+            cf_mass_name="mass_concentration_of_ammonia_in_air", cf_mole_name="mole_fraction_of_ammonia_in_air"),
+        Gas("hydrogen_sulfide", "H2S", 34.081e-3,
+            aegl_ppm=((0.75, 0.60, 0.51, 0.36, 0.33), (41.0, 32.0, 27.0, 20.0, 17.0), (76.0, 59.0, 50.0, 37.0, 31.0)),
+            erpg_ppm=(0.1, 30.0, 100.0), lel_percent=4.0,
+            cf_mole_name="mole_fraction_of_hydrogen_sulfide_in_air"),
+        Gas("methane", "CH4", 16.043e-3, aegl_ppm=None, erpg_ppm=None, lel_percent=5.0,
+            cf_mass_name="mass_concentration_of_methane_in_air", cf_mole_name="mole_fraction_of_methane_in_air"),
+        Gas("propane", "C3H8", 44.097e-3,
+            aegl_ppm=((10000.0, 6900.0, 5500.0, 5500.0, 5500.0), (17000.0,) * 5, (33000.0,) * 5),
+            erpg_ppm=None, lel_percent=2.1,
+            cf_mass_name="mass_concentration_of_propane_in_air", cf_mole_name="mole_fraction_of_propane_in_air"),
+        Gas("carbon_monoxide", "CO", 28.010e-3,
+            aegl_ppm=((None,) * 5, (420.0, 150.0, 83.0, 33.0, 27.0), (1700.0, 600.0, 330.0, 150.0, 130.0)),
+            erpg_ppm=(200.0, 350.0, 500.0), lel_percent=12.5,
+            cf_mass_name="mass_concentration_of_carbon_monoxide_in_air",
+            cf_mole_name="mole_fraction_of_carbon_monoxide_in_air"),
+        Gas("sulfur_dioxide", "SO2", 64.066e-3,
+            aegl_ppm=((0.20,) * 5, (0.75,) * 5, (42.0, 32.0, 27.0, 19.0, 16.0)),
+            erpg_ppm=(0.3, 3.0, 15.0), lel_percent=None,
+            cf_mass_name="mass_concentration_of_sulfur_dioxide_in_air",
+            cf_mole_name="mole_fraction_of_sulfur_dioxide_in_air"),
+    )
+}
+
+# Flammable-gas hazard levels as fractions of the LEL: ALOHA's flammable threat zones
+# (10 % and 60 % LEL, Jones et al. 2013, NOAA Tech. Memo. NOS OR&R 43) and the LEL itself.
+LEL_LEVELS = (0.1, 0.6, 1.0)
+
+# Molar gas constant (J mol-1 K-1), CODATA 2018 exact value.
+R_GAS = 8.314462618
+
+
+def ppm_per_kg_m3(molar_mass_kg_mol: float, temperature_k: float, pressure_pa: float) -> float:
+    """Mole fraction in ppm of a gas at 1 kg m-3 in air at (T, p): 1e6 R T / (M p).
+
+    >>> round(ppm_per_kg_m3(64.066e-3, 298.15, 101325.0) * 2.62e-3, 2)  # 1 ppm SO2 is 2.62 mg m-3
+    1.0
+    """
+    return 1.0e6 * R_GAS * temperature_k / (molar_mass_kg_mol * pressure_pa)
