@@ -1,0 +1,38 @@
+"""Validation against measured events: ``hazsim validate NAME``.
+
+Each case lives in ``validation/<name>/`` (``case.toml`` with its pre-registered choices and
+acceptance, ``README.md``, ``compare.py``) and is registered here by name. A case function
+takes ``out_dir`` and ``quick`` and returns a :class:`ValidationResult`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+
+@dataclass
+class ValidationResult:
+    name: str
+    figures: dict[str, float]
+    units: dict[str, str]
+    passed: bool
+    table: str
+    artifacts: list[Path] = field(default_factory=list)
+
+
+def _lazy(target: str) -> Callable[..., ValidationResult]:
+    module_name, _, function_name = target.partition(":")
+
+    def run(**kwargs) -> ValidationResult:
+        return getattr(importlib.import_module(module_name), function_name)(**kwargs)
+
+    return run
+
+
+# name -> case function (imported on demand, so `hazsim list` stays quick)
+CASES: dict[str, Callable[..., ValidationResult]] = {
+    "prairie_grass": _lazy("validation.prairie_grass.compare:run"),
+}
