@@ -86,6 +86,27 @@ def vertical_factor(z, H, s_z, h):
     return g
 
 
+@njit(cache=True)
+def plume_point(x_r, y_r, z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h):
+    """Steady Gaussian plume concentration (kg m-3) at one receptor (x_r, y_r, z)."""
+    dx = x_r - x_s
+    dy = y_r - y_s
+    x_d = dx * e_x + dy * e_y
+    if x_d <= 0.0:
+        return 0.0
+    y_d = -dx * e_y + dy * e_x
+    s_y, s_z = spreads(x_d, coef, s_th, s_0)
+    g = vertical_factor(z, H, s_z, h)
+    return Q / (2.0 * math.pi * u * s_y * s_z) * math.exp(-y_d * y_d / (2.0 * s_y * s_y)) * g
+
+
+@njit(cache=True)
+def plume_points(x_r, y_r, z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h, out):
+    """:func:`plume_point` at receptors x_r, y_r : float[n]; out : float[n]."""
+    for k in range(x_r.size):
+        out[k] = plume_point(x_r[k], y_r[k], z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h)
+
+
 @njit(cache=True, parallel=True)
 def plume_grid(x, y, z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h, out):
     """Steady Gaussian plume concentration (kg m-3) at every cell centre.
@@ -95,16 +116,7 @@ def plume_grid(x, y, z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h, out):
     ny, nx = out.shape
     for j in prange(ny):
         for i in range(nx):
-            dx = x[i] - x_s
-            dy = y[j] - y_s
-            x_d = dx * e_x + dy * e_y
-            if x_d <= 0.0:
-                out[j, i] = 0.0
-                continue
-            y_d = -dx * e_y + dy * e_x
-            s_y, s_z = spreads(x_d, coef, s_th, s_0)
-            g = vertical_factor(z, H, s_z, h)
-            out[j, i] = Q / (2.0 * math.pi * u * s_y * s_z) * math.exp(-y_d * y_d / (2.0 * s_y * s_y)) * g
+            out[j, i] = plume_point(x[i], y[j], z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h)
 
 
 @njit(cache=True)

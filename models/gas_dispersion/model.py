@@ -261,8 +261,7 @@ class GasDispersion:
         concentration = state["gas_concentration"]
         self._previous[...] = concentration
         u, e_x, e_y, _, coef = self.transport()
-        s_th = math.radians(p.sigma_theta_deg) if p.sigma_theta_deg else 0.0
-        h = p.mixing_height_m if p.mixing_height_m is not None else math.inf
+        s_th, h = self._sigma_theta_rad(), self._mixing_height()
         r = p.release
         if p.mode == "plume":
             rate = r.rate_at(t + dt)
@@ -277,6 +276,23 @@ class GasDispersion:
                                 r.height_m, coef, s_th, r.source_sigma_m, h, amp, s_a, s_c)
             kernels.puff_grid(self._x, self._y, self.puff_x, self.puff_y, amp, s_a, s_c, e_x, e_y, concentration)
         self._derived(state, dt)
+
+    def plume_at(self, x_m: np.ndarray, y_m: np.ndarray, t: float = 0.0) -> np.ndarray:
+        """Steady-plume concentration (kg m-3) at receptors (x_m, y_m) for the release rate at t."""
+        p = self.params
+        u, e_x, e_y, _, coef = self.transport()
+        x_r, y_r = np.asarray(x_m, dtype=float).ravel(), np.asarray(y_m, dtype=float).ravel()
+        out = np.empty(x_r.size)
+        r = p.release
+        kernels.plume_points(x_r, y_r, p.receptor_height_m, r.x_m, r.y_m, r.height_m, r.rate_at(t), u, e_x, e_y,
+                             coef, self._sigma_theta_rad(), r.source_sigma_m, self._mixing_height(), out)
+        return out.reshape(np.shape(x_m))
+
+    def _sigma_theta_rad(self) -> float:
+        return math.radians(self.params.sigma_theta_deg) if self.params.sigma_theta_deg else 0.0
+
+    def _mixing_height(self) -> float:
+        return self.params.mixing_height_m if self.params.mixing_height_m is not None else math.inf
 
     def _advance_puffs(self, t: float, dt: float, u: float, e_x: float, e_y: float) -> None:
         """Move the puffs with the wind of this step, release this step's mass, drop lost puffs."""
