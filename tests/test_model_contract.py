@@ -1,0 +1,89 @@
+"""Every registered model keeps the PhysicalModel contract (Landlab's component test, for us).
+
+For each model, in each bundled scenario that uses it, on float64 and float32 grids:
+declared fields are well formed and allocated with the grid's dtype, Params are frozen and
+reject unknown keys, ``initialize`` leaves finite outputs, ``stable_dt`` is positive,
+``step`` changes no field it does not declare as written and leaves its outputs finite.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from sim.fields import FieldSet
+from sim.model import PhysicalModel, inputs_of, outputs_of
+from sim.paths import bundled_scenarios
+from sim.scenario import registry
+from sim.scenario.load import load_scenario
+
+UNITS = re.compile(r"^(1|1e-6|[A-Za-z]+(-?\d)?( [A-Za-z]+(-?\d)?)*)?$")
+
+
+def cases():
+    found = []
+    for name, path in bundled_scenarios().items():
+        loaded = load_scenario(path, ["grid.shape=[24, 32]"])
+        for k, cfg in enumerate(loaded.config.models):
+            found.append(pytest.param(loaded, k, id=f"{cfg.kind}-{name}"))
+    return found
+
+
+def test_every_registered_model_has_a_bundled_scenario():
+    used = {cfg.kind for path in bundled_scenarios().values() for cfg in load_scenario(path).config.models}
+    assert set(registry.model_kinds()) <= used
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("loaded,k", cases())
+def test_model_contract(loaded, k, dtype):
+    cfg = loaded.config.models[k]
+    cls = registry.model_class(cfg.kind)
+    grid = loaded.grid.__class__(shape=loaded.grid.shape, spacing_m=loaded.grid.spacing_m,
+                                 origin_m=loaded.grid.origin_m, crs=loaded.grid.crs, dtype=dtype)
+    model = cls(grid, loaded.model_params[k], np.random.default_rng(0))
+    assert isinstance(model, PhysicalModel)
+    assert model.name == cfg.kind
+
+    # Params: frozen, unknown keys refused.
+    with pytest.raises(ValidationError):
+        cls.Params.model_validate({**cfg.params, "no_such_key_m": 1.0})
+    with pytest.raises((ValidationError, TypeError)):
+        setattr(model.params, next(iter(type(model.params).model_fields)), None)
+
+    # Field declarations.
+    names = [f.name for f in model.fields]
+    assert len(names) == len(set(names)), "a field is declared twice"
+    for spec in model.fields:
+        assert spec.doc, f"{spec.name} has no doc"
+        assert spec.kind == "level" or UNITS.match(spec.units), f"{spec.name}: units {spec.units!r}"
+    assert outputs_of(model), "a model must write something"
+
+    state = FieldSet(grid)
+    for spec in model.fields:
+        state.add(spec)
+    rng = np.random.default_rng(1)
+    for spec in inputs_of(model):
+        state[spec.name][...] = rng.random(state[spec.name].shape)
+    model.initialize(state)
+    for spec in model.fields:
+        if spec.kind == "float":
+            assert state[spec.name].dtype == np.dtype(dtype)
+    dt = model.stable_dt(state)
+    assert dt > 0
+
+    before = {name: state[name].copy() for name in state}
+    t, step = 0.0, min(dt, loaded.config.time.dt_max_s)
+    for _ in range(3):
+        model.step(state, t, step)
+        t += step
+    written = {s.name for s in outputs_of(model)}
+    for name in state:
+        if name not in written:
+            np.testing.assert_array_equal(state[name], before[name], err_msg=f"step changed read-only {name}")
+    for name in written:
+        if state.specs[name].kind == "float":
+            assert np.isfinite(state[name]).all(), f"{name} not finite after step"
