@@ -140,24 +140,36 @@ def puff_grid(x, y, p_x, p_y, amp, s_a, s_c, e_x, e_y, out):
 
     x : float[nx], y : float[ny] regularly spaced cell centres (m); p_x, p_y : float[n] puff
     centres (m); amp, s_a, s_c from :func:`puff_shapes`; out : float[ny, nx].
-    Rows are independent, and each cell adds its puffs in index order, so the result is
-    the same for any number of threads.
+    A puff covers the ellipse q = a^2 / 2 s_a^2 + c^2 / 2 s_y^2 <= CUTOFF^2 / 2; on each row
+    the chord of that ellipse is solved for, so no cell outside it is visited. Rows are
+    independent, and each cell adds its puffs in index order: the result is the same for any
+    number of threads.
     """
     ny, nx = out.shape
     x0 = x[0]
     dx = x[1] - x[0] if nx > 1 else 1.0
+    q_max = 0.5 * CUTOFF * CUTOFF
     for j in prange(ny):
         for i in range(nx):
             out[j, i] = 0.0
         for k in range(p_x.size):
-            reach = CUTOFF * max(s_a[k], s_c[k])
-            dy = y[j] - p_y[k]
-            if abs(dy) > reach or amp[k] == 0.0:
+            if amp[k] == 0.0:
                 continue
-            i_lo = max(0, int(math.ceil((p_x[k] - reach - x0) / dx)))
-            i_hi = min(nx - 1, int(math.floor((p_x[k] + reach - x0) / dx)))
+            dy = y[j] - p_y[k]
             inv_a = 1.0 / (2.0 * s_a[k] * s_a[k])
             inv_c = 1.0 / (2.0 * s_c[k] * s_c[k])
+            # q as a quadratic in the x offset d: q2 d^2 + q1 d + q0
+            q2 = inv_a * e_x * e_x + inv_c * e_y * e_y
+            q1 = 2.0 * dy * e_x * e_y * (inv_a - inv_c)
+            q0 = dy * dy * (inv_a * e_y * e_y + inv_c * e_x * e_x)
+            disc = q1 * q1 - 4.0 * q2 * (q0 - q_max)
+            if disc < 0.0:
+                continue
+            root = math.sqrt(disc)
+            d_lo = (-q1 - root) / (2.0 * q2)
+            d_hi = (-q1 + root) / (2.0 * q2)
+            i_lo = max(0, int(math.ceil((p_x[k] + d_lo - x0) / dx)))
+            i_hi = min(nx - 1, int(math.floor((p_x[k] + d_hi - x0) / dx)))
             for i in range(i_lo, i_hi + 1):
                 dxp = x[i] - p_x[k]
                 along = dxp * e_x + dy * e_y

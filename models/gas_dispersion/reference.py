@@ -46,7 +46,7 @@ def plume_grid(x, y, z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h):
 
 
 def puff_grid(x, y, z, H, p_x, p_y, mass, travel, s_x0, e_x, e_y, coef, s_th, s_0, h):
-    """Sum over puffs, each cut off at CUTOFF sigmas as in the kernel."""
+    """Sum over puffs, each cut off at the ellipse of CUTOFF sigmas as in the kernel."""
     out = np.zeros((y.size, x.size))
     for k in range(len(mass)):
         s_y, s_z = spreads(travel[k], coef, s_th, s_0)
@@ -57,7 +57,6 @@ def puff_grid(x, y, z, H, p_x, p_y, mass, travel, s_x0, e_x, e_y, coef, s_th, s_
         dy = y[:, None] - p_y[k]
         along = dx * e_x + dy * e_y
         cross = -dx * e_y + dy * e_x
-        reach = CUTOFF * max(s_a, s_y)
-        inside = (np.abs(dy) <= reach) & (np.abs(dx) <= reach)
-        out += np.where(inside, amp * np.exp(-(along**2) / (2 * s_a**2) - cross**2 / (2 * s_y**2)), 0.0)
+        q = along**2 / (2 * s_a**2) + cross**2 / (2 * s_y**2)
+        out += np.where(q <= 0.5 * CUTOFF**2, amp * np.exp(-q), 0.0)
     return out
