@@ -67,14 +67,19 @@ def test_interrupted_run_leaves_valid_files_and_an_incomplete_manifest(tmp_path,
     args = [sys.executable, "-m", "sim.cli", "run", str(SCENARIO), "-o", str(run_dir), "--quiet",
             "--set", "time.stop_s=1e6", "--set", "outputs.0.every_s=20.0", *sum((["--set", s] for s in SMALL[:2]), [])]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    part = run_dir / "fields.nc.part"
-    deadline = time.monotonic() + 240
-    while _records(part) < 3:
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "run did not write 3 records in time"
-        time.sleep(0.2)
-    proc.send_signal(signum)
-    out, err = proc.communicate(timeout=120)
+    try:
+        part = run_dir / "fields.nc.part"
+        deadline = time.monotonic() + 240
+        while _records(part) < 3:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "run did not write 3 records in time"
+            time.sleep(0.2)
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=120)
+    finally:  # never leave an endless run behind
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == code, err
     assert "Traceback" not in err
 
