@@ -93,7 +93,7 @@ R_GAS = 8.314462618
 def ppm_per_kg_m3(molar_mass_kg_mol: float, temperature_k: float, pressure_pa: float) -> float:
     """Mole fraction in ppm of a gas at 1 kg m-3 in air at (T, p): 1e6 R T / (M p).
 
-    >>> round(ppm_per_kg_m3(64.066e-3, 298.15, 101325.0) * 2.62e-3, 2)  # 1 ppm SO2 is 2.62 mg m-3
+    >>> round(ppm_per_kg_m3(64.066e-3, 298.15, 101325.0) * 2.62e-6, 2)  # 1 ppm SO2 is 2.62 mg m-3
     1.0
     """
     return 1.0e6 * R_GAS * temperature_k / (molar_mass_kg_mol * pressure_pa)

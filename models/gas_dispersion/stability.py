@@ -113,7 +113,7 @@ def wind_at_height(speed_ref_m_s: float, reference_height_m: float, height_m: fl
     """Power-law wind u(z) = u_ref (z / z_ref)^p.
 
     >>> round(wind_at_height(3.0, 10.0, 40.0, "D", "rural"), 3)  # 3 * 4^0.15
-    3.688
+    3.693
     """
     p = (POWER_LAW_RURAL if terrain == "rural" else POWER_LAW_URBAN)[CLASSES.index(stability_class)]
     return speed_ref_m_s * (height_m / reference_height_m) ** p

@@ -25,6 +25,9 @@ from sim.scenario.schema import Scenario
 
 # Refuse a run whose estimated memory exceeds this share of what the machine has free.
 MEMORY_SHARE = 0.8
+# Limits that only a mistake reaches (a run of 1e6 output times or 1e9 steps never ends).
+MAX_OUTPUT_TIMES = 1e6
+MAX_STEPS = 1e9
 
 
 class ScenarioError(ValueError):
@@ -85,8 +88,13 @@ def _real_keys(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
 
 
 def describe_validation_error(err: ValidationError, data: Any, prefix: str = "") -> str:
-    """The first error of a pydantic ValidationError as 'key: what was expected (got x)'."""
-    first = err.errors(include_url=False)[0]
+    """The first error of a pydantic ValidationError as 'key: what was expected (got x)'.
+
+    An unknown key is reported before any other error: a misspelt key (``speedd_m_s``)
+    also makes the intended one missing, and the misspelling is what the user must fix.
+    """
+    errors = err.errors(include_url=False)
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = _real_keys(tuple(first["loc"]), data)
     key = ".".join(filter(None, [prefix, format_location(loc) if loc else ""]))
     msg = first["msg"]
@@ -292,3 +300,12 @@ def check_outputs(path: Path, loaded: LoadedScenario, produced: dict[str, FieldS
             raise ScenarioError(f"{path}: outputs.{k}.times_s: a time is after time.stop_s")
     if not math.isfinite(loaded.config.time.stop_s):
         raise ScenarioError(f"{path}: time.stop_s: expected a finite number")
+    # A run that can never finish is bad input too: cap the output times and the steps.
+    stop = loaded.config.time.stop_s
+    for k, output in enumerate(loaded.config.outputs):
+        if output.every_s is not None and stop / output.every_s > MAX_OUTPUT_TIMES:
+            raise ScenarioError(f"{path}: outputs.{k}.every_s: {output.every_s:g} s gives more than "
+                                f"{MAX_OUTPUT_TIMES:g} output times; expected at least {stop / MAX_OUTPUT_TIMES:g} s")
+    if stop / loaded.config.time.dt_max_s > MAX_STEPS:
+        raise ScenarioError(f"{path}: time.dt_max_s: {loaded.config.time.dt_max_s:g} s gives more than "
+                            f"{MAX_STEPS:g} steps; expected at least {stop / MAX_STEPS:g} s")

@@ -7,6 +7,7 @@ parameters are validated by that model's ``Params`` class when the scenario load
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -40,6 +41,19 @@ class GridConfig(Section):
         if value != "local" and not re.match(r"^EPSG:\d{4,6}$", value):
             raise ValueError("expected 'local' or 'EPSG:<code>'")
         return value
+
+    @model_validator(mode="after")
+    def _finite_extent(self) -> "GridConfig":
+        """Every cell coordinate finite, and neighbouring cells distinct in floating point."""
+        dy, dx = self.spacing_yx()
+        for axis, origin, n, d in (("x", self.origin_m[0], self.shape[1], dx), ("y", self.origin_m[1], self.shape[0], dy)):
+            far = origin + n * d
+            steps = (far - (origin + (n - 1) * d), (origin + d) - origin)
+            if not math.isfinite(far) or any(abs(step - d) > 1e-6 * d for step in steps):
+                raise ValueError(f"origin_m, shape and spacing_m put the grid at {axis} = {origin:g} to {far:g} m, "
+                                 "where cells cannot be told apart; expected a finite extent with spacing_m "
+                                 "resolvable there")
+        return self
 
     def spacing_yx(self) -> tuple[float, float]:
         if isinstance(self.spacing_m, tuple):
@@ -87,6 +101,14 @@ class OutputConfig(Section):
     every_s: PositiveFloat | None = None
     times_s: list[NonNegativeFloat] | None = None
     path: str = Field("fields.nc", pattern=r"^[A-Za-z0-9_.-]+\.nc$")
+
+    @field_validator("fields")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        twice = sorted({name for name in value if value.count(name) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(map(repr, twice))} listed more than once; expected each field once")
+        return value
 
     @model_validator(mode="after")
     def _one_schedule(self) -> "OutputConfig":
