@@ -161,7 +161,7 @@ def test_puff_train_converges_to_the_steady_plume():
         # Every kilogram released is in a puff (none has travelled far enough to be dropped).
         assert model.puff_mass.sum() == pytest.approx(Q * 900.0, rel=1e-12)
         assert model.released_kg == pytest.approx(Q * 900.0, rel=1e-12)
-    assert errors[-1] < 0.03, errors
+    assert errors[-1] < 0.01, errors  # measured: 5.0 %, 1.0 %, 0.35 % for 20, 10, 5 s
     assert errors[0] > errors[1] > errors[2], errors
 
 
