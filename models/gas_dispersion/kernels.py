@@ -119,6 +119,22 @@ def plume_grid(x, y, z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h, out):
             out[j, i] = plume_point(x[i], y[j], z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h)
 
 
+@njit(cache=True, parallel=True)
+def hazard_levels(values, thresholds, out):
+    """out = number of thresholds (ascending) that each value reaches; int8 categories.
+
+    values : float[ny, nx]; thresholds : float[m], +inf for a level not established.
+    """
+    ny, nx = values.shape
+    for j in prange(ny):
+        for i in range(nx):
+            level = 0
+            for threshold in thresholds:
+                if values[j, i] >= threshold:
+                    level += 1
+            out[j, i] = level
+
+
 @njit(cache=True)
 def puff_shapes(mass, travel, s_x0, z, H, coef, s_th, s_0, h, amp, s_a, s_c):
     """Per puff: peak factor ``amp`` (kg m-3), along-wind and crosswind spreads (m).

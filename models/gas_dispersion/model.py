@@ -247,20 +247,20 @@ class GasDispersion:
     def stable_dt(self, state) -> float:
         return self.params.puff_interval_s if self.params.mode == "puff" else math.inf
 
-    def transport(self) -> tuple[float, float, float, str, np.ndarray]:
-        """(u, e_x, e_y, stability class, Briggs coefficients) for the current parameters."""
+    def transport(self) -> tuple[float, float, float, np.ndarray]:
+        """(u, e_x, e_y, Briggs coefficients) for the current parameters."""
         p = self.params
         cls = p.resolved_stability_class()
         height = max(p.release.height_m, MIN_TRANSPORT_HEIGHT_M)
         u = wind_at_height(p.wind.speed_m_s, p.wind.reference_height_m, height, cls, p.dispersion)
         theta = math.radians(p.wind.direction_deg)
-        return u, -math.sin(theta), -math.cos(theta), cls, briggs_coefficients(cls, p.dispersion)
+        return u, -math.sin(theta), -math.cos(theta), briggs_coefficients(cls, p.dispersion)
 
     def step(self, state, t: float, dt: float) -> None:
         p = self.params
         concentration = state["gas_concentration"]
         self._previous[...] = concentration
-        u, e_x, e_y, _, coef = self.transport()
+        u, e_x, e_y, coef = self.transport()
         s_th, h = self._sigma_theta_rad(), self._mixing_height()
         r = p.release
         if p.mode == "plume":
@@ -280,7 +280,7 @@ class GasDispersion:
     def plume_at(self, x_m: np.ndarray, y_m: np.ndarray, t: float = 0.0) -> np.ndarray:
         """Steady-plume concentration (kg m-3) at receptors (x_m, y_m) for the release rate at t."""
         p = self.params
-        u, e_x, e_y, _, coef = self.transport()
+        u, e_x, e_y, coef = self.transport()
         x_r, y_r = np.asarray(x_m, dtype=float).ravel(), np.asarray(y_m, dtype=float).ravel()
         out = np.empty(x_r.size)
         r = p.release
@@ -319,15 +319,20 @@ class GasDispersion:
             for name in ("puff_x", "puff_y", "puff_mass", "puff_travel", "puff_length"):
                 setattr(self, name, getattr(self, name)[keep])
 
-    def _derived(self, state, dt: float) -> None:
+    def _ppm_per_kg_m3(self) -> float:
         p = self.params
+        return ppm_per_kg_m3(self.gas.molar_mass_kg_mol, p.air_temperature_k, p.air_pressure_pa)
+
+    def _derived(self, state, dt: float) -> None:
         c = state["gas_concentration"]
         ppm = state["gas_mole_fraction"]
-        np.multiply(c, ppm_per_kg_m3(self.gas.molar_mass_kg_mol, p.air_temperature_k, p.air_pressure_pa), out=ppm)
+        np.multiply(c, self._ppm_per_kg_m3(), out=ppm)
+        # Trapezoidal dose, summed in the scratch buffer (it is refilled at the next step).
+        self._previous += c
+        self._previous *= 0.5 * dt
         dose = state["gas_dose"]
-        dose += 0.5 * dt * (self._previous + c)
-        level = state["gas_hazard_level"]
-        level[...] = np.searchsorted(self.thresholds_ppm, ppm, side="right")
+        dose += self._previous
+        kernels.hazard_levels(ppm, self.thresholds_ppm, state["gas_hazard_level"])
         if self.gas.flammable:
             np.divide(ppm, self.gas.lel_percent * 1e4, out=state["gas_lel_fraction"])
 
@@ -337,8 +342,7 @@ class GasDispersion:
         if "gas_concentration" in peaks:
             c = peaks["gas_concentration"]
             j, i = np.unravel_index(int(np.argmax(c)), c.shape)
-            ppm = c[j, i] * ppm_per_kg_m3(self.gas.molar_mass_kg_mol, self.params.air_temperature_k,
-                                          self.params.air_pressure_pa)
+            ppm = c[j, i] * self._ppm_per_kg_m3()
             lines.append(f"peak {self.gas.name} concentration {c[j, i]:.3g} kg/m3 ({ppm:.3g} ppm) "
                          f"at x = {grid.x[i]:g} m, y = {grid.y[j]:g} m")
         if "gas_hazard_level" in peaks:

@@ -45,6 +45,10 @@ def plume_grid(x, y, z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h):
     return np.where(downwind, c, 0.0)
 
 
+def hazard_levels(values, thresholds):
+    return np.searchsorted(thresholds, values, side="right").astype(np.int8)
+
+
 def puff_grid(x, y, z, H, p_x, p_y, mass, travel, s_x0, e_x, e_y, coef, s_th, s_0, h):
     """Sum over puffs, each cut off at the ellipse of CUTOFF sigmas as in the kernel."""
     out = np.zeros((y.size, x.size))

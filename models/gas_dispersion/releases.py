@@ -25,13 +25,15 @@ class ContinuousRelease(_Source):
     start_s: float = Field(0.0, ge=0)
     duration_s: float | None = Field(None, gt=0)
 
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s if self.duration_s is not None else np.inf
+
     def mass_between(self, t0: float, t1: float) -> float:
-        end = self.start_s + self.duration_s if self.duration_s is not None else t1
-        return self.rate_kg_s * max(0.0, min(t1, end) - max(t0, self.start_s))
+        return self.rate_kg_s * max(0.0, min(t1, self.end_s) - max(t0, self.start_s))
 
     def rate_at(self, t: float) -> float:
-        end = self.start_s + self.duration_s if self.duration_s is not None else np.inf
-        return self.rate_kg_s if self.start_s <= t < end else 0.0
+        return self.rate_kg_s if self.start_s <= t < self.end_s else 0.0
 
 
 class TableRelease(_Source):

@@ -85,7 +85,7 @@ def test_evaporation_blank_cells_stay_blank(monkeypatch, tmp_path):
              "    Exp        50      100      200      400      800\r\n"
              "       1     0.97              0.90     0.93     0.96\r\n")
     (tmp_path / "PGrassEvapLossTABLE_5_4.txt").write_text(table, newline="")
-    monkeypatch.setattr(pg, "dataset_dir", lambda name: tmp_path)
+    monkeypatch.setattr(pg, "dataset_file", lambda name, filename: tmp_path / filename)
     assert pg.read_evaporation_factors() == {(1, 50.0): 0.97, (1, 200.0): 0.90, (1, 400.0): 0.93, (1, 800.0): 0.96}
 
 

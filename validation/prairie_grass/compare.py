@@ -46,9 +46,8 @@ def model_for(arc: Arc, met: Meteorology, shared: dict) -> GasDispersion:
     return GasDispersion(grid, params, np.random.default_rng(0))
 
 
-def pairs(quick: bool = False) -> list[dict]:
+def pairs(case: dict, quick: bool = False) -> list[dict]:
     """One record per scored arc: run, distance, class, observed and predicted values (mg m-3, mg m-2)."""
-    case = load_case()
     meteorology = read_meteorology()
     chosen = set(case["case"]["quick_runs"]) if quick else None
     records = []
@@ -72,7 +71,7 @@ def pairs(quick: bool = False) -> list[dict]:
 
 def run(out_dir: Path, quick: bool = False) -> ValidationResult:
     case = load_case()
-    records = pairs(quick)
+    records = pairs(case, quick)
     observed = np.array([r["observed"] for r in records])
     predicted = np.array([r["predicted"] for r in records])
     distance = np.array([r["distance_m"] for r in records])
@@ -94,7 +93,7 @@ def run(out_dir: Path, quick: bool = False) -> ValidationResult:
         figures.update({f"FAC2_{key}": s["FAC2"], f"FB_{key}": s["FB"]})
     figures.update({f"CWIC_{k}": cwic_scores[k] for k in ("FB", "NMSE", "FAC2")})
     units = {k: "1" for k in figures}
-    artifacts = [save_scatter(Path(out_dir) / "prairie_grass_scatter.png", records, overall)]
+    artifacts = [save_scatter(Path(out_dir) / "prairie_grass_scatter.png", observed, predicted, distance, overall)]
     return ValidationResult(NAME, figures, units, passed, format_table(rows, cwic_scores, case, quick), artifacts)
 
 
@@ -109,7 +108,8 @@ def format_table(rows, cwic_scores, case, quick) -> str:
     return "\n".join(lines)
 
 
-def save_scatter(path: Path, records: list[dict], overall: dict) -> Path:
+def save_scatter(path: Path, observed: np.ndarray, predicted: np.ndarray, distance: np.ndarray,
+                 overall: dict) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -117,9 +117,6 @@ def save_scatter(path: Path, records: list[dict], overall: dict) -> Path:
 
     from sim.io.rundir import atomic_path
 
-    observed = np.array([r["observed"] for r in records])
-    predicted = np.array([r["predicted"] for r in records])
-    distance = np.array([r["distance_m"] for r in records])
     fig, ax = plt.subplots(figsize=(6.0, 6.0), dpi=110)
     for d in sorted(set(distance)):
         at = distance == d

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from sim.io.data import dataset_dir
+from sim.io.data import dataset_file
 
 __all__ = ["Arc", "Meteorology", "read_arcs", "read_evaporation_factors", "read_meteorology"]
 
@@ -80,13 +79,9 @@ class Meteorology:
     wind_height_m: float = 2.0
 
 
-def _path(filename: str) -> Path:
-    return dataset_dir(DATASET) / filename
-
-
 def read_arcs() -> list[Arc]:
     """Every arc block of ``PGARCS.txt``, in file order."""
-    lines = [ln for ln in _path("PGARCS.txt").read_text(encoding="ascii").splitlines() if ln.strip()]
+    lines = [ln for ln in dataset_file(DATASET, "PGARCS.txt").read_text(encoding="ascii").splitlines() if ln.strip()]
     arcs: list[Arc] = []
     i = 0
     while i < len(lines):
@@ -108,7 +103,7 @@ def read_arcs() -> list[Arc]:
 def read_meteorology() -> dict[int, Meteorology]:
     """Micrometeorology by run number (53 runs)."""
     met: dict[int, Meteorology] = {}
-    for line in _path("PG_meteo_modelParamList.txt").read_text(encoding="ascii").splitlines():
+    for line in dataset_file(DATASET, "PG_meteo_modelParamList.txt").read_text(encoding="ascii").splitlines():
         if not line.strip():
             continue
         # run, L, u*, h_i, wind dir, sigma_u, sigma_v, sigma_w (unused here), sigma_azimuth, U(2 m)
@@ -122,7 +117,7 @@ def read_meteorology() -> dict[int, Meteorology]:
 
 def read_evaporation_factors() -> dict[tuple[int, float], float]:
     """Barad's Table 5.4 SO2 evaporation-loss factors by (run, arc distance in m); blanks are left out."""
-    text = _path("PGrassEvapLossTABLE_5_4.txt").read_text(encoding="ascii")
+    text = dataset_file(DATASET, "PGrassEvapLossTABLE_5_4.txt").read_text(encoding="ascii")
     body = text.split("*/", 1)[-1].splitlines()
     header = next(ln for ln in body if ln.strip().startswith("Exp"))
     # Values are right-aligned under the header labels; matching by column end keeps blank cells blank.

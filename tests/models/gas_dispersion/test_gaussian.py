@@ -97,6 +97,11 @@ def test_numba_kernels_equal_numpy_twin(seed):
     twin = reference.plume_grid(x, y, z, 50.0, 20.0, H, Q, U, e_x, e_y, coef, s_th, s_0, h)
     np.testing.assert_allclose(out, twin, rtol=1e-12, atol=0)
 
+    levels = np.empty(grid.shape, dtype=np.int8)
+    thresholds = np.array([0.1, 1.0, np.inf]) * out.max()
+    kernels.hazard_levels(out, thresholds, levels)
+    np.testing.assert_array_equal(levels, reference.hazard_levels(out, thresholds))
+
     n = 25
     p_x, p_y = rng.uniform(-150, 400, n), rng.uniform(-200, 150, n)
     mass, travel, s_x0 = rng.uniform(0.1, 5, n), rng.uniform(5, 600, n), rng.uniform(0, 30, n)
