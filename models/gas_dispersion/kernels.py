@@ -121,17 +121,18 @@ def plume_grid(x, y, z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h, out):
 
 @njit(cache=True, parallel=True)
 def hazard_levels(values, thresholds, out):
-    """out = number of thresholds (ascending) that each value reaches; int8 categories.
+    """out = the highest level k (1..m) whose threshold each value reaches, 0 for none; int8.
 
-    values : float[ny, nx]; thresholds : float[m], +inf for a level not established.
+    values : float[ny, nx]; thresholds : float[m], +inf for a level not established (so the
+    levels above it still count: carbon monoxide has AEGL-2 and -3 but no AEGL-1).
     """
     ny, nx = values.shape
     for j in prange(ny):
         for i in range(nx):
             level = 0
-            for threshold in thresholds:
-                if values[j, i] >= threshold:
-                    level += 1
+            for k in range(thresholds.size):
+                if values[j, i] >= thresholds[k]:
+                    level = k + 1
             out[j, i] = level
 
 

@@ -46,7 +46,10 @@ def plume_grid(x, y, z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h):
 
 
 def hazard_levels(values, thresholds):
-    return np.searchsorted(thresholds, values, side="right").astype(np.int8)
+    """Highest level reached: max over k of (k + 1) where values >= thresholds[k]."""
+    reached = values[None] >= np.asarray(thresholds)[:, None, None]
+    ranks = np.arange(1, len(thresholds) + 1)[:, None, None]
+    return np.where(reached, ranks, 0).max(axis=0).astype(np.int8)
 
 
 def puff_grid(x, y, z, H, p_x, p_y, mass, travel, s_x0, e_x, e_y, coef, s_th, s_0, h):

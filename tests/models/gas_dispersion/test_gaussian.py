@@ -98,9 +98,9 @@ def test_numba_kernels_equal_numpy_twin(seed):
     np.testing.assert_allclose(out, twin, rtol=1e-12, atol=0)
 
     levels = np.empty(grid.shape, dtype=np.int8)
-    thresholds = np.array([0.1, 1.0, np.inf]) * out.max()
-    kernels.hazard_levels(out, thresholds, levels)
-    np.testing.assert_array_equal(levels, reference.hazard_levels(out, thresholds))
+    for thresholds in (np.array([0.1, 1.0, np.inf]), np.array([np.inf, 0.01, 0.5])):
+        kernels.hazard_levels(out, thresholds * out.max(), levels)
+        np.testing.assert_array_equal(levels, reference.hazard_levels(out, thresholds * out.max()))
 
     n = 25
     p_x, p_y = rng.uniform(-150, 400, n), rng.uniform(-200, 150, n)
@@ -198,6 +198,17 @@ def test_derived_fields_ppm_dose_levels_and_lel():
     np.testing.assert_array_equal(state["gas_hazard_level"], expected)
     assert state["gas_hazard_level"].max() == 3
     np.testing.assert_allclose(state["gas_lel_fraction"], ppm / 150000.0, rtol=1e-12)  # LEL 15 %
+
+
+def test_hazard_level_skips_a_level_that_was_not_established():
+    """Carbon monoxide has no AEGL-1: above AEGL-2 (83 ppm, 60 min) the level is 2, not 1."""
+    grid = RasterGrid(shape=(40, 60), spacing_m=(10.0, 10.0))
+    model, state = make_model(grid, gas="carbon_monoxide", mode="plume",
+                              release={"kind": "continuous", "rate_kg_s": 2.0, "x_m": 20.0, "y_m": 200.0})
+    model.step(state, 0.0, 10.0)
+    ppm, level = state["gas_mole_fraction"], state["gas_hazard_level"]
+    np.testing.assert_array_equal(level, np.where(ppm >= 330.0, 3, np.where(ppm >= 83.0, 2, 0)))
+    assert (level == 2).any() and (level == 3).any() and not (level == 1).any()
 
 
 def test_instantaneous_release_is_one_puff_carrying_all_the_mass():
