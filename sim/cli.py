@@ -95,11 +95,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     from sim.scenario.load import load_scenario
 
     loaded = load_scenario(resolve_scenario(args.scenario), args.overrides)
-    models = check_run(loaded)
+    models, sensor_groups = check_run(loaded)
     grid = loaded.grid
+    n_sensors = sum(len(g.ids) for g in sensor_groups)
     print(f"{loaded.path}: ok: scenario {loaded.config.scenario.name!r}, grid {grid.ny}x{grid.nx} "
           f"at {grid.dy:g}x{grid.dx:g} m, {len(models)} model(s): {', '.join(m.name for m in models)}, "
-          f"{len(loaded.events)} event(s), config sha256 {loaded.sha256()[:12]}")
+          f"{len(loaded.events)} event(s), {n_sensors} sensor(s), {len(loaded.config.faults)} fault(s), "
+          f"config sha256 {loaded.sha256()[:12]}")
     return 0
 
 

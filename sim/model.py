@@ -10,6 +10,9 @@ Optional hooks (looked up with ``getattr``; a model may omit them):
 
 ``field_attrs() -> dict[str, dict]``
     Extra per-instance CF attributes for some fields (a gas model names its gas).
+``field_heights() -> dict[str, float]``
+    Height above ground (m) at which a 2-D field is computed (a gas model's receptor
+    height); a sensor on such a field must sit at that height.
 ``summary(peaks, grid) -> list[str]``
     Lines for the end-of-run summary, given the running maximum over every step of each
     cell field the run wrote (``peaks[name]``).

@@ -22,6 +22,8 @@ from sim.io.netcdf import NetCDFWriter
 from sim.io.quicklook import save_quicklook
 from sim.io.rundir import OutputDirError, default_run_dir, prepare_run_dir
 from sim.model import outputs_of
+from sim.render.instruments.base import FieldInfo
+from sim.render.sensors import SensorRenderer, build_sensor_groups
 from sim.scenario import registry
 from sim.scenario.load import LoadedScenario, ScenarioError, check_outputs
 from sim.schedules import AtTimes, EverySeconds
@@ -77,8 +79,23 @@ def output_plan(loaded: LoadedScenario, produced: dict[str, FieldSpec]) -> list[
     return plan
 
 
+def field_infos(models) -> tuple[dict[str, FieldInfo], dict[str, float]]:
+    """What renderers may know of each produced field before the run: spec, attributes, height."""
+    infos, heights = {}, {}
+    for model in models:
+        attrs = model.field_attrs() if hasattr(model, "field_attrs") else {}
+        for spec in outputs_of(model):
+            infos[spec.name] = FieldInfo(spec, dict(attrs.get(spec.name, {})))
+        if hasattr(model, "field_heights"):
+            heights.update(model.field_heights())
+    return infos, heights
+
+
 def check_run(loaded: LoadedScenario):
-    """Every check that needs the models built; returns the models. Raises ScenarioError."""
+    """Every check that needs the models built. Raises ScenarioError.
+
+    Returns the models and the sensor groups (empty without ``[[sensors]]``).
+    """
     models = build_models(loaded)
     produced = produced_fields(models)
     check_outputs(loaded.path, loaded, produced)
@@ -86,7 +103,8 @@ def check_run(loaded: LoadedScenario):
         Simulation(loaded.grid, models, stop_s=loaded.config.time.stop_s, dt_max_s=loaded.config.time.dt_max_s)
     except ValueError as exc:  # coupling errors
         raise ScenarioError(f"{loaded.path}: models: {exc}") from None
-    return models
+    sensor_groups = build_sensor_groups(loaded, loaded.grid, *field_infos(models))
+    return models, sensor_groups
 
 
 def set_threads(threads: int | None) -> None:
@@ -106,7 +124,7 @@ def run_scenario(
 ) -> RunResult:
     """Run ``loaded`` into ``out_dir``; bad input raises ScenarioError before anything runs."""
     set_threads(threads)
-    models = check_run(loaded)
+    models, sensor_groups = check_run(loaded)
     grid = loaded.grid
     config = loaded.config
     run_dir = out_dir if out_dir is not None else default_run_dir(config.scenario.name)
@@ -138,13 +156,17 @@ def run_scenario(
         )
         for name, names, schedule in output_plan(loaded, produced_fields(models))
     ]
+    renderers = []
+    if sensor_groups:
+        renderers.append(SensorRenderer(run_dir, sensor_groups, config.scenario.seed, config.time.stop_s,
+                                        config.time.start_datetime, global_attrs))
     events = [
         Event(at_s, [(model, params[k]) for k, model in enumerate(models)], config.events[index].description)
         for at_s, index, params in loaded.events
     ]
     simulation = Simulation(
         grid, models, stop_s=config.time.stop_s, dt_max_s=config.time.dt_max_s,
-        writers=writers, events=events, progress=progress,
+        writers=writers + renderers, events=events, progress=progress,
     )
 
     record = {
@@ -172,6 +194,8 @@ def run_scenario(
             status, code, reason = "failed", EXIT_FAILED, str(exc)
         finally:
             files = [writer.close() for writer in writers]
+            for renderer in renderers:
+                files += renderer.close(end_s=simulation.clock.time)
     wall = time.perf_counter() - started
 
     if simulation.peaks is not None and writers and writers[0].fields:
@@ -185,6 +209,8 @@ def run_scenario(
         for model in models:
             if hasattr(model, "summary"):
                 summary += model.summary(simulation.peaks.peaks, grid)
+    for renderer in renderers:
+        summary += renderer.summary()
     summary.append(f"simulated {simulation.clock.time:g} s in {simulation.clock.iteration} steps, "
                    f"wall time {wall:.1f} s")
     record.update({

@@ -83,4 +83,17 @@ class EveryIterations:
         return math.inf
 
 
-Schedule = EverySeconds | AtTimes | EveryIterations
+@dataclass
+class AnyOf:
+    """Due whenever any of its schedules is (the union of several sampling rates)."""
+
+    schedules: list
+
+    def due(self, clock: Clock) -> bool:
+        return any(s.due(clock) for s in self.schedules)
+
+    def next_time(self, after: float) -> float:
+        return min((s.next_time(after) for s in self.schedules), default=math.inf)
+
+
+Schedule = EverySeconds | AtTimes | EveryIterations | AnyOf

@@ -11,7 +11,9 @@ Sources
   (NRC 2012), Table 7-1.
   Methane has no AEGLs (a simple asphyxiant; its hazard is flammability).
 - ERPG: AIHA, *Emergency Response Planning Guidelines* (2016 handbook).
-- LEL: NIOSH Pocket Guide to Chemical Hazards (lower explosive limit, vol %).
+- LEL and IDLH: NIOSH Pocket Guide to Chemical Hazards (DHHS/NIOSH 2007-149): lower
+  explosive limit (vol %) and Immediately Dangerous to Life or Health concentration (ppm;
+  propane's IDLH is set at 10 % of its LEL for safety).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Gas:
     aegl_ppm: tuple[tuple[float | None, ...], ...] | None
     erpg_ppm: tuple[float | None, float | None, float | None] | None
     lel_percent: float | None
+    idlh_ppm: float | None = None
     cf_mass_name: str | None = None  # CF standard names, where the table has them
     cf_mole_name: str | None = None
 
@@ -53,30 +56,30 @@ GASES: dict[str, Gas] = {
     for g in (
         Gas("chlorine", "Cl2", 70.906e-3,
             aegl_ppm=((0.5, 0.5, 0.5, 0.5, 0.5), (2.8, 2.8, 2.0, 1.0, 0.71), (50.0, 28.0, 20.0, 10.0, 7.1)),
-            erpg_ppm=(1.0, 3.0, 20.0), lel_percent=None),
+            erpg_ppm=(1.0, 3.0, 20.0), lel_percent=None, idlh_ppm=10.0),
         Gas("ammonia", "NH3", 17.031e-3,
             aegl_ppm=((30.0, 30.0, 30.0, 30.0, 30.0), (220.0, 220.0, 160.0, 110.0, 110.0),
                       (2700.0, 1600.0, 1100.0, 550.0, 390.0)),
-            erpg_ppm=(25.0, 150.0, 750.0), lel_percent=15.0,
+            erpg_ppm=(25.0, 150.0, 750.0), lel_percent=15.0, idlh_ppm=300.0,
             cf_mass_name="mass_concentration_of_ammonia_in_air", cf_mole_name="mole_fraction_of_ammonia_in_air"),
         Gas("hydrogen_sulfide", "H2S", 34.081e-3,
             aegl_ppm=((0.75, 0.60, 0.51, 0.36, 0.33), (41.0, 32.0, 27.0, 20.0, 17.0), (76.0, 59.0, 50.0, 37.0, 31.0)),
-            erpg_ppm=(0.1, 30.0, 100.0), lel_percent=4.0,
+            erpg_ppm=(0.1, 30.0, 100.0), lel_percent=4.0, idlh_ppm=50.0,
             cf_mole_name="mole_fraction_of_hydrogen_sulfide_in_air"),
         Gas("methane", "CH4", 16.043e-3, aegl_ppm=None, erpg_ppm=None, lel_percent=5.0,
             cf_mass_name="mass_concentration_of_methane_in_air", cf_mole_name="mole_fraction_of_methane_in_air"),
         Gas("propane", "C3H8", 44.097e-3,
             aegl_ppm=((10000.0, 6900.0, 5500.0, 5500.0, 5500.0), (17000.0,) * 5, (33000.0,) * 5),
-            erpg_ppm=None, lel_percent=2.1,
+            erpg_ppm=None, lel_percent=2.1, idlh_ppm=2100.0,
             cf_mass_name="mass_concentration_of_propane_in_air", cf_mole_name="mole_fraction_of_propane_in_air"),
         Gas("carbon_monoxide", "CO", 28.010e-3,
             aegl_ppm=((None,) * 5, (420.0, 150.0, 83.0, 33.0, 27.0), (1700.0, 600.0, 330.0, 150.0, 130.0)),
-            erpg_ppm=(200.0, 350.0, 500.0), lel_percent=12.5,
+            erpg_ppm=(200.0, 350.0, 500.0), lel_percent=12.5, idlh_ppm=1200.0,
             cf_mass_name="mass_concentration_of_carbon_monoxide_in_air",
             cf_mole_name="mole_fraction_of_carbon_monoxide_in_air"),
         Gas("sulfur_dioxide", "SO2", 64.066e-3,
             aegl_ppm=((0.20,) * 5, (0.75,) * 5, (42.0, 32.0, 27.0, 19.0, 16.0)),
-            erpg_ppm=(0.3, 3.0, 15.0), lel_percent=None,
+            erpg_ppm=(0.3, 3.0, 15.0), lel_percent=None, idlh_ppm=100.0,
             cf_mass_name="mass_concentration_of_sulfur_dioxide_in_air",
             cf_mole_name="mole_fraction_of_sulfur_dioxide_in_air"),
     )

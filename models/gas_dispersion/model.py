@@ -232,11 +232,19 @@ class GasDispersion:
             "gas_hazard_level": {"comment": f"{self.guideline} thresholds (ppm, {p.exposure_duration} where "
                                             f"duration-dependent): {self.thresholds_ppm.tolist()}"},
         }
+        if self.gas.flammable:
+            attrs["gas_lel_fraction"] = {"comment": f"{self.gas.formula} {height}; LEL {self.gas.lel_percent:g} %"}
+        for name in attrs:
+            attrs[name]["gas"] = self.gas.name
         if self.gas.cf_mass_name:
             attrs["gas_concentration"]["standard_name"] = self.gas.cf_mass_name
         if self.gas.cf_mole_name:
             attrs["gas_mole_fraction"]["standard_name"] = self.gas.cf_mole_name
         return attrs
+
+    def field_heights(self) -> dict[str, float]:
+        """Every field is computed at the receptor height (m above ground)."""
+        return {spec.name: self.params.receptor_height_m for spec in self.fields}
 
     # -- the model ------------------------------------------------------------------------
     def initialize(self, state) -> None:

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sim.render.faults import FaultConfig
+
 PositiveFloat = Annotated[float, Field(gt=0)]
 NonNegativeFloat = Annotated[float, Field(ge=0)]
 PositiveInt = Annotated[int, Field(gt=0)]
@@ -117,6 +119,55 @@ class OutputConfig(Section):
         return self
 
 
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]
+
+
+class SensorConfig(BaseModel):
+    """One ``[[sensors]]`` entry: a kind, where, how often; other keys are the instrument's.
+
+    Keys this class does not know are passed to the instrument's ``Params`` (which rejects
+    unknown ones), so ``gas = "chlorine"`` sits beside ``kind`` as in a datasheet.
+    """
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
+    kind: str
+    name: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=60,
+                             description="prefix of the sensor ids (default: the kind)")
+    position_m: Point | None = None
+    positions_m: list[Point] | None = Field(None, min_length=1)
+    areas_m: list[Box] | None = Field(None, min_length=1, description="[x_min, y_min, x_max, y_max] each")
+    lines_m: list[Box] | None = Field(None, min_length=1, description="[x0, y0, x1, y1] each")
+    height_m: NonNegativeFloat | None = None
+    every_s: PositiveFloat = 1.0
+    start_s: NonNegativeFloat = 0.0
+
+    @model_validator(mode="after")
+    def _one_geometry(self) -> "SensorConfig":
+        given = [k for k in ("position_m", "positions_m", "areas_m", "lines_m") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of position_m, positions_m, areas_m or lines_m")
+        for box in self.areas_m or []:
+            if not (box[2] > box[0] and box[3] > box[1]):
+                raise ValueError(f"areas_m: {list(box)} is not [x_min, y_min, x_max, y_max] with max > min")
+        for line in self.lines_m or []:
+            if line[:2] == line[2:]:
+                raise ValueError(f"lines_m: {list(line)} has zero length")
+        return self
+
+    def instrument_params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+    def locations(self) -> list[tuple[float, ...]]:
+        if self.position_m is not None:
+            return [self.position_m]
+        return list(self.positions_m or self.areas_m or self.lines_m)
+
+    def geometry(self) -> str:
+        return "area" if self.areas_m else "line" if self.lines_m else "point"
+
+
 class Scenario(Section):
     scenario: ScenarioMeta
     grid: GridConfig
@@ -124,6 +175,8 @@ class Scenario(Section):
     models: list[ModelConfig] = Field(min_length=1)
     events: list[EventConfig] = Field(default_factory=list)
     outputs: list[OutputConfig] = Field(default_factory=list)
+    sensors: list[SensorConfig] = Field(default_factory=list)
+    faults: list[FaultConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Scenario":
@@ -134,6 +187,11 @@ class Scenario(Section):
                 index = int(key.split(".")[1])
                 if index >= len(self.models):
                     raise ValueError(f"events.{k}.set: {key!r} names model {index}, but there are {len(self.models)}")
+        for k, fault in enumerate(self.faults):
+            for name in ("start_s", "end_s"):
+                value = getattr(fault, name)
+                if value is not None and value > self.time.stop_s:
+                    raise ValueError(f"faults.{k}.{name} = {value} is after time.stop_s = {self.time.stop_s}")
         paths = [o.path for o in self.outputs]
         if len(paths) != len(set(paths)):
             raise ValueError("two outputs write the same path")

@@ -21,9 +21,10 @@ from sim.cli import main
 from sim.paths import bundled_scenarios
 
 BUNDLED = bundled_scenarios()["chlorine_tank_leak"]
-# The bundled scenario on a small grid, so that every check is fast.
-BASE = BUNDLED.read_text(encoding="utf-8").replace("shape = [400, 400]", "shape = [20, 20]")
-assert "shape = [20, 20]" in BASE
+# The bundled scenario on a small, coarse grid of the same extent, so that every check is fast.
+BASE = (BUNDLED.read_text(encoding="utf-8").replace("shape = [400, 400]", "shape = [20, 20]")
+        .replace("spacing_m = 5.0", "spacing_m = 100.0"))
+assert "shape = [20, 20]" in BASE and "spacing_m = 100.0" in BASE
 
 
 def write(tmp_path: Path, text: str = BASE, name: str = "bad.toml") -> Path:
@@ -124,7 +125,7 @@ def test_unknown_key(tmp_path, capsys, old, new, key):
 # -- 4. wrong type ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("old, new, key", [
-    ("spacing_m = 5.0", 'spacing_m = "five"', "grid.spacing_m"),
+    ("spacing_m = 100.0", 'spacing_m = "five"', "grid.spacing_m"),
     ("shape = [20, 20]", 'shape = "20x20"', "grid.shape"),
     ("shape = [20, 20]", "shape = [20.5, 20]", "grid.shape"),
     ("stop_s = 1800.0", "stop_s = [1800.0]", "time.stop_s"),
@@ -176,7 +177,7 @@ def test_negative_value_in_file(tmp_path, capsys, old, new, key):
     ("speed_m_s = 3.0", "speed_m_s = {v}", "models.0.params.wind.speed_m_s"),
     ("direction_deg = 270.0", "direction_deg = {v}", "models.0.params.wind.direction_deg"),
     ("stop_s = 1800.0", "stop_s = {v}", "time.stop_s"),
-    ("spacing_m = 5.0", "spacing_m = {v}", "grid.spacing_m"),
+    ("spacing_m = 100.0", "spacing_m = {v}", "grid.spacing_m"),
     ("x_m = 200.0", "x_m = {v}", "models.0.params.release.x_m"),
     ('"models.0.params.wind.direction_deg" = 300.0', '"models.0.params.wind.direction_deg" = {v}',
      "models.0.params.wind.direction_deg"),

@@ -36,7 +36,8 @@ def test_run_writes_cf_fields_manifest_and_summary(tmp_path, capsys, gas):
 
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["status"] == "complete"
-    assert {f["path"] for f in manifest["files"]} == {"fields.nc", "quicklook.png"}
+    assert {f["path"] for f in manifest["files"]} == {"fields.nc", "quicklook.png", "sensors.nc", "sensors.csv",
+                                                      "sensor_faults.csv"}
     assert manifest["config"]["models"][0]["params"]["gas"] == gas
 
     ds = xr.open_dataset(run_dir / "fields.nc")
@@ -52,5 +53,6 @@ def test_run_writes_cf_fields_manifest_and_summary(tmp_path, capsys, gas):
     assert (np.diff(dose, axis=0) >= -1e-15).all() and dose[-1].max() > 0
     ds.close()
 
-    passed, errors = cf_errors(run_dir / "fields.nc")
-    assert passed and not errors, errors
+    for name in ("fields.nc", "sensors.nc"):
+        passed, errors = cf_errors(run_dir / name)
+        assert passed and not errors, (name, errors)

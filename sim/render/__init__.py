@@ -1,0 +1,1 @@
+"""Renderers: read-only observers that turn ground-truth fields into data an AI consumes."""
