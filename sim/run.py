@@ -15,7 +15,6 @@ from pathlib import Path
 import numba
 import numpy as np
 
-import sim
 from sim.fields import FieldSpec
 from sim.io.manifest import write_manifest
 from sim.io.netcdf import NetCDFWriter

@@ -12,7 +12,6 @@ act on their schedules; a peak tracker keeps the running maximum of every cell f
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 

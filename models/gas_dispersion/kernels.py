@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit, prange
 
 # Image sources each side of the layer while the plume is not yet well mixed.

@@ -54,7 +54,7 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from models.gas_dispersion import kernels
-from models.gas_dispersion.gases import AEGL_DURATIONS, GASES, LEL_LEVELS, Gas, ppm_per_kg_m3
+from models.gas_dispersion.gases import GASES, LEL_LEVELS, Gas, ppm_per_kg_m3
 from models.gas_dispersion.releases import InstantaneousRelease, Release
 from models.gas_dispersion.stability import (
     Insolation,

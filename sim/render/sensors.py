@@ -29,9 +29,7 @@ the group's index, so the same scenario, seed and version give the same readings
 
 from __future__ import annotations
 
-import csv
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +41,7 @@ import sim
 from sim.fields import FieldView
 from sim.grid import RasterGrid
 from sim.io.rundir import temporary_path
-from sim.render.faults import FAULT_BITS, INSTRUMENT_FAULTS, FaultRecord, apply_faults, flag_names, instrument_modifiers
+from sim.render.faults import INSTRUMENT_FAULTS, FaultRecord, apply_faults, instrument_modifiers
 from sim.render.instruments import instrument_class, instrument_kinds
 from sim.render.instruments.base import FieldInfo, Instrument, InstrumentError, Modifiers
 from sim.scenario.load import LoadedScenario, ScenarioError, describe_validation_error
@@ -211,6 +209,8 @@ class SensorRenderer:
         for group in self.groups:
             group.times.clear()
             group.samples.clear()
+            if hasattr(group.instrument, "reset"):  # instruments with state between samples
+                group.instrument.reset()
 
     def write(self, view: FieldView, t: float, peaks) -> None:
         clock = _At(t)
@@ -284,5 +284,4 @@ def remove_partial(run_dir: Path) -> None:
         temporary_path(Path(run_dir) / name).unlink(missing_ok=True)
 
 
-__all__ = ["SensorRenderer", "SensorGroup", "GroupResult", "build_sensor_groups", "FAULT_BITS", "flag_names",
-           "os"]
+__all__ = ["SensorRenderer", "SensorGroup", "GroupResult", "build_sensor_groups"]

@@ -484,3 +484,39 @@ def test_a_run_that_could_never_finish_is_refused(override, key, capsys):
     code = main(["check", str(BUNDLED), "--set", override])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and key in err[0] and "expected at least" in err[0]
+
+
+# -- sensors and faults ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("old, new, needles", [
+    ('kind = "electrochemical"', 'kind = "nose"', ("sensors.0.kind", "nose", "electrochemical")),
+    ('gas = "chlorine"\npositions_m', 'gas = "chlorine"\nt90 = 30\npositions_m', ("sensors.0.t90", "unknown key")),
+    ('gas = "chlorine"\npositions_m', 'gas = "xenon"\npositions_m', ("sensors.0.gas",)),
+    ('gas = "chlorine"\npositions_m', 'gas = "chlorine"\nt90_s = -3\npositions_m', ("sensors.0.t90_s",)),
+    ("[1500.0, 1300.0]]", "[1500.0, 9300.0]]", ("sensors.0", "(1500, 9300)", "outside the grid")),
+    ("every_s = 5.0", "every_s = 0.0", ("sensors.0.every_s",)),
+    ("every_s = 5.0", "every_s = 5.0\nheight_m = 3.0", ("sensors.0.height_m", "1.5")),
+    ('gas = "chlorine"\npositions_m', 'gas = "chlorine"\nfield = "gas_dose"\npositions_m',
+     ("sensors.0.field", "units")),
+    ('gas = "chlorine"\npositions_m', 'gas = "chlorine"\nfield = "smoke"\npositions_m',
+     ("sensors.0.field", "'smoke'", "no model")),
+    ("positions_m = [[400.0, 1000.0],", "areas_m = [[0, 0, 10, 10]]\npositions_m = [[400.0, 1000.0],",
+     ("sensors.0", "exactly one of")),
+    ('sensor = "cl2_1"', 'sensor = "cl2_9"', ("faults.0.sensor", "cl2_9", "cl2_0")),
+    ('sensor = "cl2_1"', "sensor = 17", ("faults.0.sensor", "17")),
+    ('kind = "stuck"', 'kind = "melted"', ("faults.0",)),
+    ('kind = "stuck"', 'kind = "poisoning"\nsensitivity_loss = 1.5', ("faults.0.sensitivity_loss",)),
+    ("end_s = 900.0", "end_s = 100.0", ("faults.0", "before start_s")),
+    ("end_s = 900.0", "end_s = 9000.0", ("faults.0.end_s", "after time.stop_s")),
+    ("rate_per_hour = 20.0", "rate_per_hour = 20.0\ntimes_s = [60.0]", ("faults.3", "exactly one of")),
+])
+def test_bad_sensor_or_fault(tmp_path, capsys, old, new, needles):
+    path = write(tmp_path, replace(old, new))
+    check_and_run(tmp_path, capsys, path, [], str(path), *needles)
+
+
+def test_poisoning_an_ndir_head_is_refused(tmp_path, capsys):
+    text = BASE + '\n[[sensors]]\nkind = "ndir_lel"\nposition_m = [800.0, 1000.0]\n' \
+                  '\n[[faults]]\nsensor = "ndir_lel_0"\nkind = "poisoning"\nsensitivity_loss = 0.5\n'
+    path = write(tmp_path, text)
+    check_and_run(tmp_path, capsys, path, [], str(path), "faults.5.kind", "cannot be poisoned")

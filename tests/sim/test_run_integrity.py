@@ -37,6 +37,11 @@ def test_same_seed_gives_bit_identical_fields_with_one_or_two_threads(tmp_path):
     for name in a:
         assert a[name].tobytes() == b[name].tobytes(), f"{name} differs between thread counts"
     assert a["gas_concentration"].max() > 0
+    a, b = read_all(tmp_path / "one" / "sensors.nc"), read_all(tmp_path / "two" / "sensors.nc")
+    for name in a:
+        same = a[name].tolist() == b[name].tolist() if a[name].dtype == object else a[name].tobytes() == b[name].tobytes()
+        assert same, f"sensors.nc {name} differs between thread counts"
+    assert np.nanmax(a["measured_value"]) > 0
     m1 = json.loads((tmp_path / "one" / "manifest.json").read_text())
     m2 = json.loads((tmp_path / "two" / "manifest.json").read_text())
     assert m1["config_sha256"] == m2["config_sha256"] and m1["threads"] == 1
@@ -95,3 +100,12 @@ def test_interrupted_run_leaves_valid_files_and_an_incomplete_manifest(tmp_path,
         np.testing.assert_array_equal(times, 20.0 * np.arange(n))
         conc = np.ma.getdata(ds["gas_concentration"][:])
         assert conc.shape[0] == n and np.isfinite(conc).all() and conc[-1].max() > 0
+    # The sensors were sampled up to the interruption and written, with their labels.
+    with netCDF4.Dataset(run_dir / "sensors.nc") as ds:
+        ds.set_auto_mask(False)
+        t = np.array(ds["time"][:])
+        assert len(t) >= 3 and t[-1] <= manifest["simulated_time_s"]
+        np.testing.assert_array_equal(t, 5.0 * np.arange(len(t)))  # the detectors log every 5 s
+        assert np.isfinite(np.array(ds["true_value"][:])).all()
+    with open(run_dir / "sensors.csv") as fh:
+        assert sum(1 for _ in fh) == 1 + 5 * len(t)

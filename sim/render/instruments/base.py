@@ -191,7 +191,7 @@ class Instrument:
 
 @njit(cache=True)
 def first_order_lag(t, x, tau, y0, out):
-    """First-order response dy/dt = (x - y) / tau, exact for x held between samples.
+    """First-order response tau dy/dt = x - y, exact for x linear between samples.
 
     ============  ==========================================  =====
     symbol        meaning                                     unit
@@ -203,39 +203,46 @@ def first_order_lag(t, x, tau, y0, out):
     out[k, j]     output                                      as x
     ============  ==========================================  =====
 
-    Between samples the input is held (zero-order hold), so
-    y_k = x_{k-1} + (y_{k-1} - x_{k-1}) exp(-(t_k - t_{k-1}) / tau_k): a step reaches
-    1 - 1/e at t = tau and 90 % at t90 = tau ln 10, independent of the sample interval.
+    With x(s) = x_{k-1} + m s over the interval (first-order hold, m = (x_k - x_{k-1}) / dt)
+    the exact solution is, with E = 1 - exp(-dt / tau),
+
+        y_k = y_{k-1} + (x_{k-1} - y_{k-1}) E + m (dt - tau E)
+
+    so a step reaches 1 - 1/e at t = tau and 90 % at t90 = tau ln 10; tau = 0 gives
+    y_k = x_k (no lag) whatever the sample interval, and tau = inf holds the output.
     """
     n, m = x.shape
     for j in range(m):
         y = y0[j]
         for k in range(n):
-            if k > 0:
+            if tau[k, j] <= 0.0:
+                y = x[k, j]
+            elif k > 0 and tau[k, j] < math.inf:  # an infinite tau freezes the output
                 dt = t[k] - t[k - 1]
-                if tau[k, j] > 0.0:
-                    y = x[k - 1, j] + (y - x[k - 1, j]) * math.exp(-dt / tau[k, j])
-                else:
-                    y = x[k - 1, j]
-            else:
-                if tau[k, j] <= 0.0:
-                    y = x[k, j]
+                slope = (x[k, j] - x[k - 1, j]) / dt if dt > 0.0 else 0.0
+                e = -math.expm1(-dt / tau[k, j])
+                y = y + (x[k - 1, j] - y) * e + slope * (dt - tau[k, j] * e)
             out[k, j] = y
     return out
 
 
 def first_order_lag_reference(t, x, tau, y0):
-    """NumPy twin of :func:`first_order_lag` (tests only)."""
+    """NumPy twin of :func:`first_order_lag` (tests only), in the closed form
+    y_k = x_k - tau m + (y_{k-1} - x_{k-1} + tau m) exp(-dt / tau)."""
     n, m = x.shape
     out = np.empty((n, m))
     y = np.array(y0, dtype=float)
     for k in range(n):
+        lagged = tau[k] > 0
         if k > 0:
             dt = t[k] - t[k - 1]
-            decay = np.where(tau[k] > 0, np.exp(-dt / np.where(tau[k] > 0, tau[k], 1.0)), 0.0)
-            y = x[k - 1] + (y - x[k - 1]) * decay
+            slope = (x[k] - x[k - 1]) / dt
+            finite = np.isfinite(tau[k])
+            safe_tau = np.where(lagged & finite, tau[k], 1.0)
+            exact = x[k] - safe_tau * slope + (y - x[k - 1] + safe_tau * slope) * np.exp(-dt / safe_tau)
+            y = np.where(lagged, np.where(finite, exact, y), x[k])
         else:
-            y = np.where(tau[k] > 0, y, x[k])
+            y = np.where(lagged, y, x[k])
         out[k] = y
     return out
 

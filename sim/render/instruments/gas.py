@@ -60,7 +60,6 @@ r_g         relative response of a %LEL sensor to gas g         1
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
