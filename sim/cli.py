@@ -114,6 +114,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     print("models:")
     for kind in model_kinds():
         print(f"  {kind}")
+    from sim.render.instruments import instrument_kinds
+
+    print("sensor kinds:")
+    print("  " + ", ".join(instrument_kinds()))
     print("scenarios:")
     for name, path in bundled_scenarios().items():
         print(f"  {name:32s} {_scenario_description(path)}")

@@ -148,28 +148,45 @@ CSV_COLUMNS = ("time_s", "reported_time_s", "sensor_id", "kind", "true_value", "
 
 
 def write_sensor_csv(path: Path, results) -> Path:
-    """One row per reading taken, sorted by time then sensor; empty measured_value: no reading."""
-    rows = []
+    """One row per reading taken, by time then sensor (in declaration order); an empty
+    measured_value is a reading lost to a dropout. Built column-wise with pandas (an xarray
+    dependency), which writes floats in their shortest round-trip form."""
+    import pandas as pd
+
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in CSV_COLUMNS}
+    order: list[np.ndarray] = []
+    first_column = 0
     for r in results:
         g = r.group
-        hz, al = g.instrument.hazard_levels().meanings, g.instrument.alarm_levels().meanings
-        for k, t in enumerate(r.t):
-            for j, sensor_id in enumerate(g.ids):
-                value = r.measured[k, j]
-                level = int(r.alarm[k, j])
-                rows.append((t, sensor_id, (
-                    repr(float(t)), repr(float(r.reported[k, j])), sensor_id, g.kind, repr(float(r.truth[k, j])),
-                    g.instrument.true_units, "" if np.isnan(value) else repr(float(value)),
-                    g.instrument.measured_units, str(int(r.flags[k, j] > 0)), flag_names(int(r.flags[k, j])),
-                    str(int(r.hazard[k, j])), hz[int(r.hazard[k, j])], str(level),
-                    "no_reading" if level < 0 else al[level],
-                )))
-    rows.sort(key=lambda row: (row[0], row[1]))
+        n, m = r.truth.shape
+        hz = np.array(g.instrument.hazard_levels().meanings, dtype=object)
+        al = np.array(("no_reading",) + tuple(g.instrument.alarm_levels().meanings), dtype=object)
+        flags = r.flags.ravel()
+        names = {int(v): flag_names(int(v)) for v in np.unique(flags)}
+        columns["time_s"].append(np.repeat(r.t, m))
+        columns["reported_time_s"].append(r.reported.ravel())
+        columns["sensor_id"].append(np.tile(np.array(g.ids, dtype=object), n))
+        columns["kind"].append(np.full(n * m, g.kind, dtype=object))
+        columns["true_value"].append(r.truth.ravel())
+        columns["true_units"].append(np.full(n * m, g.instrument.true_units, dtype=object))
+        columns["measured_value"].append(r.measured.ravel())
+        columns["measured_units"].append(np.full(n * m, g.instrument.measured_units, dtype=object))
+        columns["fault_flag"].append((flags > 0).astype(np.int8))
+        columns["fault_type"].append(np.array([names[int(v)] for v in flags], dtype=object))
+        columns["hazard_level"].append(r.hazard.ravel())
+        columns["hazard_label"].append(hz[np.maximum(r.hazard.ravel(), 0)])
+        columns["alarm_state"].append(r.alarm.ravel())
+        columns["alarm_label"].append(al[r.alarm.ravel().astype(int) + 1])
+        order.append(np.tile(np.arange(first_column, first_column + m), n))
+        first_column += m
+    if order:
+        data = {name: np.concatenate(parts) for name, parts in columns.items()}
+        rank = np.lexsort((np.concatenate(order), data["time_s"]))
+        frame = pd.DataFrame({name: values[rank] for name, values in data.items()}, columns=list(CSV_COLUMNS))
+    else:
+        frame = pd.DataFrame(columns=list(CSV_COLUMNS))
     with atomic_path(path) as tmp:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(CSV_COLUMNS)
-            writer.writerows(row for _, _, row in rows)
+        frame.to_csv(tmp, index=False, na_rep="", lineterminator="\n")
     return path
 
 

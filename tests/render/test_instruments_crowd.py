@@ -316,9 +316,9 @@ def test_camera_hazard_and_alarm_levels():
     assert FRUIN_WALKWAY_DENSITY[0] == pytest.approx(1.0 / (35.0 * 0.09290304))   # 0.31 persons m-2
     assert FRUIN_WALKWAY_DENSITY[-1] == pytest.approx(2.153, abs=1e-3)
     levels = cam.hazard_levels()
-    assert levels.of(np.array([0.2, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5])).tolist() == [0, 2, 4, 5, 6, 7, 8]
-    assert levels.meanings[0] == "los_a" and levels.meanings[-1] == "seoul_serious"
-    assert cam.alarm_levels().of(np.array([2.0, 4.2, 6.0])).tolist() == [0, 2, 3]
+    assert levels.of(np.array([0.2, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5])).tolist() == [0, 2, 4, 5, 6, 7, 8, 9]
+    assert levels.meanings[0] == "los_a" and levels.meanings[-1] == "seoul_danger"
+    assert cam.alarm_levels().of(np.array([2.0, 4.2, 5.9, 6.0])).tolist() == [0, 2, 3, 4]
     with pytest.raises(InstrumentError):
         camera(alarm_density_per_m2=(6.0, 4.0))
 

@@ -174,3 +174,19 @@ def test_a_gas_sensor_needs_a_gas_field():
         Electrochemical(Electrochemical.Params(gas="chlorine"), 1, GRID, {})
     with pytest.raises(InstrumentError, match="flammable"):
         build(CatalyticLEL, "chlorine", gas="chlorine")
+
+
+@pytest.mark.parametrize("guideline, expected", [
+    ("factory", (0.5, 1.0)),
+    ("AEGL", (0.5, 2.0, 20.0)),  # chlorine, 60 min
+    ("ERPG", (1.0, 3.0, 20.0)),
+    ("IDLH", (10.0,)),
+])
+def test_alarm_set_points_from_a_guideline(guideline, expected):
+    inst = build(Electrochemical, "chlorine", gas="chlorine", alarm_guideline=guideline)
+    levels = inst.alarm_levels()
+    assert levels.thresholds == expected
+    if guideline != "factory":
+        assert levels.meanings[-1].startswith("above_" + guideline.lower())
+    co = build(Electrochemical, "carbon_monoxide", gas="carbon_monoxide", alarm_guideline="AEGL")
+    assert co.alarm_levels().thresholds == (83.0, 330.0)  # no AEGL-1 for carbon monoxide

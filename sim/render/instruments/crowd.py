@@ -134,9 +134,11 @@ FRUIN_LOS = ("los_a", "los_b", "los_c", "los_d", "los_e", "los_f")
 FRUIN_WALKWAY_FLOW = Levels(tuple(q / FT_M / 60.0 for q in FRUIN_WALKWAY_FLOW_PFM), FRUIN_LOS)
 """Fruin (1971) walkway levels of service on specific flow (persons m-1 s-1)."""
 
-# Seoul crowd-detecting CCTV warning levels (persons m-2), reported SBS 2023-10.
-SEOUL_CCTV_DENSITY = (3.0, 4.0, 5.0)
-SEOUL_CCTV_MEANINGS = ("caution", "alert", "serious")
+# Seoul crowd-detecting CCTV warning levels (persons m-2), reported SBS 2023-10, and the
+# "danger" level of the Korean Ministry of the Interior and Safety crowd-safety task force
+# (6 persons m-2, November 2022; digitalchosun 2022-11-09 and 2023-01-17).
+SEOUL_CCTV_DENSITY = (3.0, 4.0, 5.0, 6.0)
+SEOUL_CCTV_MEANINGS = ("caution", "alert", "serious", "danger")
 
 WEIDMANN_MAX_SPECIFIC_FLOW = 1.225  # persons m-1 s-1, Weidmann (1993)
 
@@ -429,6 +431,7 @@ class CameraCount(Instrument):
     kind = "camera_count"
     geometry = "area"
     references = ("Fruin 1971 (walkway LOS A-F); Seoul crowd-CCTV levels 3/4/5 persons m-2 (SBS 2023); "
+                  "MOIS crowd-safety task force danger level 6 persons m-2 (2022); "
                   "Boolean-model occlusion (Stoyan et al. 2013); detection undercount in dense crowds "
                   "(Idrees et al. 2013; Zhang et al. 2016)")
 
@@ -442,7 +445,8 @@ class CameraCount(Instrument):
         visible_height_m: float = Field(0.25, ge=0.0)
         # Camera tilt from the vertical: 0 overhead, 60 deg for CCTV 30 deg below horizon (typical).
         tilt_from_vertical_deg: float = Field(60.0, ge=0.0, lt=90.0)
-        # Alarm set points on the measured density: Seoul crowd-CCTV caution / alert / serious.
+        # Alarm set points on the measured density: Seoul crowd-CCTV caution / alert / serious,
+        # and the MOIS danger level of 6 persons m-2.
         alarm_density_per_m2: tuple[float, ...] = SEOUL_CCTV_DENSITY
 
     def __init__(self, params: "CameraCount.Params", n_sensors: int, grid: RasterGrid,

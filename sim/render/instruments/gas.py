@@ -218,6 +218,8 @@ class Electrochemical(_GasInstrument):
         sensitivity_loss_per_year: float = Field(0.02, ge=0, lt=1)
         age_days: float = Field(0.0, ge=0, le=3650, description="time since calibration")
         cross_sensitivity: dict[str, float] | None = None
+        alarm_guideline: Literal["factory", "AEGL", "ERPG", "IDLH"] = Field(
+            "factory", description="where the set points come from when alarm_setpoints is not given")
 
         @model_validator(mode="after")
         def _cross_gases(self):
@@ -234,7 +236,19 @@ class Electrochemical(_GasInstrument):
         self.range_ppm = params.range_ppm or rng_ppm
         self.resolution_ppm = res if params.resolution_ppm is None else params.resolution_ppm
         self.noise_ppm = noise if params.noise_ppm is None else params.noise_ppm
-        self.setpoints = params.alarm_setpoints or alarms
+        if params.alarm_setpoints:
+            self.setpoints, self.alarm_names = params.alarm_setpoints, None
+        elif params.alarm_guideline == "factory":
+            self.setpoints, self.alarm_names = alarms, None
+        else:  # set points at the guideline's levels (a level not established is skipped)
+            try:
+                levels = toxic_levels(params.gas, params.alarm_guideline, params.exposure_duration)
+            except InstrumentError as exc:
+                raise InstrumentError("alarm_guideline", str(exc)) from None
+            kept = [(v, name) for k, (v, name) in enumerate(zip(levels.thresholds, levels.meanings[1:]))
+                    if math.isfinite(v) and (k + 1 == len(levels.thresholds) or v != levels.thresholds[k + 1])]
+            self.setpoints = tuple(v for v, _ in kept)
+            self.alarm_names = tuple(name for _, name in kept)
         cross = dict(EC_CROSS[params.gas])
         cross.update(params.cross_sensitivity or {})
         self.k = cross.get(self.field_gas, 0.0)
@@ -254,7 +268,7 @@ class Electrochemical(_GasInstrument):
         return quantize(np.clip(reading, 0.0, self.range_ppm), self.resolution_ppm)
 
     def alarm_levels(self) -> Levels:
-        names = tuple(f"alarm_{k + 1}" for k in range(len(self.setpoints)))
+        names = self.alarm_names or tuple(f"alarm_{k + 1}" for k in range(len(self.setpoints)))
         return Levels(tuple(self.setpoints), ("no_alarm",) + names)
 
 
