@@ -238,7 +238,7 @@ class SensorRenderer:
             else:
                 raw = np.empty((0, m))
             measured, reported, flags, log = apply_faults(group.faults, t, raw, group.ids, end_s, rng_faults)
-            hazard = group.instrument.hazard_levels().of(truth)
+            hazard = group.instrument.hazard_levels().of(group.instrument.hazard_value(t, inputs, truth))
             alarm = group.instrument.alarm_levels().of(measured)
             results.append(GroupResult(group, t, truth, measured, reported, flags, hazard, alarm, log))
         self.results = results

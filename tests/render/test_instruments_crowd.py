@@ -186,6 +186,10 @@ def test_specific_flow_and_fruin_levels():
     assert q[:, 0].tolist() == [0.0, 1.8]
     assert FRUIN_WALKWAY_FLOW.thresholds[-1] == pytest.approx(25.0 / 0.3048 / 60.0)   # 1.37 m-1 s-1
     assert FRUIN_WALKWAY_FLOW.of(q)[:, 0].tolist() == [0, 5]
+    # The line counter's hazard label is that level of service of the true flow.
+    counter = LineCounter(LineCounter.Params(), 1, GRID, agent_fields())
+    hazard = counter.hazard_value(np.array([0.0, 10.0]), inputs, counter.truth(inputs))
+    assert counter.hazard_levels().of(hazard)[:, 0].tolist() == [0, 5]
 
 
 def test_line_counter_field_checks():

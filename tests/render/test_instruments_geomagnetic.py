@@ -150,10 +150,13 @@ def test_truth_is_disturbance_or_dst_and_storm_levels_are_gonzalez():
 
     with_dst = magnetometer(dst=True)
     assert with_dst.inputs == ("geomagnetic_field_north", "dst_index")
-    assert with_dst.true_name == "dst_index"
+    assert with_dst.true_name == "geomagnetic_north_disturbance"
     dst = np.array([[-5.0], [-35.0], [-60.0], [-150.0], [-400.0]])
-    truth = with_dst.truth({"geomagnetic_field_north": x, "dst_index": dst})
-    assert with_dst.hazard_levels().of(truth)[:, 0].tolist() == [0, 1, 2, 3, 4]
+    inputs = {"geomagnetic_field_north": x, "dst_index": dst}
+    truth = with_dst.truth(inputs)
+    np.testing.assert_array_equal(truth, with_dst.disturbance(x))
+    hazard = with_dst.hazard_value(np.arange(n, dtype=float), inputs, truth)
+    assert with_dst.hazard_levels().of(hazard)[:, 0].tolist() == [0, 1, 2, 3, 4]
     reading = with_dst.respond(np.arange(n, dtype=float), {"geomagnetic_field_north": x, "dst_index": dst},
                                Modifiers.none(n, 1), np.random.default_rng(0))
     assert with_dst.alarm_levels().of(reading)[:, 0].tolist() == [0, 0, 0, 2, 3]

@@ -7,6 +7,8 @@ outputs; an instrument only knows its physics::
     inputs  = instrument.sample(view, locations)        # once per sample time, (m,) each
     truth   = instrument.truth(inputs)                   # (n, m) true value of the measurand
     reading = instrument.respond(t_s, inputs, modifiers, rng)   # (n, m) before faults
+    hazard  = instrument.hazard_levels().of(instrument.hazard_value(t_s, inputs, truth))
+    alarm   = instrument.alarm_levels().of(reading after faults)
 
 ``n`` is the number of sample times, ``m`` the number of sensors of one ``[[sensors]]``
 entry. ``respond`` sees the whole series at once (the renderer runs it when the run ends or
@@ -174,8 +176,17 @@ class Instrument:
                 rng: np.random.Generator) -> np.ndarray:
         raise NotImplementedError
 
+    def hazard_value(self, t_s: np.ndarray, inputs: dict[str, np.ndarray], truth: np.ndarray) -> np.ndarray:
+        """The quantity the hazard levels apply to, (n, m); by default the true value.
+
+        An instrument whose measurand is not itself the hazard overrides this: a line
+        counter's cumulative count is labelled by the specific flow through its line, a
+        magnetometer's local disturbance by the Dst index.
+        """
+        return truth
+
     def hazard_levels(self) -> Levels:
-        """Thresholds on the true value: the hazard ground-truth label."""
+        """Thresholds on :meth:`hazard_value`: the hazard ground-truth label."""
         return NO_LEVELS
 
     def alarm_levels(self) -> Levels:

@@ -37,11 +37,10 @@ Counted people are ``N - Binomial(N, p_miss)`` per direction, from the run's gen
 
 The reported value is cumulative since the first sample: the net count (in - out, the
 occupancy change behind an entrance, default), or the in or out count (``report``).
-A cumulative count has no hazard thresholds; the specific flow does (Fruin 1971 walkway
-levels of service in persons per foot per minute, 7 / 10 / 15 / 20 / 25, i.e. 0.38 / 0.55 /
-0.82 / 1.09 / 1.37 persons m-1 s-1, the last being capacity), but ``truth`` receives no
-sample times, so :meth:`LineCounter.specific_flow` and :data:`FRUIN_WALKWAY_FLOW` are
-offered for a caller that has them, and :meth:`LineCounter.hazard_levels` returns none.
+A cumulative count has no hazard thresholds; the specific flow does, so the hazard label
+of a line is the Fruin (1971) walkway level of service of the true specific flow ``q_k``
+(7 / 10 / 15 / 20 / 25 persons per foot per minute, i.e. 0.38 / 0.55 / 0.82 / 1.09 / 1.37
+persons m-1 s-1, the last being capacity).
 
 Counting camera (``camera_count``, geometry ``area``)
 -----------------------------------------------------
@@ -354,9 +353,12 @@ class LineCounter(Instrument):
         out[missing] = np.nan
         return out
 
+    def hazard_value(self, t_s, inputs, truth):
+        """The hazard at a line is the true specific flow through it in each interval."""
+        return self.specific_flow(t_s, inputs)
+
     def hazard_levels(self) -> Levels:
-        # The measurand is a cumulative count; flow levels need sample times (see module doc).
-        return NO_LEVELS
+        return FRUIN_WALKWAY_FLOW
 
 
 # -- counting camera -------------------------------------------------------------------------

@@ -206,7 +206,7 @@ class Magnetometer(Instrument):
         except ValueError as err:
             raise InstrumentError("alarm_disturbance_nt", str(err)) from err
         self.inputs = (params.field,) + ((self.dst_name,) if self.dst_name else ())
-        self.true_name = self.dst_name or "geomagnetic_north_disturbance"
+        self.true_name = "geomagnetic_north_disturbance"
         self.true_units = "nT"
         self.measured_name = "magnetometer_north_disturbance"
         self.measured_units = "nT"
@@ -224,9 +224,14 @@ class Magnetometer(Instrument):
         return x - ref
 
     def truth(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        """The true north-component disturbance at the sensor (what the device measures)."""
+        return self.disturbance(inputs[self.params.field])
+
+    def hazard_value(self, t_s, inputs, truth):
+        """Storm levels apply to Dst where a model gives it, else to the local disturbance."""
         if self.dst_name:
             return np.asarray(inputs[self.dst_name], dtype=float)
-        return self.disturbance(inputs[self.params.field])
+        return truth
 
     def respond(self, t_s: np.ndarray, inputs: dict[str, np.ndarray], modifiers: Modifiers,
                 rng: np.random.Generator) -> np.ndarray:
