@@ -111,7 +111,6 @@ from pydantic import Field
 from sim.fields import FieldView
 from sim.grid import RasterGrid
 from sim.render.instruments.base import (
-    NO_LEVELS,
     FieldInfo,
     Instrument,
     InstrumentError,
