@@ -261,3 +261,32 @@ def test_apply_faults_directly_covers_every_kind():
     assert np.isnan(y[60:, 0]).any() and not np.isnan(y[:60]).any() and not np.isnan(y[:, 1]).any()
     assert flags[80, 1] == FAULT_BITS["poisoning"]  # logged here, applied inside the instrument
     assert (reported == t[:, None]).all()
+
+
+def test_bundled_propane_detectors_mixed_units_cf_and_a_hard_negative(tmp_path):
+    from compliance_checker.runner import CheckSuite, ComplianceChecker
+
+    from sim.paths import bundled_scenarios
+
+    out = tmp_path / "propane"
+    assert main(["run", str(bundled_scenarios()["propane_cloud_night"]), "-o", str(out), "--quiet",
+                 "--set", "grid.shape=[150, 150]", "--set", "grid.spacing_m=8.0"]) == 0
+    CheckSuite().load_all_available_checkers()
+    report = tmp_path / "cf.json"
+    passed, _ = ComplianceChecker.run_checker(str(out / "sensors.nc"), ["cf:1.10"], verbose=0, criteria="lenient",
+                                              output_filename=str(report), output_format="json")
+    results = json.loads(report.read_text())["cf:1.10"]
+    errors = [m for group in results["high_priorities"] for m in group["msgs"]]
+    assert passed and not errors, errors
+
+    nc = read_nc(out / "sensors.nc")
+    ids = [str(s) for s in nc["sensor_id"]]
+    assert [str(u) for u in nc["measured_units"]] == ["percent"] * 4 + ["1"]
+    mos = ids.index("mos_0")
+    # The methane MOS sensor alarms in the propane cloud while no methane is there.
+    assert nc["alarm_state"][:, mos].max() >= 1 and nc["hazard_level"][:, mos].max() == 0
+    # The poisoned pellistor (60 % sensitivity lost) reads well below the NDIR head beside it,
+    # though both see the same cloud.
+    cat, ndir = ids.index("cat_1"), ids.index("ndir_0")
+    assert nc["hazard_level"][:, cat].max() >= 1
+    assert np.nanmax(nc["measured_value"][:, cat]) < 0.5 * np.nanmax(nc["measured_value"][:, ndir])
