@@ -7,6 +7,7 @@ from typing import Callable
 
 # name -> "module:function"; the function takes quick: bool and returns {figure: (value, unit)}.
 BENCHES: dict[str, str] = {
+    "flood": "models.flood.bench:run_bench",
     "gas": "models.gas_dispersion.bench:run_bench",
     "sensors": "sim.render.bench:run_bench",
 }

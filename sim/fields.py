@@ -37,6 +37,8 @@ class FieldSpec:
     standard_name : CF standard name, when one exists.
     kind : ``float`` (grid dtype), ``level`` (small integer category, int8) or ``bool``.
     flag_values, flag_meanings : for ``level`` fields, the CF flag attributes.
+    allow_nan : NaN is a legitimate value meaning "not yet" (a first-arrival time before
+        the water arrives); such a field is exempt from the non-finite guard.
     """
 
     name: str
@@ -48,6 +50,7 @@ class FieldSpec:
     kind: FieldKind = "float"
     flag_values: tuple[int, ...] = ()
     flag_meanings: tuple[str, ...] = ()
+    allow_nan: bool = False
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

@@ -16,6 +16,9 @@ Optional hooks (looked up with ``getattr``; a model may omit them):
 ``summary(peaks, grid) -> list[str]``
     Lines for the end-of-run summary, given the running maximum over every step of each
     cell field the run wrote (``peaks[name]``).
+``report() -> dict``
+    JSON-serialisable figures for the manifest at the end of a run (a flood model's final
+    mass balance).
 ``fixed_params: tuple[str, ...]`` (class attribute)
     Parameters that choose the model's fields (a gas model's gas); an event that changes
     one is refused when the scenario loads.

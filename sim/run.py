@@ -73,7 +73,7 @@ def output_plan(loaded: LoadedScenario, produced: dict[str, FieldSpec]) -> list[
         schedule = EverySeconds(output.every_s) if output.every_s is not None else AtTimes(output.times_s)
         plan.append((output.path, list(output.fields), schedule))
     if not plan:
-        names = [n for n, s in produced.items() if s.at == "cell"]
+        names = [n for n, s in produced.items() if s.at in ("cell", "global")]
         plan.append(("fields.nc", names, EverySeconds(loaded.config.time.stop_s / DEFAULT_OUTPUT_COUNT)))
     return plan
 
@@ -197,12 +197,15 @@ def run_scenario(
                 files += renderer.close(end_s=simulation.clock.time)
     wall = time.perf_counter() - started
 
-    if simulation.peaks is not None and writers and writers[0].fields:
-        first = writers[0].fields[0]
+    mapped = [name for name in (writers[0].fields if writers else [])
+              if simulation.peaks is not None and name in simulation.peaks.peaks]
+    if mapped:
+        first = mapped[0]
         title = f"{config.scenario.name}: maximum over {simulation.clock.time:g} s of {first}"
         files.append(save_quicklook(run_dir / "quicklook.png", grid, simulation.peaks.peaks[first],
                                     simulation.state.specs[first], title))
 
+    reports = {model.name: model.report() for model in models if hasattr(model, "report")}
     summary = []
     if simulation.peaks is not None:
         for model in models:
@@ -220,6 +223,7 @@ def run_scenario(
         "output_times_written": {w.path.name: w.n_written for w in writers},
         "wall_time_s": round(wall, 3),
         "summary": summary,
+        **({"models": reports} if reports else {}),
     })
     write_manifest(run_dir, record, files)
     return RunResult(run_dir, status, code, reason, wall, summary)

@@ -72,7 +72,7 @@ class Simulation:
             (model, spec.name)
             for model in self.models
             for spec in outputs_of(model)
-            if spec.kind == "float" and spec.at != "agent"
+            if spec.kind == "float" and spec.at != "agent" and not spec.allow_nan
         ]
         self.peaks: PeakTracker | None = None
         # While True, a record is half written; signal handlers wait for the record.

@@ -64,6 +64,36 @@ DATASETS: dict[str, DataSet] = {
             "Center; digital copy from GitHub GuBij/dataAssimLangevin (commit 564fe11), "
             "G. Bijloos 2022, PhD thesis, KU Leuven.",
         ),
+        DataSet(
+            name="flood/ea_test5_lisflood",
+            files={
+                "ea5-10m.dem.raw.gz": "2b71e6a8540e6fb52fa2447c3a06773b789948e0847c6bc749811d331d22131b",
+                "ea5-10m.bci": "26a799edc5431c87473d3bbb3faf74a6e46cbebae8b01a4f3fa56e304b5426dd",
+                "ea5.bdy": "a24d3af3504463c6353a996bb0b673da6c4d595d929dcc69095c8c6222fc4e58",
+                "ea5.stage": "82b84143b91c8ebb20fa9f5904e49821aeacd5b01c95a0f59fa4323022de65dc",
+            },
+            base_url="https://raw.githubusercontent.com/ci1xgk/Fellowship_Webpage/"
+            "47d23c05bf293d71375da039f3263e5996d973e7/Data/T06/",
+            citation="Neelz, S. & Pender, G. 2013, Benchmarking the latest generation of 2D hydraulic modelling "
+            "packages, Environment Agency report SC120002, test 5; DEM, inflow and points as distributed with "
+            "LISFLOOD-FP 8.1 (Shaw et al. 2021, GMD 14:3577).",
+        ),
+        DataSet(
+            name="flood/malpasset",
+            files={
+                "malpasset_vertices_xyz.csv": "506a3e8e4eab970eb6350cd1e27fe85d2af73f7b9483fc018edff97a0141f750",
+                "malpasset_lab_gauges_G6_G14.csv":
+                    "998254936f0162009a1dae5195b401f6837f7e999aefe5496b759272743c7f6a",
+                "malpasset_dam_and_setup.csv": "fc43c3743967766943f6da5f36049421c44521f8953dfb581ef8249efabaa674",
+            },
+            # The vertex table is the vertex block of the ANUGA Malpasset mesh (stoiver/anuga_malpasset,
+            # commit 3ff7d8c); the gauge table transcribes Biscarini et al. 2016, Table 4. Neither is
+            # published as these CSV files, so they come only from $HAZSIM_DATA_DIR for now.
+            base_url="https://raw.githubusercontent.com/stoiver/anuga_malpasset/"
+            "3ff7d8cd52895ba0263ed719c09d1bd2974db9ef/",
+            citation="Hervouet & Petitjean 1999 (J. Hydraul. Res. 37:777), EDF-LNH 1:400 physical model gauges "
+            "as tabulated by Biscarini et al. 2016 (Water 8:545, Table 4); topography of the EDF/TELEMAC case.",
+        ),
     ]
 }
 
@@ -93,7 +123,7 @@ def dataset_dir(name: str, *, download: bool = True) -> Path:
     >>> dataset_dir("no/such_set")
     Traceback (most recent call last):
     ...
-    sim.io.data.DataUnavailable: unknown data set 'no/such_set' (known: gas/prairie_grass)
+    sim.io.data.DataUnavailable: unknown data set 'no/such_set' (known: flood/ea_test5_lisflood, flood/malpasset, gas/prairie_grass)
     """
     ds = DATASETS.get(name)
     if ds is None:

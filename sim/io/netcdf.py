@@ -24,7 +24,10 @@ from sim.schedules import Schedule
 
 
 class PeakTracker:
-    """Running maximum over every step of some cell fields (not only at output times)."""
+    """Running maximum over every step of some cell fields (not only at output times).
+
+    NaN (a field's "not yet", see ``FieldSpec.allow_nan``) never replaces a number.
+    """
 
     def __init__(self, view: FieldView, names: list[str]) -> None:
         self.peaks: dict[str, np.ndarray] = {}
@@ -33,7 +36,7 @@ class PeakTracker:
 
     def observe(self, view: FieldView) -> None:
         for name, peak in self.peaks.items():
-            np.maximum(peak, view[name], out=peak)
+            np.fmax(peak, view[name], out=peak)
 
 
 def crs_attributes(grid: RasterGrid) -> dict[str, Any] | None:
@@ -110,6 +113,10 @@ class NetCDFWriter:
         for name in self.fields:
             spec = view.spec(name)
             nc_type = "i1" if spec.kind == "level" else float_type
+            if spec.at == "global":  # a scalar series: one value per output time
+                var = ds.createVariable(name, "f8", ("time",))
+                var.setncatts({**spec.cf_attrs(), **self.field_attrs.get(name, {})})
+                continue
             for var_name, dims, chunks in (
                 (name, ("time", "y", "x"), (1, grid.ny, grid.nx)),
                 (f"{name}_max", ("y", "x"), (grid.ny, grid.nx)),
@@ -141,6 +148,9 @@ class NetCDFWriter:
         ds = self._ds
         k = self.n_written
         for name in self.fields:
+            if view.spec(name).at == "global":
+                ds[name][k] = float(view[name])
+                continue
             ds[name][k, :, :] = view[name]
             ds[f"{name}_max"][:, :] = peaks.peaks[name]
         ds["time_span"][...] = t

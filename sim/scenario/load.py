@@ -294,8 +294,8 @@ def check_outputs(path: Path, loaded: LoadedScenario, produced: dict[str, FieldS
                 raise ScenarioError(
                     f"{path}: outputs.{k}.fields: no model produces {name!r} (produced: {have})"
                 )
-            if produced[name].at != "cell":
-                raise ScenarioError(f"{path}: outputs.{k}.fields: {name!r} is not a cell field")
+            if produced[name].at not in ("cell", "global"):
+                raise ScenarioError(f"{path}: outputs.{k}.fields: {name!r} is not a cell or global field")
         if output.times_s and max(output.times_s) > loaded.config.time.stop_s:
             raise ScenarioError(f"{path}: outputs.{k}.times_s: a time is after time.stop_s")
     if not math.isfinite(loaded.config.time.stop_s):

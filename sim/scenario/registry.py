@@ -7,6 +7,7 @@ import importlib
 # kind -> "module:Class". Imported lazily so `hazsim list` and `hazsim check` stay quick.
 MODELS: dict[str, str] = {
     "gas_dispersion": "models.gas_dispersion.model:GasDispersion",
+    "flood": "models.flood.model:Flood",
 }
 
 

@@ -1,0 +1,446 @@
+"""First-order finite-volume shallow-water solver: HLLC fluxes on a hydrostatic reconstruction.
+
+Numba kernels, pure functions of arrays, results written into ``*_out`` arrays. The scheme is
+meant for what the local-inertial solver cannot do: dam breaks, bores and supercritical flow.
+
+Equations, U = (h, hu, hv) on a raster of ny x nx cells, arrays indexed [j, i] (row j along y,
+column i along x)::
+
+    dU/dt + dF(U)/dx + dG(U)/dy = S_b + S_f
+    F = (hu, hu^2 + g h^2 / 2, huv),   G = (hv, huv, hv^2 + g h^2 / 2)
+    S_b = (0, -g h dz/dx, -g h dz/dy),  S_f = (0, -g n^2 |u| hu / h^(4/3), -g n^2 |u| hv / h^(4/3))
+
+======== ============================================================ ===========
+symbol   meaning                                                      unit
+======== ============================================================ ===========
+z        bed elevation (cell average)                                 m
+h        water depth                                                  m
+eta      water-surface elevation h + z                                m
+hu, hv   unit discharges along x (east) and y (north)                 m2 s-1
+u, v     depth-averaged velocities hu / h, hv / h (0 where h <= h_dry) m s-1
+c        celerity sqrt(g h)                                           m s-1
+n        Manning roughness coefficient                                s m-1/3
+g        gravitational acceleration                                   m s-2
+h_dry    depth at or below which a cell is dry (no velocity)          m
+dx, dy   cell sizes along x (columns i) and y (rows j)                m
+dt       time step                                                    s
+z*       face bed max(z_L, z_R) of the hydrostatic reconstruction     m
+h_L*     reconstructed depths max(0, h_L + z_L - z*) (same for R)     m
+S_L, S_R HLL wave-speed estimates, S* the contact (middle) wave speed m s-1
+======== ============================================================ ===========
+
+Numerics:
+
+* **Godunov first order, unsplit**: x and y face fluxes from the same state U^n, each face flux
+  computed once per step (faces shared by two row blocks are computed by both, identically).
+* **HLLC Riemann solver** for the shallow-water equations (Toro, Spruce & Speares 1994, Shock
+  Waves 4:25; Toro 2001, *Shock-capturing methods for free-surface shallow flows*, Wiley, ch. 10):
+  HLL flux for mass and normal momentum, the tangential momentum upwinded across the contact
+  wave S*. Toro's S* = (S_L h_R (u_R - S_R) - S_R h_L (u_L - S_L)) / (h_R (u_R - S_R) - h_L (u_L - S_L))
+  equals F_h^HLL / h^HLL, so its sign is that of the HLL mass flux, which is what is tested.
+  The HLL flux is evaluated as F = F_L + S_L / (S_R - S_L) ((F_L - F_R) + S_R (U_R - U_L)), which
+  returns F_L exactly for equal states (lake at rest).
+* **Wave-speed estimates** of Toro (2001, eqs. 10.21-10.23) / Fraccarollo & Toro (1995, J.
+  Hydraul. Res. 33:843): two-rarefaction star state u* = (u_L + u_R)/2 + c_L - c_R,
+  c* = (c_L + c_R)/2 + (u_L - u_R)/4, S_L = min(u_L - c_L, u* - c*), S_R = max(u_R + c_R, u* + c*);
+  dry right bed: S_L = u_L - c_L, S_R = u_L + 2 c_L; dry left bed: S_L = u_R - 2 c_R,
+  S_R = u_R + c_R (a side counts as dry when h* <= h_dry; when both are, the shallower one).
+* **Hydrostatic reconstruction** (Audusse, Bouchut, Bristeau, Klein & Perthame 2004, SIAM J.
+  Sci. Comput. 25:2050): at each face z* = max(z_L, z_R), h_L* = max(0, h_L + z_L - z*),
+  h_R* = max(0, h_R + z_R - z*), the flux is computed from (h*, h* u, h* v), and the left cell
+  receives F_hu + g/2 (h_L^2 - h_L*^2), the right one F_hu + g/2 (h_R^2 - h_R*^2). The g/2 h^2 of a
+  cell enters once through each of its two faces with opposite signs, so it cancels and each face
+  stores F_hu - g/2 h_L*^2 (to the left cell) and F_hu - g/2 h_R*^2 (to the right cell). The scheme
+  is well balanced (lake at rest eta = const, u = 0 is kept exactly, dry islands included) and
+  positivity preserving: with dt from :func:`fv_stable_dt` and cfl <= 0.5, h stays >= 0.
+* **Wetting and drying**: u = hu / h only where h > h_dry, else 0; momentum is zeroed in cells
+  left with h <= h_dry after the step; their (tiny) water is kept, so mass is conserved.
+* **Manning friction**, semi-implicit, after the flux update (only where h^{n+1} > h_dry)::
+
+      (hu)^{n+1} = (hu)* / (1 + dt g n^2 |u*| / h^{4/3}),  |u*| = |(hu, hv)*| / h^{n+1}
+
+  evaluated as dt g n^2 |(hu, hv)*| / (h^2 cbrt(h)).
+
+Boundaries, ``bc_codes`` [west, east, south, north] with a ghost cell outside each edge cell:
+0 wall (reflective: ghost h, z and tangential velocity of the edge cell, normal velocity negated;
+mass and tangential fluxes through the face are exactly 0), 1 free outflow (transmissive: ghost
+= edge cell), 2 fixed water level ``bc_levels[side]`` (ghost eta = level, bed of the edge cell,
+velocity of the edge cell, 0 where the ghost is dry).
+
+Time step: dt = cfl / max over cells of ((|u| + c)/dx + (|v| + c)/dy); the model uses cfl = 0.45
+(unsplit 2-D first order).
+
+Arrays are all float64 or all float32; arithmetic is done in float64 either way (the scalar
+arguments are float64), results are rounded to the arrays' type on storing.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba import njit, prange
+from numba.core import types
+from numba.extending import intrinsic
+
+# Boundary codes of ``bc_codes``.
+WALL = 0
+OUTFLOW = 1
+LEVEL = 2
+# Rows handled one after the other by one task of the parallel loop; the y faces between two
+# blocks are computed by both (1 / ROWS_PER_BLOCK extra y-face work). Fixed, so results do not
+# depend on the number of threads.
+ROWS_PER_BLOCK = 16
+# Rows of a thread's buffers, each nx + 1 long: the four fluxes (mass, momentum to the left
+# cell, momentum to the right cell, tangential momentum) of the y faces south or north of the
+# current row (two sets, alternating), the same for its x faces, the velocities (u, v) of two
+# rows (alternating), and a ghost row (z, h, normal velocity, tangential velocity).
+_Y0, _Y1, _X, _UV0, _UV1, _GH, _N_BUF = 0, 4, 8, 12, 14, 16, 20
+# Sets of buffers: one per thread numba may run.
+_MAX_THREADS = numba.config.NUMBA_NUM_THREADS
+# Magic constant of the inverse cube root's first guess (Moroz et al. 2021, "Fast calculation
+# of cube and inverse cube roots using a magic constant and its implementation on
+# microcontrollers", Energies 14:1058), then 4 Newton steps: 7e-16 relative over 1e-9..1e5.
+_INV_CBRT_MAGIC = 0x553EF0FF289DD796
+
+
+@intrinsic
+def _f64_bits(typingctx, x):
+    """The bits of a float64 as an int64 (no conversion)."""
+
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _bits_f64(typingctx, b):
+    """The float64 whose bits are the int64 b."""
+
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+def n_blocks(ny):
+    """Number of row blocks of a grid with ny rows."""
+    return max(1, (ny + ROWS_PER_BLOCK - 1) // ROWS_PER_BLOCK)
+
+
+def fv_workspace(ny, nx, dtype=np.float64):
+    """Buffers for :func:`fv_step` on an (ny, nx) grid; allocate once, reuse every step.
+
+    Returns (buffers, sums): buffers float[NUMBA_NUM_THREADS, 20, nx + 1] of ``dtype`` (the
+    state's type), one set per thread: the face fluxes of the current row and the y faces
+    south and north of it, the velocities of two rows and a ghost row (160 kB per thread for
+    nx = 1000); sums float64[n_blocks(ny), 4], each row block's boundary mass fluxes [west,
+    east, south, north], added up in block order so the result is the same on any number of
+    threads.
+    """
+    return (np.zeros((_MAX_THREADS, _N_BUF, nx + 1), dtype=dtype),
+            np.zeros((n_blocks(ny), 4), dtype=np.float64))
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def inv_cbrt(x):
+    """x^(-1/3) for a positive normal float64: bit-level first guess and 4 Newton steps.
+
+    Branch free and free of calls, so loops using it vectorise (libm cbrt does not).
+    """
+    # bits(x) / 3 from the high word only (hi / 3 = hi * 0x55555556 >> 32 for hi < 2^31): a
+    # 32-bit multiply that vectorises; the low word changes the guess by < 1e-6.
+    hi = _f64_bits(x) >> 32
+    r = _bits_f64(_INV_CBRT_MAGIC - (((hi * 0x55555556) >> 32) << 32))
+    third = 1.0 / 3.0
+    for _ in range(4):
+        r = r * (4.0 - x * (r * r * r)) * third
+    return r
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def velocity(q, h, h_dry):
+    """q / h where h > h_dry, else 0 (m s-1)."""
+    u = q / h
+    return u if h > h_dry else 0.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def face_flux(z_l, h_l, u_l, v_l, z_r, h_r, u_r, v_r, g, h_dry):
+    """Hydrostatically reconstructed HLLC flux across one face, left -> right.
+
+    u is the velocity normal to the face (positive towards the right cell), v the tangential one.
+    Returns (f_h, f_l, f_r, f_t): mass flux (m2 s-1), normal momentum flux minus g/2 h_L*^2 (taken
+    from the left cell) and minus g/2 h_R*^2 (given to the right cell) (m3 s-2), and the flux of
+    tangential momentum (m3 s-2); fluxes per unit face length, positive towards the right.
+    Written without branches (selects only) so that loops over faces vectorise.
+    """
+    zs = max(z_l, z_r)
+    hl = max(0.0, h_l + z_l - zs)
+    hr = max(0.0, h_r + z_r - zs)
+    pl = 0.5 * g * hl * hl
+    pr = 0.5 * g * hr * hr
+    ql = hl * u_l
+    qr = hr * u_r
+    cl = math.sqrt(g * hl)
+    cr = math.sqrt(g * hr)
+    # Wave speeds (Toro 2001, eqs. 10.21-10.23): two-rarefaction estimate, dry left or right bed.
+    u_s = 0.5 * (u_l + u_r) + cl - cr
+    c_s = 0.5 * (cl + cr) + 0.25 * (u_l - u_r)
+    s_l = min(u_l - cl, u_s - c_s)
+    s_r = max(u_r + cr, u_s + c_s)
+    dry_l = (hl <= h_dry) & (hl <= hr)
+    dry_r = (hr <= h_dry) & (hr < hl)
+    s_l = u_r - 2.0 * cr if dry_l else (u_l - cl if dry_r else s_l)
+    s_r = u_r + cr if dry_l else (u_l + 2.0 * cl if dry_r else s_r)
+    fml = ql * u_l + pl
+    fmr = qr * u_r + pr
+    a = s_l / (s_r - s_l)
+    fh = ql + a * ((ql - qr) + s_r * (hr - hl))
+    fm = fml + a * ((fml - fmr) + s_r * (qr - ql))
+    ft = fh * (v_l if fh >= 0.0 else v_r)  # sign(S*) = sign(F_h^HLL)
+    left = s_l >= 0.0
+    right = s_r <= 0.0
+    fh = ql if left else (qr if right else fh)
+    fm = fml if left else (fmr if right else fm)
+    ft = ql * v_l if left else (qr * v_r if right else ft)
+    if hl + hr <= 0.0:  # both dry
+        return 0.0, 0.0, 0.0, 0.0
+    return fh, fm - pl, fm - pr, ft
+
+
+@njit(cache=True, error_model="numpy")
+def ghost(code, level, z_e, h_e, un_e, ut_e, h_dry):
+    """Ghost cell (z, h, u_normal, u_tangential) outside an edge cell, for boundary ``code``."""
+    if code == LEVEL:
+        hg = max(0.0, level - z_e)
+        if hg > h_dry:
+            return z_e, hg, un_e, ut_e
+        return z_e, hg, 0.0, 0.0
+    if code == WALL:
+        return z_e, h_e + 0.0, -un_e, ut_e
+    return z_e, h_e + 0.0, un_e, ut_e
+
+
+@njit(cache=True, error_model="numpy")
+def _faces(zl, hl, ul, vl, zr, hr, ur, vr, g, h_dry, fh, fl, fr, ft):
+    """:func:`face_flux` of n faces, from left cells (zl, hl, ul, vl)[i] and right cells [i].
+
+    All arguments but g and h_dry are float[n]: u the normal, v the tangential velocity; the
+    fluxes are written into fh, fl, fr, ft. The one loop over faces of the solver (vectorised).
+    """
+    for i in range(fh.size):
+        fh[i], fl[i], fr[i], ft[i] = face_flux(zl[i], hl[i], ul[i], vl[i], zr[i], hr[i], ur[i], vr[i], g, h_dry)
+
+
+@njit(cache=True, error_model="numpy")
+def _velocities(h, hu, hv, j, h_dry, wb):
+    """u, v of row j into the velocity rows of parity j & 1 of the thread's buffers wb."""
+    k = _UV0 if (j & 1) == 0 else _UV1
+    for i in range(h.shape[1]):
+        hc = h[j, i]
+        wb[k, i] = velocity(hu[j, i], hc, h_dry)
+        wb[k + 1, i] = velocity(hv[j, i], hc, h_dry)
+
+
+@njit(cache=True, error_model="numpy")
+def _y_faces(z, h, j, g, h_dry, bc_codes, bc_levels, wb, k0):
+    """Fluxes of the faces between rows j - 1 and j (ghost rows at 0 and ny) into wb[k0:k0+4].
+
+    Needs the velocities of those of rows j - 1 and j that exist in wb's velocity rows.
+    """
+    ny, nx = h.shape
+    if 0 < j < ny:
+        ks = _UV0 if ((j - 1) & 1) == 0 else _UV1
+        kn = _UV1 if ks == _UV0 else _UV0
+        _faces(z[j - 1], h[j - 1], wb[ks + 1], wb[ks], z[j], h[j], wb[kn + 1], wb[kn], g, h_dry,
+               wb[k0, :nx], wb[k0 + 1, :nx], wb[k0 + 2, :nx], wb[k0 + 3, :nx])
+        return
+    side = 2 if j == 0 else 3
+    je = 0 if j == 0 else ny - 1
+    ke = _UV0 if (je & 1) == 0 else _UV1
+    code = bc_codes[side]
+    for i in range(nx):
+        zg, hg, vg, ug = ghost(code, bc_levels[side], z[je, i], h[je, i], wb[ke + 1, i], wb[ke, i], h_dry)
+        wb[_GH, i] = zg
+        wb[_GH + 1, i] = hg
+        wb[_GH + 2, i] = vg
+        wb[_GH + 3, i] = ug
+    ze, he, ve, ue = z[je], h[je], wb[ke + 1, :nx], wb[ke, :nx]
+    zg, hg, vg, ug = wb[_GH, :nx], wb[_GH + 1, :nx], wb[_GH + 2, :nx], wb[_GH + 3, :nx]
+    fh, fl, fr, ft = wb[k0, :nx], wb[k0 + 1, :nx], wb[k0 + 2, :nx], wb[k0 + 3, :nx]
+    if j == 0:
+        _faces(zg, hg, vg, ug, ze, he, ve, ue, g, h_dry, fh, fl, fr, ft)
+    else:
+        _faces(ze, he, ve, ue, zg, hg, vg, ug, g, h_dry, fh, fl, fr, ft)
+    if code == WALL:
+        for i in range(nx):
+            fh[i] = 0.0
+            ft[i] = 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _x_faces(z, h, j, g, h_dry, bc_codes, bc_levels, wb):
+    """Fluxes of the nx + 1 faces of row j (ghost cells west and east) into wb[8:12]."""
+    nx = h.shape[1]
+    k = _UV0 if (j & 1) == 0 else _UV1
+    zj, hj, uj, vj = z[j], h[j], wb[k, :nx], wb[k + 1, :nx]
+    fh, fl, fr, ft = wb[_X], wb[_X + 1], wb[_X + 2], wb[_X + 3]
+    _faces(zj[:nx - 1], hj[:nx - 1], uj[:nx - 1], vj[:nx - 1], zj[1:], hj[1:], uj[1:], vj[1:], g, h_dry,
+           fh[1:nx], fl[1:nx], fr[1:nx], ft[1:nx])
+    for side in range(2):
+        ie = 0 if side == 0 else nx - 1
+        zg, hg, ug, vg = ghost(bc_codes[side], bc_levels[side], zj[ie], hj[ie], uj[ie], vj[ie], h_dry)
+        wb[_GH, side] = zg
+        wb[_GH + 1, side] = hg
+        wb[_GH + 2, side] = ug
+        wb[_GH + 3, side] = vg
+    zg, hg, ug, vg = wb[_GH], wb[_GH + 1], wb[_GH + 2], wb[_GH + 3]
+    _faces(zg[:1], hg[:1], ug[:1], vg[:1], zj[:1], hj[:1], uj[:1], vj[:1], g, h_dry, fh[:1], fl[:1], fr[:1], ft[:1])
+    _faces(zj[nx - 1:], hj[nx - 1:], uj[nx - 1:], vj[nx - 1:], zg[1:2], hg[1:2], ug[1:2], vg[1:2], g, h_dry,
+           fh[nx:], fl[nx:], fr[nx:], ft[nx:])
+    for side in range(2):
+        if bc_codes[side] == WALL:
+            f = 0 if side == 0 else nx
+            fh[f] = 0.0
+            ft[f] = 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _update_row(h, hu, hv, n_manning, j, lx, ly, gdt, h_dry, wb, ks, kn, h_out, hu_out, hv_out):
+    """Flux divergence and semi-implicit Manning friction for the cells of row j."""
+    for i in range(h.shape[1]):
+        hn = h[j, i] - (lx * (wb[_X, i + 1] - wb[_X, i]) + ly * (wb[kn, i] - wb[ks, i]))
+        hun = hu[j, i] - (lx * (wb[_X + 1, i + 1] - wb[_X + 2, i]) + ly * (wb[kn + 3, i] - wb[ks + 3, i]))
+        hvn = hv[j, i] - (lx * (wb[_X + 3, i + 1] - wb[_X + 3, i]) + ly * (wb[kn + 1, i] - wb[ks + 2, i]))
+        n = n_manning[j, i]
+        wet = hn > h_dry
+        hw = hn if wet else 1.0
+        # 1 / h^(7/3) = r^7 with r = h^(-1/3): |u| / h^(4/3) = |(hu, hv)| / h^(7/3)
+        r = inv_cbrt(hw)
+        r2 = r * r
+        r7 = r2 * r2 * r2 * r
+        f = 1.0 / (1.0 + gdt * n * n * math.sqrt(hun * hun + hvn * hvn) * r7)
+        h_out[j, i] = hn
+        hu_out[j, i] = hun * f if wet else 0.0
+        hv_out[j, i] = hvn * f if wet else 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _block(z, h, hu, hv, n_manning, b, rows, lx, ly, gdt, g, h_dry, bc_codes, bc_levels, wb, sums, h_out, hu_out,
+           hv_out):
+    """Rows [b rows, (b + 1) rows) of :func:`fv_step` with the thread's buffers wb; boundary
+    mass fluxes into sums[b]."""
+    ny, nx = h.shape
+    j0 = b * rows
+    j1 = min(ny, j0 + rows)
+    for k in range(4):
+        sums[b, k] = 0.0
+    for j in range(j0, j1):
+        ks = _Y0 if ((j - j0) & 1) == 0 else _Y1  # fluxes of the faces south of row j
+        kn = _Y1 if ks == _Y0 else _Y0  # and north of it
+        if j == j0:
+            if j0 > 0:
+                _velocities(h, hu, hv, j0 - 1, h_dry, wb)
+            _velocities(h, hu, hv, j0, h_dry, wb)
+            _y_faces(z, h, j0, g, h_dry, bc_codes, bc_levels, wb, ks)
+            if j0 == 0:
+                s = 0.0
+                for i in range(nx):
+                    s += wb[ks, i]
+                sums[b, 2] = s
+        if j + 1 < ny:
+            _velocities(h, hu, hv, j + 1, h_dry, wb)
+        _y_faces(z, h, j + 1, g, h_dry, bc_codes, bc_levels, wb, kn)
+        _x_faces(z, h, j, g, h_dry, bc_codes, bc_levels, wb)
+        sums[b, 0] += wb[_X, 0]
+        sums[b, 1] += wb[_X, nx]
+        if j == ny - 1:
+            s = 0.0
+            for i in range(nx):
+                s += wb[kn, i]
+            sums[b, 3] = s
+        _update_row(h, hu, hv, n_manning, j, lx, ly, gdt, h_dry, wb, ks, kn, h_out, hu_out, hv_out)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def fv_step(z, h, hu, hv, n_manning, dt, dx, dy, g, h_dry, bc_codes, bc_levels, h_out, hu_out, hv_out,
+            workspace=None):
+    """One explicit unsplit first-order step U^n -> U^{n+1}; returns the volume that left (m3).
+
+    z, h, hu, hv, n_manning : float[ny, nx] bed (m), depth (m), unit discharges (m2 s-1), Manning
+    n (s m-1/3); dt (s), dx, dy (m), g (m s-2), h_dry (m); bc_codes : int64[4], bc_levels :
+    float[4] for [west, east, south, north] (module docstring); h_out, hu_out, hv_out :
+    float[ny, nx] written (must not alias the inputs). ``workspace``: :func:`fv_workspace` (ny,
+    nx), reused across steps; when omitted one is allocated on every call (slower).
+
+    The returned volume is dt times the boundary mass fluxes times the face lengths, positive
+    out of the domain (negative for inflow): sum(h_out - h) dx dy = -returned, to round-off.
+    Rows are processed in fixed blocks, in parallel; the result does not depend on the number of
+    threads.
+    """
+    ny, nx = h.shape
+    nb = max(1, (ny + ROWS_PER_BLOCK - 1) // ROWS_PER_BLOCK)
+    if workspace is None:
+        bufs = np.empty((_MAX_THREADS, _N_BUF, nx + 1), dtype=h.dtype)
+        sums = np.empty((nb, 4))
+    else:
+        bufs, sums = workspace
+    if bufs.shape[2] < nx + 1 or sums.shape[0] != nb:
+        raise ValueError("fv_step: workspace not made by fv_workspace(ny, nx) for this grid")
+    n_sets = bufs.shape[0]
+    lx = dt / dx
+    ly = dt / dy
+    gdt = g * dt
+    # Set c of buffers serves the blocks [c nb / n_sets, (c + 1) nb / n_sets), one after the other.
+    for c in prange(n_sets):
+        wb = bufs[c]
+        for b in range(c * nb // n_sets, (c + 1) * nb // n_sets):
+            _block(z, h, hu, hv, n_manning, b, ROWS_PER_BLOCK, lx, ly, gdt, g, h_dry, bc_codes, bc_levels, wb, sums,
+                   h_out, hu_out, hv_out)
+    west = 0.0
+    east = 0.0
+    south = 0.0
+    north = 0.0
+    for b in range(nb):
+        west += sums[b, 0]
+        east += sums[b, 1]
+        south += sums[b, 2]
+        north += sums[b, 3]
+    return dt * (dy * (east - west) + dx * (north - south))
+
+
+@njit(cache=True, error_model="numpy")
+def _row_speed(h, hu, hv, j, rdx, rdy, g, h_dry):
+    """max over row j of (|u| + c)/dx + (|v| + c)/dy (s-1), written so that it vectorises."""
+    m = 0.0
+    for i in range(h.shape[1]):
+        hc = h[j, i]
+        wet = hc > h_dry
+        inv = 1.0 / hc
+        au = abs(hu[j, i]) * inv if wet else 0.0
+        av = abs(hv[j, i]) * inv if wet else 0.0
+        c = math.sqrt(g * (hc if hc > 0.0 else 0.0))
+        s = (au + c) * rdx + (av + c) * rdy
+        m = s if s > m else m
+    return m
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def fv_stable_dt(h, hu, hv, dx, dy, cfl, g, h_dry):
+    """dt = cfl / max over cells of ((|u| + c)/dx + (|v| + c)/dy) (s); inf when no cell holds water.
+
+    h, hu, hv : float[ny, nx]; u, v = 0 where h <= h_dry, c = sqrt(g h) everywhere.
+    """
+    ny = h.shape[0]
+    rdx = 1.0 / dx
+    rdy = 1.0 / dy
+    m = 0.0
+    for j in prange(ny):
+        m = max(m, _row_speed(h, hu, hv, np.int64(j), rdx, rdy, g, h_dry))
+    if m <= 0.0:
+        return math.inf
+    return cfl / m

@@ -1,0 +1,98 @@
+"""Malpasset: arrival time and maximum water level at gauges G6-G14 within 10 %.
+
+The bed is the EDF/TELEMAC topography (vertices of the 26,000-element mesh) interpolated
+linearly (Delaunay) onto a raster; cells outside the mesh are walls. The reservoir, west of
+the dam line, starts at 100 m; the dam vanishes at t = 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+from models.flood.model import FloodParams
+from sim.grid import RasterGrid
+from sim.io.data import dataset_file
+from validation import ValidationResult
+from validation.flood_points import run_gauges
+
+CASE = Path(__file__).with_name("case.toml")
+NAME = "malpasset"
+
+
+def read_table(path: Path) -> list[dict]:
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def bed_netcdf(dataset: str, grid: RasterGrid, outside_m: float, path: Path) -> Path:
+    """The mesh topography on ``grid``, written as a NetCDF DEM the flood model reads."""
+    import xarray as xr
+    from scipy.interpolate import LinearNDInterpolator
+
+    xyz = np.loadtxt(dataset_file(dataset, "malpasset_vertices_xyz.csv"), delimiter=",", skiprows=1)
+    interp = LinearNDInterpolator(xyz[:, :2], xyz[:, 2], fill_value=outside_m)
+    X, Y = np.meshgrid(grid.x, grid.y)
+    z = interp(X, Y)
+    xr.Dataset({"bed": (("y", "x"), z)}, coords={"x": grid.x, "y": grid.y}).to_netcdf(path)
+    return path
+
+
+def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
+    case = tomllib.loads(CASE.read_text(encoding="utf-8"))
+    c, acc = case["case"], case["acceptance"]
+    setup = {row["item"]: float(row["value"]) for row in read_table(dataset_file(c["dataset"],
+                                                                                  "malpasset_dam_and_setup.csv"))}
+    gauges = read_table(dataset_file(c["dataset"], "malpasset_lab_gauges_G6_G14.csv"))
+    spacing = c["quick_spacing_m"] if quick else c["spacing_m"]
+    x0, y0, x1, y1 = 400.0, -2400.0, 17800.0, 6900.0
+    grid = RasterGrid(shape=(int((y1 - y0) // spacing), int((x1 - x0) // spacing)), spacing_m=(spacing, spacing),
+                      origin_m=(x0, y0))
+    folder = Path(out_dir) if out_dir is not None else Path("runs") / "validate_malpasset"
+    folder.mkdir(parents=True, exist_ok=True)
+    dem = bed_netcdf(c["dataset"], grid, c["outside_elevation_m"], folder / f"malpasset_bed_{spacing:g}m.nc")
+    d1 = (setup["dam_end_1_x"], setup["dam_end_1_y"])
+    d2 = (setup["dam_end_2_x"], setup["dam_end_2_y"])
+    # The reservoir: everything west of the dam line (the valley above the dam).
+    reservoir = [d1, d2, (d2[0], y1 + 100.0), (x0 - 100.0, y1 + 100.0), (x0 - 100.0, y0 - 100.0), (d1[0], y0 - 100.0)]
+    params = FloodParams.model_validate({
+        "solver": c["solver"], "manning_n": setup["manning_n"],
+        "terrain": {"kind": "file", "path": str(dem)},
+        "initial_water": [{"level_m": setup["reservoir_initial_wse"], "polygon_m": reservoir}],
+        "boundaries": {"east": "free", "south": "free"},
+        "arrival_depth_m": c["arrival_depth_m"],
+    })
+    points = np.array([[float(g["x_m"]), float(g["y_m"])] for g in gauges])
+    stop = c["quick_stop_s"] if quick else c["stop_s"]
+    rec = run_gauges(grid, params, points, stop, c["arrival_depth_m"])
+    lines = [f"Malpasset, {c['solver']} at {spacing:g} m, {stop:g} s simulated",
+             f"{'gauge':>5} {'arrival obs':>11} {'model':>7} {'err %':>6} {'max wse obs':>11} {'model':>7} {'err %':>6}"]
+    figures: dict[str, float] = {}
+    arrival_err, level_err = [], []
+    for k, g in enumerate(gauges):
+        t_obs, z_obs = float(g["arrival_time_s"]), float(g["max_wse_m"])
+        t_mod, z_mod = float(rec.arrival_s[k]), float(rec.max_level_m[k])
+        et = (t_mod - t_obs) / t_obs
+        ez = (z_mod - z_obs) / z_obs
+        if t_obs <= stop:
+            arrival_err.append(et)
+            level_err.append(ez)
+        lines.append(f"{g['id']:>5} {t_obs:>11.0f} {t_mod:>7.0f} {100 * et:>6.1f} {z_obs:>11.1f} {z_mod:>7.1f} "
+                     f"{100 * ez:>6.1f}")
+        figures[f"{g['id']}_arrival_s"] = t_mod
+        figures[f"{g['id']}_max_wse_m"] = z_mod
+    arrival_err = np.array(arrival_err)
+    level_err = np.array(level_err)
+    figures["arrival_mean_abs_rel_error"] = float(np.nanmean(np.abs(arrival_err)))
+    figures["max_wse_mean_abs_rel_error"] = float(np.nanmean(np.abs(level_err)))
+    figures["gauges_within_10pct_arrival"] = float(np.sum(np.abs(arrival_err) <= acc["arrival_rel"]))
+    figures["gauges_within_10pct_level"] = float(np.sum(np.abs(level_err) <= acc["peak_level_rel"]))
+    figures["mass_balance_error"] = rec.mass_balance_error
+    lines.append(f"{rec.steps} steps, {rec.wall_s:.1f} s wall, {rec.cell_updates / rec.wall_s:.3g} cell updates/s, "
+                 f"mass balance error {rec.mass_balance_error:.1e}")
+    passed = bool(np.all(np.abs(arrival_err) <= acc["arrival_rel"]) and np.all(np.abs(level_err) <= acc["peak_level_rel"]))
+    units = {k: ("s" if k.endswith("_s") else "m" if k.endswith("_m") else "1") for k in figures}
+    return ValidationResult(NAME, figures, units, passed, "\n".join(lines))
