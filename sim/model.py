@@ -16,6 +16,8 @@ Optional hooks (looked up with ``getattr``; a model may omit them):
 ``summary(peaks, grid) -> list[str]``
     Lines for the end-of-run summary, given the running maximum over every step of each
     cell field the run wrote (``peaks[name]``).
+``summary_fields: tuple[str, ...]`` (class attribute)
+    Fields whose running maximum ``summary`` needs even when no output writes them.
 ``report() -> dict``
     JSON-serialisable figures for the manifest at the end of a run (a flood model's final
     mass balance).

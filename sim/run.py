@@ -58,7 +58,11 @@ def build_models(loaded: LoadedScenario):
     models = []
     for model_cfg, params, stream in zip(loaded.config.models, loaded.model_params, streams):
         cls = registry.model_class(model_cfg.kind)
-        models.append(cls(grid, params, np.random.default_rng(stream)))
+        try:
+            models.append(cls(grid, params, np.random.default_rng(stream)))
+        except (ValueError, OSError) as exc:  # inputs only the built model can check (a DEM's extent)
+            k = len(models)
+            raise ScenarioError(f"{loaded.path}: models.{k}.params: {' '.join(str(exc).split())}") from None
     return models
 
 
@@ -166,6 +170,8 @@ def run_scenario(
     simulation = Simulation(
         grid, models, stop_s=config.time.stop_s, dt_max_s=config.time.dt_max_s,
         writers=writers + renderers, events=events, progress=progress,
+        peak_fields={name for w in writers for name in w.fields}
+        | {name for m in models for name in getattr(m, "summary_fields", ())},
     )
 
     record = {

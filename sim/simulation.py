@@ -58,6 +58,8 @@ class Simulation:
     writers: list[Writer] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     progress: bool = False
+    # Cell fields whose maximum over every step is kept (None: all); each costs a pass per step.
+    peak_fields: set[str] | None = None
 
     def __post_init__(self) -> None:
         self.models = order_models(self.models)
@@ -84,7 +86,8 @@ class Simulation:
     def initialize(self) -> None:
         for model in self.models:
             model.initialize(self.state)
-        tracked = [n for n, s in self.state.specs.items() if s.at == "cell" and s.kind in ("float", "level")]
+        tracked = [n for n, s in self.state.specs.items() if s.at == "cell" and s.kind in ("float", "level")
+                   and (self.peak_fields is None or n in self.peak_fields)]
         self.peaks = PeakTracker(self.view, tracked)
         for writer in self.writers:
             writer.open(self.view)

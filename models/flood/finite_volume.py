@@ -37,11 +37,11 @@ Numerics:
   Waves 4:25; Toro 2001, *Shock-capturing methods for free-surface shallow flows*, Wiley, ch. 10):
   HLL flux for mass and normal momentum, the tangential momentum upwinded across the contact
   wave S*. Toro's S* = (S_L h_R (u_R - S_R) - S_R h_L (u_L - S_L)) / (h_R (u_R - S_R) - h_L (u_L - S_L))
-  equals F_h^HLL / h^HLL, so its sign is that of the HLL mass flux, which is what is tested.
+  equals F_h^HLL / h^HLL, so the upwind side of v is chosen by the sign of the HLL mass flux.
   The HLL flux is evaluated as F = F_L + S_L / (S_R - S_L) ((F_L - F_R) + S_R (U_R - U_L)), which
   returns F_L exactly for equal states (lake at rest).
-* **Wave-speed estimates** of Toro (2001, eqs. 10.21-10.23) / Fraccarollo & Toro (1995, J.
-  Hydraul. Res. 33:843): two-rarefaction star state u* = (u_L + u_R)/2 + c_L - c_R,
+* **Wave-speed estimates** of Toro (2001, ch. 10) / Fraccarollo & Toro (1995, J. Hydraul. Res.
+  33:843): two-rarefaction star state u* = (u_L + u_R)/2 + c_L - c_R,
   c* = (c_L + c_R)/2 + (u_L - u_R)/4, S_L = min(u_L - c_L, u* - c*), S_R = max(u_R + c_R, u* + c*);
   dry right bed: S_L = u_L - c_L, S_R = u_L + 2 c_L; dry left bed: S_L = u_R - 2 c_R,
   S_R = u_R + c_R (a side counts as dry when h* <= h_dry; when both are, the shallower one).
@@ -52,7 +52,8 @@ Numerics:
   cell enters once through each of its two faces with opposite signs, so it cancels and each face
   stores F_hu - g/2 h_L*^2 (to the left cell) and F_hu - g/2 h_R*^2 (to the right cell). The scheme
   is well balanced (lake at rest eta = const, u = 0 is kept exactly, dry islands included) and
-  positivity preserving: with dt from :func:`fv_stable_dt` and cfl <= 0.5, h stays >= 0.
+  positivity preserving: Audusse et al. prove h >= 0 under a CFL condition; with dt from
+  :func:`fv_stable_dt` at cfl = 0.45 no negative depth arises in the tests' dam breaks and bowl.
 * **Wetting and drying**: u = hu / h only where h > h_dry, else 0; momentum is zeroed in cells
   left with h <= h_dry after the step; their (tiny) water is kept, so mass is conserved.
 * **Manning friction**, semi-implicit, after the flux update (only where h^{n+1} > h_dry)::
@@ -70,8 +71,18 @@ velocity of the edge cell, 0 where the ghost is dry).
 Time step: dt = cfl / max over cells of ((|u| + c)/dx + (|v| + c)/dy); the model uses cfl = 0.45
 (unsplit 2-D first order).
 
-Arrays are all float64 or all float32; arithmetic is done in float64 either way (the scalar
-arguments are float64), results are rounded to the arrays' type on storing.
+Arrays are all float64 or all float32 and should be C-contiguous (another layout compiles a
+slower, unvectorised version). With float32 the fluxes are still evaluated mostly in float64
+(the scalar arguments are float64) and rounded on storing; the lake at rest then holds to
+float32 round-off.
+
+Implementation: rows are split into fixed blocks of ROWS_PER_BLOCK rows, processed in parallel
+(grids of PARALLEL_MIN_CELLS cells or more); within a block, row after row, the y faces north
+of the row, its x faces, then the cell update, with the fluxes kept in small per-thread row
+buffers (:func:`fv_workspace`). The loops over faces and cells are branch free so that LLVM
+vectorises them (``error_model="numpy"``: no zero-division checks; h^(-1/3) by a Newton
+iteration instead of libm's cbrt). Each block's boundary mass fluxes are summed in block order,
+so the results do not depend on the number of threads.
 """
 
 from __future__ import annotations
@@ -93,6 +104,9 @@ LEVEL = 2
 # blocks are computed by both (1 / ROWS_PER_BLOCK extra y-face work). Fixed, so results do not
 # depend on the number of threads.
 ROWS_PER_BLOCK = 16
+# Grids with fewer cells run on the calling thread: starting threads would cost more than the
+# work (about 0.5 ms for this many cells).
+PARALLEL_MIN_CELLS = 32768
 # Rows of a thread's buffers, each nx + 1 long: the four fluxes (mass, momentum to the left
 # cell, momentum to the right cell, tangential momentum) of the y faces south or north of the
 # current row (two sets, alternating), the same for its x faces, the velocities (u, v) of two
@@ -135,11 +149,11 @@ def fv_workspace(ny, nx, dtype=np.float64):
     """Buffers for :func:`fv_step` on an (ny, nx) grid; allocate once, reuse every step.
 
     Returns (buffers, sums): buffers float[NUMBA_NUM_THREADS, 20, nx + 1] of ``dtype`` (the
-    state's type), one set per thread: the face fluxes of the current row and the y faces
-    south and north of it, the velocities of two rows and a ghost row (160 kB per thread for
-    nx = 1000); sums float64[n_blocks(ny), 4], each row block's boundary mass fluxes [west,
-    east, south, north], added up in block order so the result is the same on any number of
-    threads.
+    state's type), one set per possible thread, set c serving a fixed range of row blocks: the
+    fluxes of the x faces of the current row and of the y faces south and north of it, the
+    velocities of two rows and a ghost row (160 kB per set for nx = 1000); sums
+    float64[n_blocks(ny), 4], each row block's boundary mass fluxes [west, east, south, north],
+    added up in block order so the result is the same on any number of threads.
     """
     return (np.zeros((_MAX_THREADS, _N_BUF, nx + 1), dtype=dtype),
             np.zeros((n_blocks(ny), 4), dtype=np.float64))
@@ -187,7 +201,7 @@ def face_flux(z_l, h_l, u_l, v_l, z_r, h_r, u_r, v_r, g, h_dry):
     qr = hr * u_r
     cl = math.sqrt(g * hl)
     cr = math.sqrt(g * hr)
-    # Wave speeds (Toro 2001, eqs. 10.21-10.23): two-rarefaction estimate, dry left or right bed.
+    # Wave speeds (Toro 2001, ch. 10): two-rarefaction estimate, dry left or right bed.
     u_s = 0.5 * (u_l + u_r) + cl - cr
     c_s = 0.5 * (cl + cr) + 0.25 * (u_l - u_r)
     s_l = min(u_l - cl, u_s - c_s)
@@ -366,6 +380,15 @@ def _block(z, h, hu, hv, n_manning, b, rows, lx, ly, gdt, g, h_dry, bc_codes, bc
         _update_row(h, hu, hv, n_manning, j, lx, ly, gdt, h_dry, wb, ks, kn, h_out, hu_out, hv_out)
 
 
+@njit(cache=True, error_model="numpy")
+def _blocks(z, h, hu, hv, n_manning, c, n_sets, nb, lx, ly, gdt, g, h_dry, bc_codes, bc_levels, wb, sums, h_out,
+            hu_out, hv_out):
+    """The row blocks [c nb / n_sets, (c + 1) nb / n_sets) one after the other, buffers wb."""
+    for b in range(c * nb // n_sets, (c + 1) * nb // n_sets):
+        _block(z, h, hu, hv, n_manning, b, ROWS_PER_BLOCK, lx, ly, gdt, g, h_dry, bc_codes, bc_levels, wb, sums,
+               h_out, hu_out, hv_out)
+
+
 @njit(cache=True, parallel=True, error_model="numpy")
 def fv_step(z, h, hu, hv, n_manning, dt, dx, dy, g, h_dry, bc_codes, bc_levels, h_out, hu_out, hv_out,
             workspace=None):
@@ -374,8 +397,9 @@ def fv_step(z, h, hu, hv, n_manning, dt, dx, dy, g, h_dry, bc_codes, bc_levels, 
     z, h, hu, hv, n_manning : float[ny, nx] bed (m), depth (m), unit discharges (m2 s-1), Manning
     n (s m-1/3); dt (s), dx, dy (m), g (m s-2), h_dry (m); bc_codes : int64[4], bc_levels :
     float[4] for [west, east, south, north] (module docstring); h_out, hu_out, hv_out :
-    float[ny, nx] written (must not alias the inputs). ``workspace``: :func:`fv_workspace` (ny,
-    nx), reused across steps; when omitted one is allocated on every call (slower).
+    float[ny, nx] written (must not alias the inputs). ``workspace``: the (buffers, sums) of
+    :func:`fv_workspace` (ny, nx, dtype), made once and reused every step; when omitted they are
+    allocated on every call (small: 20 (nx + 1) values per thread).
 
     The returned volume is dt times the boundary mass fluxes times the face lengths, positive
     out of the domain (negative for inflow): sum(h_out - h) dx dy = -returned, to round-off.
@@ -396,11 +420,14 @@ def fv_step(z, h, hu, hv, n_manning, dt, dx, dy, g, h_dry, bc_codes, bc_levels, 
     ly = dt / dy
     gdt = g * dt
     # Set c of buffers serves the blocks [c nb / n_sets, (c + 1) nb / n_sets), one after the other.
-    for c in prange(n_sets):
-        wb = bufs[c]
-        for b in range(c * nb // n_sets, (c + 1) * nb // n_sets):
-            _block(z, h, hu, hv, n_manning, b, ROWS_PER_BLOCK, lx, ly, gdt, g, h_dry, bc_codes, bc_levels, wb, sums,
-                   h_out, hu_out, hv_out)
+    if ny * nx >= PARALLEL_MIN_CELLS:
+        for c in prange(n_sets):
+            _blocks(z, h, hu, hv, n_manning, c, n_sets, nb, lx, ly, gdt, g, h_dry, bc_codes, bc_levels, bufs[c], sums,
+                    h_out, hu_out, hv_out)
+    else:
+        for c in range(n_sets):
+            _blocks(z, h, hu, hv, n_manning, c, n_sets, nb, lx, ly, gdt, g, h_dry, bc_codes, bc_levels, bufs[c], sums,
+                    h_out, hu_out, hv_out)
     west = 0.0
     east = 0.0
     south = 0.0
@@ -439,8 +466,12 @@ def fv_stable_dt(h, hu, hv, dx, dy, cfl, g, h_dry):
     rdx = 1.0 / dx
     rdy = 1.0 / dy
     m = 0.0
-    for j in prange(ny):
-        m = max(m, _row_speed(h, hu, hv, np.int64(j), rdx, rdy, g, h_dry))
+    if ny * h.shape[1] >= PARALLEL_MIN_CELLS:
+        for j in prange(ny):
+            m = max(m, _row_speed(h, hu, hv, np.int64(j), rdx, rdy, g, h_dry))
+    else:
+        for j in range(ny):
+            m = max(m, _row_speed(h, hu, hv, np.int64(j), rdx, rdy, g, h_dry))
     if m <= 0.0:
         return math.inf
     return cfl / m

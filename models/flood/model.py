@@ -113,6 +113,7 @@ class Flood:
     Params = FloodParams
     # The terrain and solver choose the run's arrays; events may change rain, inflows,
     # boundaries, crests (a breach) and friction.
+    summary_fields = ("water_depth", "flow_speed", "flood_hazard_rating")
     fixed_params = ("solver", "terrain", "buildings", "initial_water", "manning_n_file")
     references = ("Bates, Horritt & Fewtrell 2010 (J. Hydrol. 387:33); de Almeida et al. 2012 (WRR 48:W05528); "
                   "Toro, Spruce & Speares 1994 (Shock Waves 4:25); Audusse et al. 2004 (SIAM J. Sci. Comput. "
@@ -149,7 +150,7 @@ class Flood:
         self.params = params
         dtype = grid.float_dtype
         shape = grid.shape
-        self.base_bed = terrain.build_bed(params.terrain, grid).astype(dtype)
+        self.base_bed = np.ascontiguousarray(terrain.build_bed(params.terrain, grid), dtype=dtype)
         self.blocked = np.zeros(shape, dtype=bool)
         if params.buildings is not None:
             cells = terrain.box_cells(params.buildings.boxes_m, grid)
@@ -163,7 +164,7 @@ class Flood:
         self._apply_crests()
         self.manning = np.full(shape, params.manning_n, dtype)
         if params.manning_n_file is not None:
-            self.manning = terrain.build_bed(params.manning_n_file, grid).astype(dtype)
+            self.manning = np.ascontiguousarray(terrain.build_bed(params.manning_n_file, grid), dtype=dtype)
         self.h = np.zeros(shape, dtype)
         self.h_next = np.empty(shape, dtype)
         if params.solver == "local_inertial":
@@ -174,6 +175,9 @@ class Flood:
             self.hu = np.zeros(shape, dtype)
             self.hv = np.zeros(shape, dtype)
             self.hu_next, self.hv_next = np.empty_like(self.hu), np.empty_like(self.hv)
+            from models.flood.finite_volume import fv_workspace
+
+            self.fv_workspace = fv_workspace(grid.ny, grid.nx, dtype)
         self.infiltrated_depth = np.zeros(shape, dtype)  # F of Green-Ampt (m)
         self.gridded_rain = (forcing.GriddedRainfall(params.rainfall, grid)
                              if params.rainfall.kind == "gridded" else None)
@@ -212,6 +216,7 @@ class Flood:
         if self.blocked.any():
             self.bed[self.blocked] = np.max(self.base_bed) + BLOCKED_RISE_M
         self._applied_crests = crests
+        self._bed_changed = True
 
     # -- the model ------------------------------------------------------------------------
     def field_attrs(self) -> dict[str, dict]:
@@ -257,7 +262,7 @@ class Flood:
             self.qy, self.qy_next = self.qy_next, self.qy
         else:
             out = fv_step(self.bed, self.h, self.hu, self.hv, self.manning, dt, g.dx, g.dy, G, p.h_dry_m,
-                          codes, levels, self.h_next, self.hu_next, self.hv_next)
+                          codes, levels, self.h_next, self.hu_next, self.hv_next, self.fv_workspace)
             self.hu, self.hu_next = self.hu_next, self.hu
             self.hv, self.hv_next = self.hv_next, self.hv
         self.h, self.h_next = self.h_next, self.h
@@ -301,7 +306,9 @@ class Flood:
         p = self.params
         h = self.h
         state["water_depth"][...] = h
-        state["bed_elevation"][...] = self.bed
+        if self._bed_changed:
+            state["bed_elevation"][...] = self.bed
+            self._bed_changed = False
         u, v = state["velocity_x"], state["velocity_y"]
         if p.solver == "local_inertial":
             kernels.inertial_cell_velocity(self.bed, h, self.qx, self.qy, max(p.h_flow_min_m, VELOCITY_DEPTH_M), u, v)

@@ -520,3 +520,33 @@ def test_poisoning_an_ndir_head_is_refused(tmp_path, capsys):
                   '\n[[faults]]\nsensor = "ndir_lel_0"\nkind = "poisoning"\nsensitivity_loss = 0.5\n'
     path = write(tmp_path, text)
     check_and_run(tmp_path, capsys, path, [], str(path), "faults.5.kind", "cannot be poisoned")
+
+
+# -- flood scenarios -------------------------------------------------------------------------
+
+FLOOD = bundled_scenarios()["dam_breach_valley"].read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("old, new, needles", [
+    ('terrain = { kind = "valley"', 'terrain = { kind = "file", path = "no/such/dem.asc" } #',
+     ("models.0.params.terrain.path", "not found")),
+    ('terrain = { kind = "valley"', 'terrain = { kind = "mountain"', ("models.0.params.terrain",)),
+    ('solver = "finite_volume"', 'solver = "magic"', ("models.0.params.solver",)),
+    ("manning_n = 0.04", "manning_n = -0.04", ("models.0.params.manning_n",)),
+    ('boundaries = { east = "free" }', 'boundaries = { east = "open" }', ("models.0.params.boundaries.east",)),
+    ('"models.0.params.crests.breach.elevation_m" = 103.0', '"models.0.params.crests.breach.elevation_m" = "low"',
+     ("events.0.set", "elevation_m")),
+    ('"models.0.params.crests.breach.elevation_m" = 103.0', '"models.0.params.solver" = "local_inertial"',
+     ("events.0.set", "solver", "fixed")),
+    ("positions_m = [[2000.0, 800.0], [4000.0, 800.0]]", "positions_m = [[2000.0, 800.0], [9000.0, 800.0]]",
+     ("sensors.0", "outside the grid")),
+])
+def test_bad_flood_input(tmp_path, capsys, old, new, needles):
+    path = write(tmp_path, replace(old, new, FLOOD))
+    check_and_run(tmp_path, capsys, path, [], str(path), *needles)
+
+
+def test_inflow_outside_the_grid_is_refused(tmp_path, capsys):
+    text = bundled_scenarios()["river_overtopping"].read_text(encoding="utf-8")
+    path = write(tmp_path, replace("line_m = [[5.0, 487.0], [5.0, 513.0]]", "x_m = 5.0, y_m = 5000.0", text))
+    check_and_run(tmp_path, capsys, path, [], str(path), "models.0.params", "outside the grid")

@@ -63,7 +63,7 @@ def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
             "inflows": [{"line_m": line, "times_s": times.tolist(), "discharge_m3_s": discharge.tolist()}],
             "arrival_depth_m": c["arrival_depth_m"],
         })
-        results[solver] = run_gauges(grid, params, points, stop, c["arrival_depth_m"])
+        results[solver] = run_gauges(grid, params, points, stop, c["arrival_depth_m"], dt_max_s=c["dt_max_s"])
     a, b = (results[s] for s in c["solvers"])
     lines = [f"EA test 5 at {spacing:g} m, {stop / 3600:g} h simulated",
              f"{'point':>5} {'arrival LI (min)':>17} {'arrival FV (min)':>17} {'peak LI (m)':>12} {'peak FV (m)':>12}"]
@@ -81,8 +81,8 @@ def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
             tol = max(acc["arrival_rel"] * b.arrival_s[k], acc["arrival_abs_s"])
             ok &= abs(a.arrival_s[k] - b.arrival_s[k]) <= tol
             ok &= abs(a.max_level_m[k] - b.max_level_m[k]) <= acc["peak_level_m"]
-        elif np.isfinite(a.arrival_s[k]) != np.isfinite(b.arrival_s[k]):
-            ok = False
+        else:  # every point floods in the benchmark; in the 2-h quick run only the near ones must
+            ok &= quick and k not in c["quick_points"]
     for solver, r in results.items():
         lines.append(f"{solver}: {r.steps} steps, {r.wall_s:.1f} s wall, {r.cell_updates / r.wall_s:.3g} cell "
                      f"updates/s, mass balance error {r.mass_balance_error:.1e}")
