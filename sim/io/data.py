@@ -82,6 +82,7 @@ DATASETS: dict[str, DataSet] = {
             name="flood/malpasset",
             files={
                 "malpasset_vertices_xyz.csv": "506a3e8e4eab970eb6350cd1e27fe85d2af73f7b9483fc018edff97a0141f750",
+                "malpasset_26000_merged.tsh.gz": "bdf5d67318d6f5e579a4ea3d576a5f9d11b0059f6e3e69c6f7bdad43397a257e",
                 "malpasset_lab_gauges_G6_G14.csv":
                     "998254936f0162009a1dae5195b401f6837f7e999aefe5496b759272743c7f6a",
                 "malpasset_dam_and_setup.csv": "fc43c3743967766943f6da5f36049421c44521f8953dfb581ef8249efabaa674",

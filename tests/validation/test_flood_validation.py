@@ -1,7 +1,7 @@
 """Small versions of the flood validations (the full ones run with ``hazsim validate``).
 
 EA test 5 on a 100 m grid for 2 h: both solvers agree on arrival and peak level where the
-water has arrived. Malpasset on a 160 m grid for 10 minutes: the wave reaches the first
+water has arrived. Malpasset on an 80 m grid for 15 minutes: the wave reaches the first
 gauges in the right order and the peak levels near the dam are within 25 %. Both skip, with
 the reason, when the measured data are absent.
 """
@@ -42,7 +42,7 @@ def test_malpasset_quick_wave_order_and_levels_near_the_dam(tmp_path):
 
     result = run(out_dir=tmp_path, quick=True)
     f = result.figures
-    arrivals = [f[f"G{k}_arrival_s"] for k in range(6, 12)]
+    arrivals = [f[f"G{k}_arrival_s"] for k in range(6, 11)]
     assert all(np.isfinite(arrivals)) and np.all(np.diff(arrivals) >= 0), result.table
     assert abs(f["G6_max_wse_m"] - 84.2) / 84.2 < 0.25 and abs(f["G9_max_wse_m"] - 40.2) / 40.2 < 0.25
     assert abs(f["mass_balance_error"]) < 1e-10

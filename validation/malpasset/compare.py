@@ -1,7 +1,7 @@
 """Malpasset: arrival time and maximum water level at gauges G6-G14 within 10 %.
 
-The bed is the EDF/TELEMAC topography (vertices of the 26,000-element mesh) interpolated
-linearly (Delaunay) onto a raster; cells outside the mesh are walls. The reservoir, west of
+The bed is the EDF/TELEMAC topography (the 26,000-element mesh) interpolated linearly on
+its triangles onto a raster; cells outside the mesh are walls. The reservoir, west of
 the dam line, starts at 100 m; the dam vanishes at t = 0.
 """
 
@@ -28,15 +28,34 @@ def read_table(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def bed_netcdf(dataset: str, grid: RasterGrid, outside_m: float, path: Path) -> Path:
-    """The mesh topography on ``grid``, written as a NetCDF DEM the flood model reads."""
-    import xarray as xr
-    from scipy.interpolate import LinearNDInterpolator
+def read_mesh(dataset: str) -> tuple[np.ndarray, np.ndarray]:
+    """(vertices x, y, z; triangles) of the ANUGA/TELEMAC Malpasset mesh."""
+    import gzip
 
-    xyz = np.loadtxt(dataset_file(dataset, "malpasset_vertices_xyz.csv"), delimiter=",", skiprows=1)
-    interp = LinearNDInterpolator(xyz[:, :2], xyz[:, 2], fill_value=outside_m)
+    with gzip.open(dataset_file(dataset, "malpasset_26000_merged.tsh.gz"), "rt") as fh:
+        lines = fh.read().splitlines()
+    n_vertices = int(lines[0].split()[0])
+    vertices = np.array([line.split()[1:4] for line in lines[1:1 + n_vertices]], dtype=float)
+    k = next(i for i, line in enumerate(lines) if "Triangulation Triangles" in line)
+    n_triangles = int(lines[k].split()[0])
+    triangles = np.array([line.split()[1:4] for line in lines[k + 1:k + 1 + n_triangles]], dtype=int)
+    return vertices, triangles
+
+
+def bed_netcdf(dataset: str, grid: RasterGrid, outside_m: float, path: Path) -> Path:
+    """The mesh topography on ``grid`` (linear on the mesh's own triangles; walls outside the
+    mesh), written as a NetCDF DEM the flood model reads.
+
+    The mesh's triangles matter: a Delaunay triangulation of its vertices would fill the
+    concave gaps between the reservoir's arms and the valley with invented low ground.
+    """
+    import xarray as xr
+    from matplotlib.tri import LinearTriInterpolator, Triangulation
+
+    vertices, triangles = read_mesh(dataset)
+    interp = LinearTriInterpolator(Triangulation(vertices[:, 0], vertices[:, 1], triangles), vertices[:, 2])
     X, Y = np.meshgrid(grid.x, grid.y)
-    z = interp(X, Y)
+    z = np.ma.filled(interp(X, Y), outside_m)
     xr.Dataset({"bed": (("y", "x"), z)}, coords={"x": grid.x, "y": grid.y}).to_netcdf(path)
     return path
 
