@@ -78,7 +78,7 @@ def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
     # The reservoir: everything west of the dam line (the valley above the dam).
     reservoir = [d1, d2, (d2[0], y1 + 100.0), (x0 - 100.0, y1 + 100.0), (x0 - 100.0, y0 - 100.0), (d1[0], y0 - 100.0)]
     params = FloodParams.model_validate({
-        "solver": c["solver"], "manning_n": setup["manning_n"],
+        "solver": c["solver"], "order": c.get("order", 1), "manning_n": setup["manning_n"],
         "terrain": {"kind": "file", "path": str(dem)},
         "initial_water": [{"level_m": setup["reservoir_initial_wse"], "polygon_m": reservoir}],
         "boundaries": {"east": "free", "south": "free"},
@@ -87,7 +87,7 @@ def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
     points = np.array([[float(g["x_m"]), float(g["y_m"])] for g in gauges])
     stop = c["quick_stop_s"] if quick else c["stop_s"]
     rec = run_gauges(grid, params, points, stop, c["arrival_depth_m"], dt_max_s=5.0)
-    lines = [f"Malpasset, {c['solver']} at {spacing:g} m, {stop:g} s simulated",
+    lines = [f"Malpasset, {c['solver']} (order {c.get('order', 1)}) at {spacing:g} m, {stop:g} s simulated",
              f"{'gauge':>5} {'arrival obs':>11} {'model':>7} {'err %':>6} {'max wse obs':>11} {'model':>7} {'err %':>6}"]
     figures: dict[str, float] = {}
     arrival_err, level_err = [], []
