@@ -194,7 +194,8 @@ class Flood:
 
     @classmethod
     def estimate_bytes(cls, grid: RasterGrid, params: FloodParams) -> int:
-        return 14 * grid.size * grid.float_dtype.itemsize
+        extra = 3 if params.solver == "finite_volume" and params.order == 2 else 0  # RK2 stage arrays
+        return (14 + extra) * grid.size * grid.float_dtype.itemsize
 
     def _cells_of(self, inflow: Inflow) -> tuple[np.ndarray, np.ndarray]:
         g = self.grid
