@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
+import math
+import time
 from typing import Callable
+
+from sim.lazy import load
 
 # name -> "module:function"; the function takes quick: bool and returns {figure: (value, unit)}.
 BENCHES: dict[str, str] = {
@@ -14,5 +17,15 @@ BENCHES: dict[str, str] = {
 
 
 def bench_function(name: str) -> Callable[..., dict[str, tuple[float, str]]]:
-    module_name, _, function_name = BENCHES[name].partition(":")
-    return getattr(importlib.import_module(module_name), function_name)
+    return load(BENCHES[name])
+
+
+def best_seconds(fn: Callable[[], object], repeats: int) -> float:
+    """The shortest wall time of ``repeats`` calls of ``fn``, after one call to compile and warm caches."""
+    fn()
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best

@@ -90,6 +90,15 @@ class FieldSet:
     specs: dict[str, FieldSpec] = field(default_factory=dict)
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
+    @classmethod
+    def for_models(cls, grid: RasterGrid, models) -> "FieldSet":
+        """Every field the models declare, allocated once (shared fields once)."""
+        fields = cls(grid)
+        for model in models:
+            for spec in model.fields:
+                fields.add(spec)
+        return fields
+
     def add(self, spec: FieldSpec) -> np.ndarray:
         """Allocate (zero-filled) a field, or return it if an identical spec exists."""
         existing = self.specs.get(spec.name)

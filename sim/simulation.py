@@ -64,10 +64,7 @@ class Simulation:
     def __post_init__(self) -> None:
         self.models = order_models(self.models)
         self.clock = Clock()
-        self.state = FieldSet(self.grid)
-        for model in self.models:
-            for spec in model.fields:
-                self.state.add(spec)
+        self.state = FieldSet.for_models(self.grid, self.models)
         self.view = self.state.view()
         self.events = sorted(self.events, key=lambda e: e.at_s)
         self._guarded = [

@@ -7,10 +7,11 @@ takes ``out_dir`` and ``quick`` and returns a :class:`ValidationResult`.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+from sim.lazy import load
 
 
 @dataclass
@@ -24,10 +25,8 @@ class ValidationResult:
 
 
 def _lazy(target: str) -> Callable[..., ValidationResult]:
-    module_name, _, function_name = target.partition(":")
-
     def run(**kwargs) -> ValidationResult:
-        return getattr(importlib.import_module(module_name), function_name)(**kwargs)
+        return load(target)(**kwargs)
 
     return run
 

@@ -32,9 +32,7 @@ class GaugeRecord:
 def run_gauges(grid: RasterGrid, params, points_xy: np.ndarray, stop_s: float, arrival_depth_m: float,
                dt_max_s: float = math.inf) -> GaugeRecord:
     model = Flood(grid, params, np.random.default_rng(0))
-    state = FieldSet(grid)
-    for spec in model.fields:
-        state.add(spec)
+    state = FieldSet.for_models(grid, [model])
     model.initialize(state)
     rows = np.array([grid.index_of(x, y)[0] for x, y in points_xy])
     cols = np.array([grid.index_of(x, y)[1] for x, y in points_xy])

@@ -28,9 +28,7 @@ def _state(n: int, solver: str, dtype: str):
         "boundaries": {"east": "free"},
     })
     model = Flood(grid, params, np.random.default_rng(0))
-    state = FieldSet(grid)
-    for spec in model.fields:
-        state.add(spec)
+    state = FieldSet.for_models(grid, [model])
     model.initialize(state)
     return grid, model, state
 

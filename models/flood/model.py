@@ -59,7 +59,9 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from models.flood import forcing, kernels, terrain
+from models.flood import finite_volume, forcing, kernels, terrain
+from models.flood.finite_volume import fv_stable_dt, fv_step, fv_step_order2
+from models.flood.inertial import alpha_limit, inertial_stable_dt, inertial_step
 from models.flood.forcing import Boundaries, InfiltrationSpec, Inflow, RainSpec
 from models.flood.terrain import BLOCKED_RISE_M, Buildings, Crest, TerrainSpec
 from sim.fields import FieldSpec
@@ -161,6 +163,7 @@ class Flood:
                 self.base_bed[cells] += params.buildings.height_m
             else:
                 self.blocked = cells
+        self.has_blocked = bool(self.blocked.any())
         self.bed = np.empty(shape, dtype)
         self._applied_crests: dict | None = None
         self._crest_cells = {name: terrain.line_cells(c.line_m, grid, c.width_m) for name, c in params.crests.items()}
@@ -178,8 +181,6 @@ class Flood:
             self.hu = np.zeros(shape, dtype)
             self.hv = np.zeros(shape, dtype)
             self.hu_next, self.hv_next = np.empty_like(self.hu), np.empty_like(self.hv)
-            from models.flood import finite_volume
-
             self.fv_workspace = (finite_volume.fv_workspace(grid.ny, grid.nx, dtype) if params.order == 1
                                  else finite_volume.fv_workspace_order2(grid.ny, grid.nx, dtype))
         self.infiltrated_depth = np.zeros(shape, dtype)  # F of Green-Ampt (m)
@@ -218,7 +219,7 @@ class Flood:
         np.copyto(self.bed, self.base_bed)
         for name, elevation in crests.items():
             self.bed[self._crest_cells[name]] = elevation
-        if self.blocked.any():
+        if self.has_blocked:
             self.bed[self.blocked] = np.max(self.base_bed) + BLOCKED_RISE_M
         self._applied_crests = crests
         self._bed_changed = True
@@ -242,9 +243,6 @@ class Flood:
         self._derive(state, 0.0)
 
     def stable_dt(self, state) -> float:
-        from models.flood.finite_volume import fv_stable_dt
-        from models.flood.inertial import alpha_limit, inertial_stable_dt
-
         p, g = self.params, self.grid
         if p.solver == "local_inertial":
             # The theta scheme is stable in 2-D only for alpha <= sqrt(theta / (1 + dx2/dy2)) (von
@@ -253,9 +251,6 @@ class Flood:
         return fv_stable_dt(self.h, self.hu, self.hv, g.dx, g.dy, p.cfl, G, p.h_dry_m)
 
     def step(self, state, t: float, dt: float) -> None:
-        from models.flood.finite_volume import fv_step, fv_step_order2
-        from models.flood.inertial import inertial_step
-
         p, g = self.params, self.grid
         self._apply_crests()  # an event may have lowered a crest (a breach)
         self._force(state, t, dt)
@@ -284,7 +279,7 @@ class Flood:
             rate[...] = self.gridded_rain.at(t)
         else:
             rate[...] = forcing.rain_rate_m_s(p.rainfall, t, t + dt)
-        if self.blocked.any():
+        if self.has_blocked:
             rate[self.blocked] = 0
         inf = p.infiltration
         mode = {"none": kernels.NO_LOSS, "constant": kernels.CONSTANT_LOSS, "green_ampt": kernels.GREEN_AMPT}[inf.kind]

@@ -8,24 +8,14 @@ evaluated per second (cells x evaluations / wall time), with every Numba thread 
 from __future__ import annotations
 
 import math
-import time
 
 import numba
 import numpy as np
 
 from models.gas_dispersion import kernels
 from models.gas_dispersion.stability import briggs_coefficients
+from sim.bench import best_seconds
 from sim.grid import RasterGrid
-
-
-def _best_seconds(fn, repeats: int) -> float:
-    fn()  # compile and warm caches
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def puff_case(grid: RasterGrid, n_puffs: int = 240, u: float = 3.0, dt: float = 5.0):
@@ -60,8 +50,8 @@ def run_bench(quick: bool = False) -> dict[str, tuple[float, str]]:
     for label, n in (("", threads), ("_1_thread", 1)):
         numba.set_num_threads(n)
         try:
-            t_puff = _best_seconds(puffs, repeats)
-            t_plume = _best_seconds(plume, repeats)
+            t_puff = best_seconds(puffs, repeats)
+            t_plume = best_seconds(plume, repeats)
         finally:
             numba.set_num_threads(threads)
         figures[f"puff_grid_points_per_s{label}"] = (grid.size / t_puff, "grid points/s")

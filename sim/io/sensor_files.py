@@ -21,14 +21,9 @@ FAULT_MEANINGS = " ".join(FAULT_BITS)
 FAULT_MASKS = np.array(list(FAULT_BITS.values()), dtype=np.int32)
 
 
-def _union_times(results) -> np.ndarray:
-    times = np.unique(np.concatenate([r.t for r in results])) if results else np.empty(0)
-    return times
-
-
 def write_sensor_netcdf(path: Path, results, start_datetime: str, attrs: dict[str, Any]) -> Path:
     """(time, sensor) arrays on the union of all sample times; unsampled entries are NaN / -1."""
-    t = _union_times(results)
+    t = np.unique(np.concatenate([r.t for r in results])) if results else np.empty(0)
     n = len(t)
     ids = [i for r in results for i in r.group.ids]
     m = len(ids)

@@ -10,15 +10,14 @@ Figures are readings per second of wall time (the best of a few repeats).
 
 from __future__ import annotations
 
-import math
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 from pydantic import TypeAdapter
 
 from sim.fields import FieldSpec
+from sim.bench import best_seconds
 from sim.grid import RasterGrid
 from sim.kernels.interpolation import bilinear_points
 from sim.render.faults import FaultConfig
@@ -26,16 +25,6 @@ from sim.render.instruments.base import FieldInfo
 from sim.render.instruments.gas import Electrochemical
 from sim.render.sensors import SensorGroup, SensorRenderer
 from sim.schedules import EverySeconds
-
-
-def _best_seconds(fn, repeats: int) -> float:
-    fn()  # compile and warm caches
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def _group(n_sensors: int, n_samples: int) -> SensorGroup:
@@ -68,19 +57,19 @@ def run_bench(quick: bool = False) -> dict[str, tuple[float, str]]:
     field = np.random.default_rng(1).random((1000, 1000))
     xs, ys = np.random.default_rng(2).uniform(0.0, 1000.0, (2, 1000))
     out = np.empty(1000)
-    t_sample = _best_seconds(lambda: bilinear_points(field, 0.0, 0.0, 1.0, 1.0, xs, ys, out), repeats * 20)
+    t_sample = best_seconds(lambda: bilinear_points(field, 0.0, 0.0, 1.0, 1.0, xs, ys, out), repeats * 20)
 
     stop = float(n_samples - 1)
     with tempfile.TemporaryDirectory() as tmp:
         renderer = SensorRenderer(Path(tmp), [_group(n_sensors, n_samples)], seed=0, stop_s=stop,
                                   start_datetime="2000-01-01T00:00:00", global_attrs={})
-        t_process = _best_seconds(lambda: renderer.process(stop), repeats)
+        t_process = best_seconds(lambda: renderer.process(stop), repeats)
         # Writing is measured on a tenth of the sensors: the CSV is the slow part.
         n_write = n_sensors // 10
         writer = SensorRenderer(Path(tmp), [_group(n_write, n_samples)], seed=0, stop_s=stop,
                                 start_datetime="2000-01-01T00:00:00", global_attrs={})
-        t_write_process = _best_seconds(lambda: writer.process(stop), 1)
-        t_close = _best_seconds(writer.close, 1)
+        t_write_process = best_seconds(lambda: writer.process(stop), 1)
+        t_close = best_seconds(writer.close, 1)
     readings = n_sensors * n_samples
     written = n_write * n_samples
     return {

@@ -40,7 +40,6 @@ from pydantic import ValidationError
 import sim
 from sim.fields import FieldView
 from sim.grid import RasterGrid
-from sim.io.rundir import temporary_path
 from sim.render.faults import INSTRUMENT_FAULTS, FaultRecord, apply_faults, instrument_modifiers
 from sim.render.instruments import instrument_class, instrument_kinds
 from sim.render.instruments.base import FieldInfo, Instrument, InstrumentError, Modifiers
@@ -201,10 +200,6 @@ class SensorRenderer:
         self.path = self.run_dir / "sensors.nc"
         self.results: list[GroupResult] = []
 
-    @property
-    def n_written(self) -> int:
-        return max((len(g.times) for g in self.groups), default=0)
-
     def open(self, view: FieldView) -> None:
         for group in self.groups:
             group.times.clear()
@@ -277,11 +272,6 @@ class _At:
 
     time: float
     iteration: int = 0
-
-
-def remove_partial(run_dir: Path) -> None:
-    for name in ("sensors.nc", "sensors.csv", "sensor_faults.csv"):
-        temporary_path(Path(run_dir) / name).unlink(missing_ok=True)
 
 
 __all__ = ["SensorRenderer", "SensorGroup", "GroupResult", "build_sensor_groups"]

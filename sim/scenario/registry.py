@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+from sim.lazy import load
 
 # kind -> "module:Class". Imported lazily so `hazsim list` and `hazsim check` stay quick.
 MODELS: dict[str, str] = {
@@ -13,8 +13,7 @@ MODELS: dict[str, str] = {
 
 def model_class(kind: str) -> type:
     """The model class registered as ``kind``; KeyError when unknown."""
-    module_name, _, class_name = MODELS[kind].partition(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    return load(MODELS[kind])
 
 
 def model_kinds() -> list[str]:

@@ -6,7 +6,7 @@ Each entry maps a kind to ``"module:Class"``; the class implements
 
 from __future__ import annotations
 
-import importlib
+from sim.lazy import load
 
 INSTRUMENTS: dict[str, str] = {
     # gas
@@ -31,8 +31,7 @@ INSTRUMENTS: dict[str, str] = {
 
 
 def instrument_class(kind: str) -> type:
-    module_name, _, class_name = INSTRUMENTS[kind].partition(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    return load(INSTRUMENTS[kind])
 
 
 def instrument_kinds() -> list[str]:

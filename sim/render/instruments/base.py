@@ -18,6 +18,7 @@ is interrupted); every filter in it is causal, so the result equals an online ev
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -109,7 +110,7 @@ class Modifiers:
         return cls(np.ones((n, m)), np.ones((n, m)))
 
 
-class Instrument:
+class Instrument(ABC):
     """Base class of every instrument model.
 
     Subclasses set the class attributes, define ``Params`` and override ``respond`` (and
@@ -172,9 +173,10 @@ class Instrument:
         """The true value of the measurand, (n, m); by default the first input."""
         return np.asarray(inputs[self.inputs[0]], dtype=float)
 
+    @abstractmethod
     def respond(self, t_s: np.ndarray, inputs: dict[str, np.ndarray], modifiers: Modifiers,
                 rng: np.random.Generator) -> np.ndarray:
-        raise NotImplementedError
+        """The instrument's reading (n, m) before faults."""
 
     def hazard_value(self, t_s: np.ndarray, inputs: dict[str, np.ndarray], truth: np.ndarray) -> np.ndarray:
         """The quantity the hazard levels apply to, (n, m); by default the true value.

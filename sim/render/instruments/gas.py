@@ -65,7 +65,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from models.gas_dispersion.gases import AEGL_DURATIONS, GASES, LEL_LEVELS
+from models.gas_dispersion.gases import GASES, LEL_LEVELS
 from sim.render.instruments.base import (
     FieldInfo,
     Instrument,
@@ -336,8 +336,10 @@ class MetalOxide(_GasInstrument):
             ppm = self.params.alarm_setpoints
         elif gas.flammable:
             ppm = (0.1 * gas.lel_percent * 1e4, 0.2 * gas.lel_percent * 1e4)
+        elif self.params.gas in EC_CELLS:
+            ppm = EC_CELLS[self.params.gas][4]  # the factory set points of that gas's cell
         else:
-            ppm = EC_CELLS.get(self.params.gas, (0, 0, 0, 0, (gas.erpg_ppm or (1.0, 2.0))[:2]))[4]
+            ppm = toxic_levels(self.params.gas, default_guideline(self.params.gas), "60min").thresholds[:2]
         ratios = tuple(float(self.ratio(c)) for c in ppm)
         return Levels(ratios, ("no_alarm",) + tuple(f"alarm_{k + 1}" for k in range(len(ppm))), falling=True)
 
@@ -406,5 +408,4 @@ class NdirLEL(CatalyticLEL):
         noise_percent_lel: float = Field(0.2, ge=0)
 
 
-GAS_INSTRUMENTS = (Electrochemical, MetalOxide, CatalyticLEL, NdirLEL)
-__all__ = ["Electrochemical", "MetalOxide", "CatalyticLEL", "NdirLEL", "toxic_levels", "AEGL_DURATIONS"]
+__all__ = ["Electrochemical", "MetalOxide", "CatalyticLEL", "NdirLEL", "toxic_levels"]
