@@ -39,6 +39,12 @@ class FieldSpec:
     flag_values, flag_meanings : for ``level`` fields, the CF flag attributes.
     allow_nan : NaN is a legitimate value meaning "not yet" (a first-arrival time before
         the water arrives); such a field is exempt from the non-finite guard.
+    diagnostic : derived from the model's own state by its ``diagnose(state, t)`` hook and
+        brought up to date only when something reads it (a writer that is due, a model that
+        takes it as input), not after every step. It is guarded whenever it is diagnosed.
+    running_max : whether the maximum over every step means something for this field (a
+        water depth) and is kept and written as ``<name>_max``; not for a signed velocity
+        component or a first-arrival time.
     """
 
     name: str
@@ -51,6 +57,8 @@ class FieldSpec:
     flag_values: tuple[int, ...] = ()
     flag_meanings: tuple[str, ...] = ()
     allow_nan: bool = False
+    diagnostic: bool = False
+    running_max: bool = True
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

@@ -24,6 +24,14 @@ Optional hooks (looked up with ``getattr``; a model may omit them):
 ``fixed_params: tuple[str, ...]`` (class attribute)
     Parameters that choose the model's fields (a gas model's gas); an event that changes
     one is refused when the scenario loads.
+``diagnose(state, t)``
+    Bring the model's ``diagnostic`` fields up to date from its own state at time ``t``
+    (required when it declares any). The simulation calls it only when something reads
+    them, so a fast model need not write every derived field after every step.
+``running_peaks() -> dict[str, ndarray]``
+    The maximum over every step of some of its cell fields, kept by the model itself
+    (fused into its kernels, including the state at the time of the last ``diagnose``);
+    the peak tracker uses these arrays instead of observing the fields after each step.
 ``estimate_bytes(grid, params) -> int`` (classmethod)
     Scratch memory the model will allocate beyond its declared fields, so a grid that
     cannot fit is refused before anything is allocated.

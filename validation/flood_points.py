@@ -51,5 +51,6 @@ def run_gauges(grid: RasterGrid, params, points_xy: np.ndarray, stop_s: float, a
         max_depth = np.maximum(max_depth, h)
         arrival[np.isnan(arrival) & (h >= arrival_depth_m)] = t
     wall = time.perf_counter() - started
+    model.diagnose(state, t)
     return GaugeRecord(arrival, max_level, max_depth, steps, wall, float(steps) * grid.size,
                        float(state["mass_balance_error"]))

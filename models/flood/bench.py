@@ -2,9 +2,11 @@
 
 The case of the issue and of the LISFLOOD-FP / Landlab figures it quotes: 10 m cells on a
 0.1 % slope, a 10 m deep reservoir over the western fifth released at t = 0, so most of the
-grid is wet after the first minutes. Each solver is stepped from the same state (after 200
-warm-up steps); the figure is cells x steps / wall time, with every Numba thread and with
-one, in float64 and float32. ``--quick`` uses a 300 x 300 grid.
+grid is wet after the first minutes. Each solver is stepped from the released reservoir
+(after 10 steps that compile the kernels); the figure is cells x steps / wall time of the
+whole model step (its time step, forcing, the solver and the per-cell maxima and arrival
+times folded in every step), with every Numba thread and with one, in float64 and float32.
+``--quick`` uses a 300 x 300 grid.
 """
 
 from __future__ import annotations

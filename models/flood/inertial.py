@@ -94,6 +94,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from models.flood.kernels import inertial_speed_row, observe_row
+
 WALL, FREE, FIXED = 0, 1, 2
 WEST, EAST, SOUTH, NORTH = 0, 1, 2, 3
 # Row blocks swept in parallel: at most MAX_BLOCKS, of at least MIN_BLOCK_ROWS rows each.
@@ -105,21 +107,27 @@ PARALLEL_MIN_CELLS = 32768
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def inertial_stable_dt(h, dx, dy, alpha, g):
-    """dt = alpha min(dx, dy) / sqrt(g h_max) (s), Bates et al. (2010) eq. (12); inf when all dry.
+    """dt = alpha min(dx, dy) / sqrt(g h_max) (s), Bates et al. (2010) eq. (12); inf when all dry,
+    NaN when a depth is not finite (so a broken state stops the run at once).
 
     With the theta weighting the frictionless 2-D scheme is stable only for alpha up to
     :func:`alpha_limit` (about 0.59 for theta = 0.7 on square cells), below Bates' 0.7.
     """
     ny, nx = h.shape
     h_max = 0.0
+    broken = 0.0  # sum of h - h: NaN as soon as one depth is NaN or infinite
     if ny * nx >= PARALLEL_MIN_CELLS:
         for j in prange(ny):
             for i in range(nx):
                 h_max = max(h_max, h[j, i])
+                broken += h[j, i] - h[j, i]
     else:
         for j in range(ny):
             for i in range(nx):
                 h_max = max(h_max, h[j, i])
+                broken += h[j, i] - h[j, i]
+    if broken != 0.0:
+        return math.nan
     if h_max <= 0.0:
         return math.inf
     return alpha * min(dx, dy) / math.sqrt(g * h_max)
@@ -357,15 +365,20 @@ def _depth_row(k, h, qx_out, qy_out, dt_dx, dt_dy, h_out):
 
 @njit(cache=True, error_model="numpy")
 def _sweep(j0, j1, z, h, qx, qy, n, theta, w, gdt, gdt_dx, gdt_dy, h_min, bc_codes, bc_levels, dt_dx, dt_dy,
-           single, h_out, qx_out, qy_out):
+           single, h_out, qx_out, qy_out, observing, t_obs, arrival_depth, h_vel, p0, p1, p2, p3):
     """Stage 1 on the block of rows [j0, j1): all but the seams with the neighbouring blocks.
 
     Leaves, where the block has a neighbour, the raw south seam faces q_y[j0] and the factors
-    of rows j0 (below) and j1 - 1 (above) in h_out, for :func:`_seam`.
+    of rows j0 (below) and j1 - 1 (above) in h_out, for :func:`_seam`. When ``observing``,
+    each input row is also folded into the running maxima p0-p3 while it is in cache.
     """
     ny, nx = z.shape
+    speed = np.empty(nx if observing else 0, h.dtype)
     _qy_row(j0, z, h, qy, n, theta, w, gdt, gdt_dy, h_min, bc_codes, bc_levels, qy_out)
     for k in range(j0, j1):
+        if observing:
+            inertial_speed_row(k, z, h, qx, qy, h_vel, speed)
+            observe_row(k, h, speed, t_obs, arrival_depth, (p0, p1, p2, p3))
         _qx_row(k, z, h, qx, n, theta, w, gdt, gdt_dx, h_min, bc_codes, bc_levels, qx_out)
         if k < j1 - 1 or j1 == ny:
             _qy_row(k + 1, z, h, qy, n, theta, w, gdt, gdt_dy, h_min, bc_codes, bc_levels, qy_out)
@@ -396,8 +409,30 @@ def _seam(s, h, qx_out, qy_out, dt_dx, dt_dy, h_out):
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
+def _sweeps(z, h, qx, qy, n_manning, theta, w, gdt, gdt_dx, gdt_dy, h_flow_min, bc_codes, bc_levels, dt_dx, dt_dy,
+            single, h_out, qx_out, qy_out, observing, t_obs, arrival_depth, h_vel, p0, p1, p2, p3):
+    """The blocks' sweeps in parallel, then their seams (see the module notes)."""
+    ny, nx = z.shape
+    blocks = n_blocks(ny)
+    if ny * nx >= PARALLEL_MIN_CELLS:
+        for b in prange(blocks):
+            _sweep((b * ny) // blocks, ((b + 1) * ny) // blocks, z, h, qx, qy, n_manning, theta, w, gdt, gdt_dx,
+                   gdt_dy, h_flow_min, bc_codes, bc_levels, dt_dx, dt_dy, single, h_out, qx_out, qy_out,
+                   observing, t_obs, arrival_depth, h_vel, p0, p1, p2, p3)
+        for b in prange(1, blocks):
+            _seam((b * ny) // blocks, h, qx_out, qy_out, dt_dx, dt_dy, h_out)
+    else:  # the same blocks in turn: the same result
+        for b in range(blocks):
+            _sweep((b * ny) // blocks, ((b + 1) * ny) // blocks, z, h, qx, qy, n_manning, theta, w, gdt, gdt_dx,
+                   gdt_dy, h_flow_min, bc_codes, bc_levels, dt_dx, dt_dy, single, h_out, qx_out, qy_out,
+                   observing, t_obs, arrival_depth, h_vel, p0, p1, p2, p3)
+        for b in range(1, blocks):
+            _seam((b * ny) // blocks, h, qx_out, qy_out, dt_dx, dt_dy, h_out)
+
+
+@njit(cache=True, error_model="numpy")
 def inertial_step(z, h, qx, qy, n_manning, dt, dx, dy, theta, g, h_flow_min, bc_codes, bc_levels,
-                  h_out, qx_out, qy_out):
+                  h_out, qx_out, qy_out, observe=None):
     """One local-inertial step: q_x_out, q_y_out = q^{n+1} (limited), h_out = h^{n+1}.
 
     z, h, n_manning : float[ny, nx]; qx : float[ny, nx + 1]; qy : float[ny + 1, nx] (all of the
@@ -405,7 +440,8 @@ def inertial_step(z, h, qx, qy, n_manning, dt, dx, dy, theta, g, h_flow_min, bc_
     [west, east, south, north]. Returns the volume (m3) that left the domain through its
     edges during dt (negative: inflow), from the final edge fluxes, so that
     sum(h_out - h) dx dy = -returned volume to round-off. The outputs must not share memory
-    with the inputs.
+    with the inputs. ``observe`` = (t, arrival depth, h_vel, peaks) folds the input state, at
+    time t, into the maxima of :func:`models.flood.kernels.observe_cell` in the same sweep.
     """
     ny, nx = z.shape
     for s in range(4):
@@ -420,19 +456,14 @@ def inertial_step(z, h, qx, qy, n_manning, dt, dx, dy, theta, g, h_flow_min, bc_
     dt_dx = dt / dx
     dt_dy = dt / dy
     single = h_out.itemsize == 4
-    blocks = n_blocks(ny)
-    if ny * nx >= PARALLEL_MIN_CELLS:
-        for b in prange(blocks):
-            _sweep((b * ny) // blocks, ((b + 1) * ny) // blocks, z, h, qx, qy, n_manning, theta, w, gdt, gdt_dx,
-                   gdt_dy, h_flow_min, bc_codes, bc_levels, dt_dx, dt_dy, single, h_out, qx_out, qy_out)
-        for b in prange(1, blocks):
-            _seam((b * ny) // blocks, h, qx_out, qy_out, dt_dx, dt_dy, h_out)
-    else:  # the same blocks in turn: the same result
-        for b in range(blocks):
-            _sweep((b * ny) // blocks, ((b + 1) * ny) // blocks, z, h, qx, qy, n_manning, theta, w, gdt, gdt_dx,
-                   gdt_dy, h_flow_min, bc_codes, bc_levels, dt_dx, dt_dy, single, h_out, qx_out, qy_out)
-        for b in range(1, blocks):
-            _seam((b * ny) // blocks, h, qx_out, qy_out, dt_dx, dt_dy, h_out)
+    if observe is None:  # placeholders, never touched
+        _sweeps(z, h, qx, qy, n_manning, theta, w, gdt, gdt_dx, gdt_dy, h_flow_min, bc_codes, bc_levels, dt_dx,
+                dt_dy, single, h_out, qx_out, qy_out, False, 0.0, 0.0, 0.0, h_out, h_out, h_out, h_out)
+    else:
+        t_obs, arrival_depth, h_vel, peaks = observe
+        p0, p1, p2, p3 = peaks  # a parallel loop takes arrays, not a tuple of them
+        _sweeps(z, h, qx, qy, n_manning, theta, w, gdt, gdt_dx, gdt_dy, h_flow_min, bc_codes, bc_levels, dt_dx,
+                dt_dy, single, h_out, qx_out, qy_out, True, t_obs, arrival_depth, h_vel, p0, p1, p2, p3)
     out = 0.0
     for j in range(ny):
         out += (qx_out[j, nx] - qx_out[j, 0]) * dy

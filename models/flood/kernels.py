@@ -17,7 +17,12 @@ q_x, q_y    unit discharges at faces (local inertial)           m2 s-1
 h_f         flow depth at a face: max(eta) - max(z)             m
 u, v        cell velocity                                       m s-1
 HR          flood hazard rating d (v + 0.5) + DF                1
+DF          debris factor, 0.5 where d > 0.25 m (else 0)        1
 ==========  ==================================================  ==========
+
+The per-cell maxima and first-arrival time are folded in by :func:`observe_cell`: every
+step by the solver (fused into its sweep, or one pass for the finite volumes) and again
+whenever the fields are diagnosed, so they hold every state the run went through.
 """
 
 from __future__ import annotations
@@ -67,40 +72,108 @@ def _rain_and_infiltration(h, rate, dt, mode, loss_rate, k_s, psi_dtheta, infilt
     return rain_rows.sum(), loss_rows.sum()
 
 
-@njit(cache=True)
-def _face_velocity(z_a, h_a, z_b, h_b, q, h_min):
-    """q / h_f at a face between cells a and b; NaN where the face is dry."""
+@njit(cache=True, error_model="numpy")
+def _face(z_a, h_a, z_b, h_b, q, h_min):
+    """(q / h_f, 1) at a face between cells a and b whose flow depth h_f exceeds h_min, else (0, 0).
+
+    Branch-free (selects, a division by max(h_f, h_min)), so loops over a row vectorise.
+    """
     hf = max(z_a + h_a, z_b + h_b) - max(z_a, z_b)
-    return q / hf if hf > h_min else math.nan
+    wet = hf > h_min
+    return (q / max(hf, h_min) if wet else 0.0), (1.0 if wet else 0.0)
 
 
-@njit(cache=True)
-def _mean_of_two(a, b):
-    if math.isnan(a):
-        return 0.0 if math.isnan(b) else b
-    return a if math.isnan(b) else 0.5 * (a + b)
+@njit(cache=True, error_model="numpy")
+def cell_velocity(zc, hc, zw, hw, ze, he, zs, hs, zn, hn, qw, qe, qs, qn, h_min):
+    """(u, v) of a local-inertial cell c from its neighbours (w, e, s, n) and face discharges:
+    along each axis the mean of q / h_f over the faces that are wet (0 when neither is).
+
+    Dividing by the face's own flow depth, not the cell depth, avoids spurious speeds in
+    cells that are almost dry. (a + b) / 2 and a / 1 are what a NaN-skipping mean gives, bit
+    for bit.
+    """
+    uw, ww = _face(zw, hw, zc, hc, qw, h_min)
+    ue, we = _face(zc, hc, ze, he, qe, h_min)
+    vs, ws = _face(zs, hs, zc, hc, qs, h_min)
+    vn, wn = _face(zc, hc, zn, hn, qn, h_min)
+    return (uw + ue) / max(ww + we, 1.0), (vs + vn) / max(ws + wn, 1.0)
+
+
+@njit(cache=True, error_model="numpy")
+def inertial_velocity_at(j, i, z, h, qx, qy, h_min):
+    """(u, v) of cell (j, i) of the local-inertial state (:func:`cell_velocity`); edge faces use
+    the edge cell on both sides."""
+    ny, nx = h.shape
+    iw = i - 1 if i > 0 else 0
+    ie = i + 1 if i < nx - 1 else nx - 1
+    js = j - 1 if j > 0 else 0
+    jn = j + 1 if j < ny - 1 else ny - 1
+    return cell_velocity(z[j, i], h[j, i], z[j, iw], h[j, iw], z[j, ie], h[j, ie], z[js, i], h[js, i], z[jn, i],
+                         h[jn, i], qx[j, i], qx[j, i + 1], qy[j, i], qy[j + 1, i], h_min)
+
+
+@njit(cache=True, error_model="numpy")
+def hazard_rating(d, s):
+    """FD2320 flood hazard rating HR = d (v + 0.5) + DF, debris factor DF = 0.5 where d > 0.25 m."""
+    return d * (s + 0.5) + (0.5 if d > 0.25 else 0.0)
+
+
+@njit(cache=True, error_model="numpy")
+def observe_cell(j, i, d, s, t, arrival_depth, peaks):
+    """Fold the state of one cell at time t (depth d, speed s) into the running maxima.
+
+    peaks = (max depth, max speed, max hazard rating, first-arrival time); a maximum is
+    idempotent, so observing one state twice changes nothing.
+    """
+    max_h, max_speed, max_hr, arrival = peaks
+    max_h[j, i] = max(max_h[j, i], d)
+    max_speed[j, i] = max(max_speed[j, i], s)
+    max_hr[j, i] = max(max_hr[j, i], hazard_rating(d, s))
+    if d >= arrival_depth and math.isnan(arrival[j, i]):
+        arrival[j, i] = t
+
+
+@njit(cache=True, error_model="numpy")
+def inertial_speed_row(j, z, h, qx, qy, h_min, speed):
+    """Speeds of row j of a local-inertial state into ``speed`` (nx). The inner cells are one
+    branch-free loop over row slices, which vectorises; the edge cells go cell by cell."""
+    ny, nx = h.shape
+    js = j - 1 if j > 0 else 0
+    jn = j + 1 if j < ny - 1 else ny - 1
+    z0, h0, zs, hs, zn, hn = z[j], h[j], z[js], h[js], z[jn], h[jn]
+    qx0, qs, qn = qx[j], qy[j], qy[j + 1]
+    for i in range(1, nx - 1):
+        u, v = cell_velocity(z0[i], h0[i], z0[i - 1], h0[i - 1], z0[i + 1], h0[i + 1], zs[i], hs[i], zn[i], hn[i],
+                             qx0[i], qx0[i + 1], qs[i], qn[i], h_min)
+        speed[i] = math.sqrt(u * u + v * v)
+    for i in range(0, nx, max(nx - 1, 1)):  # the first and last cells
+        u, v = inertial_velocity_at(j, i, z, h, qx, qy, h_min)
+        speed[i] = math.sqrt(u * u + v * v)
+
+
+@njit(cache=True, error_model="numpy")
+def observe_row(j, h, speed, t, arrival_depth, peaks):
+    """:func:`observe_cell` on row j, given its speeds: one short loop per maximum, each with
+    few enough arrays that it vectorises (this runs every step)."""
+    max_h, max_speed, max_hr, arrival = peaks
+    h0, m_h, m_s, m_hr, a0 = h[j], max_h[j], max_speed[j], max_hr[j], arrival[j]
+    for i in range(h0.size):
+        m_h[i] = max(m_h[i], h0[i])
+    for i in range(h0.size):
+        m_s[i] = max(m_s[i], speed[i])
+    for i in range(h0.size):
+        m_hr[i] = max(m_hr[i], hazard_rating(h0[i], speed[i]))
+    for i in range(h0.size):
+        if h0[i] >= arrival_depth and math.isnan(a0[i]):
+            a0[i] = t
 
 
 def _inertial_cell_velocity(z, h, qx, qy, h_min, u, v):
-    """Cell velocity of the local-inertial state: the mean of its wet faces' velocities q / h_f.
-
-    A face carries velocity q / h_f where its flow depth h_f exceeds ``h_min`` (the solver's
-    threshold); dividing by the face's own flow depth, not the cell depth, avoids spurious
-    speeds in cells that are almost dry. Edge faces use the edge cell on both sides.
-    """
+    """Cell velocities of the local-inertial state (:func:`inertial_velocity_at`) into u, v."""
     ny, nx = h.shape
     for j in prange(ny):
         for i in range(nx):
-            iw = i - 1 if i > 0 else 0
-            ie = i + 1 if i < nx - 1 else nx - 1
-            west = _face_velocity(z[j, iw], h[j, iw], z[j, i], h[j, i], qx[j, i], h_min)
-            east = _face_velocity(z[j, i], h[j, i], z[j, ie], h[j, ie], qx[j, i + 1], h_min)
-            u[j, i] = _mean_of_two(west, east)
-            js = j - 1 if j > 0 else 0
-            jn = j + 1 if j < ny - 1 else ny - 1
-            south = _face_velocity(z[js, i], h[js, i], z[j, i], h[j, i], qy[j, i], h_min)
-            north = _face_velocity(z[j, i], h[j, i], z[jn, i], h[jn, i], qy[j + 1, i], h_min)
-            v[j, i] = _mean_of_two(south, north)
+            u[j, i], v[j, i] = inertial_velocity_at(j, i, z, h, qx, qy, h_min)
 
 
 def _fv_cell_velocity(h, hu, hv, h_min, u, v):
@@ -116,33 +189,52 @@ def _fv_cell_velocity(h, hu, hv, h_min, u, v):
                 v[j, i] = 0.0
 
 
-def _derived_fields(z, h, u, v, t, arrival_depth, eta, speed, unit_q, hazard, arrival):
-    """Surface, speed, unit discharge, FD2320 hazard rating and first-arrival time; returns sum(h)."""
+def _observe_fv(h, hu, hv, h_min, t, arrival_depth, peaks):
+    """:func:`observe_cell` on every cell of a finite-volume state (u = hu / h where h > h_min);
+    returns False when a depth or discharge is NaN or infinite."""
+    ny, nx = h.shape
+    broken = 0.0
+    p0, p1, p2, p3 = peaks  # a parallel loop takes arrays, not a tuple of them
+    for j in prange(ny):
+        for i in range(nx):
+            d = h[j, i]
+            s = math.sqrt(hu[j, i] * hu[j, i] + hv[j, i] * hv[j, i]) / d if d > h_min else 0.0
+            broken += (d - d) + (hu[j, i] - hu[j, i]) + (hv[j, i] - hv[j, i])
+            observe_cell(j, i, d, s, t, arrival_depth, (p0, p1, p2, p3))
+    return broken == 0.0
+
+
+def _derived_fields(z, h, u, v, t, arrival_depth, depth, eta, speed, unit_q, hazard, peaks):
+    """Depth, surface, speed, unit discharge and FD2320 hazard rating of the state at time t,
+    folded into the running maxima (:func:`observe_cell`); returns sum(h)."""
     ny, nx = h.shape
     rows = np.zeros(ny)
+    p0, p1, p2, p3 = peaks  # a parallel loop takes arrays, not a tuple of them
     for j in prange(ny):
         total = 0.0
         for i in range(nx):
             d = h[j, i]
             total += d
+            depth[j, i] = d
             eta[j, i] = z[j, i] + d
             s = math.sqrt(u[j, i] * u[j, i] + v[j, i] * v[j, i])
             speed[j, i] = s
             unit_q[j, i] = d * s
-            hazard[j, i] = d * (s + 0.5) + (0.5 if d > 0.25 else 0.0)
-            if d >= arrival_depth and math.isnan(arrival[j, i]):
-                arrival[j, i] = t
+            hazard[j, i] = hazard_rating(d, s)
+            observe_cell(j, i, d, s, t, arrival_depth, (p0, p1, p2, p3))
         rows[j] = total
     return rows.sum()
 
 
 def _serial_and_parallel(fn):
     """One kernel body compiled twice, chosen by grid size (prange is range when serial)."""
-    serial = njit(cache=True)(fn)
-    parallel = njit(cache=True, parallel=True)(fn)
+    # error_model="numpy": a division by zero gives inf/NaN instead of a check per division,
+    # which would keep the loops from vectorising.
+    serial = njit(cache=True, error_model="numpy")(fn)
+    parallel = njit(cache=True, parallel=True, error_model="numpy")(fn)
 
     def dispatch(*args):
-        h = args[1] if fn.__name__ in ("_inertial_cell_velocity", "_derived_fields") else args[0]
+        h = args[0] if fn.__name__ in ("_rain_and_infiltration", "_observe_fv") else args[1]
         return (parallel if h.size >= PARALLEL_MIN_CELLS else serial)(*args)
 
     dispatch.__doc__ = fn.__doc__
@@ -154,4 +246,5 @@ def _serial_and_parallel(fn):
 rain_and_infiltration = _serial_and_parallel(_rain_and_infiltration)
 inertial_cell_velocity = _serial_and_parallel(_inertial_cell_velocity)
 fv_cell_velocity = _serial_and_parallel(_fv_cell_velocity)
+observe_fv = _serial_and_parallel(_observe_fv)
 derived_fields = _serial_and_parallel(_derived_fields)

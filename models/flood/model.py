@@ -124,31 +124,45 @@ class Flood:
                   "Toro, Spruce & Speares 1994 (Shock Waves 4:25); Audusse et al. 2004 (SIAM J. Sci. Comput. "
                   "25:2050); Green & Ampt 1911; HR Wallingford 2006, FD2320 flood hazard rating")
 
+    # Every field but the rain is derived from the solver's state only when read (diagnose);
+    # the maxima and arrival times are folded in every step, inside the solver's sweep.
     fields = (
-        FieldSpec("water_depth", at="cell", units="m", intent="out", doc="water depth"),
-        FieldSpec("water_surface_elevation", at="cell", units="m", intent="out",
+        FieldSpec("water_depth", at="cell", units="m", intent="out", doc="water depth", diagnostic=True),
+        FieldSpec("water_surface_elevation", at="cell", units="m", intent="out", diagnostic=True, running_max=False,
                   doc="water-surface elevation (bed elevation where dry)"),
-        FieldSpec("velocity_x", at="cell", units="m s-1", intent="out", doc="depth-averaged velocity along x"),
-        FieldSpec("velocity_y", at="cell", units="m s-1", intent="out", doc="depth-averaged velocity along y"),
-        FieldSpec("flow_speed", at="cell", units="m s-1", intent="out", doc="depth-averaged flow speed"),
-        FieldSpec("unit_discharge", at="cell", units="m2 s-1", intent="out",
+        FieldSpec("velocity_x", at="cell", units="m s-1", intent="out", diagnostic=True, running_max=False,
+                  doc="depth-averaged velocity along x"),
+        FieldSpec("velocity_y", at="cell", units="m s-1", intent="out", diagnostic=True, running_max=False,
+                  doc="depth-averaged velocity along y"),
+        FieldSpec("flow_speed", at="cell", units="m s-1", intent="out", diagnostic=True,
+                  doc="depth-averaged flow speed"),
+        FieldSpec("unit_discharge", at="cell", units="m2 s-1", intent="out", diagnostic=True, running_max=False,
                   doc="unit discharge, depth times speed"),
-        FieldSpec("flood_hazard_rating", at="cell", units="1", intent="out",
+        FieldSpec("flood_hazard_rating", at="cell", units="1", intent="out", diagnostic=True,
                   doc="FD2320 flood hazard rating d (v + 0.5) + DF"),
-        FieldSpec("flood_arrival_time", at="cell", units="s", intent="out", allow_nan=True,
-                  doc="time the depth first reached the arrival depth (NaN: not reached)"),
-        FieldSpec("bed_elevation", at="cell", units="m", intent="out", doc="bed elevation, crests and buildings"),
+        FieldSpec("flood_arrival_time", at="cell", units="s", intent="out", allow_nan=True, diagnostic=True,
+                  running_max=False, doc="time the depth first reached the arrival depth (NaN: not reached)"),
+        FieldSpec("bed_elevation", at="cell", units="m", intent="out", diagnostic=True, running_max=False,
+                  doc="bed elevation, crests and buildings"),
         FieldSpec("rainfall_rate", at="cell", units="m s-1", intent="out", doc="rainfall rate",
                   standard_name="lwe_precipitation_rate"),
-        FieldSpec("volume_inflow", at="global", units="m3", intent="out", doc="water that entered by inflows"),
-        FieldSpec("volume_rain", at="global", units="m3", intent="out", doc="water that fell as rain"),
-        FieldSpec("volume_infiltrated", at="global", units="m3", intent="out", doc="water lost to the soil"),
-        FieldSpec("volume_outflow", at="global", units="m3", intent="out",
+        FieldSpec("volume_inflow", at="global", units="m3", intent="out", diagnostic=True,
+                  doc="water that entered by inflows"),
+        FieldSpec("volume_rain", at="global", units="m3", intent="out", diagnostic=True,
+                  doc="water that fell as rain"),
+        FieldSpec("volume_infiltrated", at="global", units="m3", intent="out", diagnostic=True,
+                  doc="water lost to the soil"),
+        FieldSpec("volume_outflow", at="global", units="m3", intent="out", diagnostic=True,
                   doc="net water that left through the boundaries"),
-        FieldSpec("volume_stored", at="global", units="m3", intent="out", doc="water on the grid"),
-        FieldSpec("mass_balance_error", at="global", units="1", intent="out",
+        FieldSpec("volume_stored", at="global", units="m3", intent="out", diagnostic=True,
+                  doc="water on the grid"),
+        FieldSpec("mass_balance_error", at="global", units="1", intent="out", diagnostic=True,
                   doc="storage change minus net gain, over the water the run has held"),
     )
+    # Fields whose maximum over every step the model keeps itself (see kernels.observe_cell).
+    # Each is one more array read and written every step, so only those of the issue: the
+    # maximum surface is the bed plus the maximum depth wherever no breach lowered the bed.
+    PEAK_FIELDS = ("water_depth", "flow_speed", "flood_hazard_rating")
 
     def __init__(self, grid: RasterGrid, params: FloodParams, rng: np.random.Generator) -> None:
         self.grid = grid
@@ -189,6 +203,10 @@ class Flood:
         self._inflows = params.inflows
         self._inflow_cells = [self._cells_of(inflow) for inflow in params.inflows]
         self.cell_area = grid.dx * grid.dy
+        self.maxima = {name: np.empty(shape, dtype) for name in self.PEAK_FIELDS}
+        self.arrival = np.full(shape, np.nan, dtype)
+        self._rain_now: float | None = None  # the uniform rate last written to the field
+        self._state_finite = True
         self.totals = dict(inflow=0.0, rain=0.0, infiltrated=0.0, outflow=0.0)
         self.initial_storage = 0.0
         self.peak_water = 0.0
@@ -196,7 +214,7 @@ class Flood:
     @classmethod
     def estimate_bytes(cls, grid: RasterGrid, params: FloodParams) -> int:
         extra = 3 if params.solver == "finite_volume" and params.order == 2 else 0  # RK2 stage arrays
-        return (14 + extra) * grid.size * grid.float_dtype.itemsize
+        return (18 + extra) * grid.size * grid.float_dtype.itemsize  # with 4 arrays of maxima
 
     def _cells_of(self, inflow: Inflow) -> tuple[np.ndarray, np.ndarray]:
         g = self.grid
@@ -238,12 +256,29 @@ class Flood:
             self.h[cells] = np.maximum(water.level_m - self.bed[cells], 0)
         self.initial_storage = float(self.h.sum(dtype=np.float64)) * self.cell_area
         self.peak_water = self.initial_storage
-        state["flood_arrival_time"][...] = np.nan
+        self.arrival[...] = np.nan
+        for peak in self.maxima.values():
+            peak[...] = 0
         state["rainfall_rate"][...] = 0
-        self._derive(state, 0.0)
+        self._rain_now = 0.0
+        self._bed_changed = True
+        self.diagnose(state, 0.0)
+
+    def running_peaks(self) -> dict[str, np.ndarray]:
+        return dict(self.maxima)
+
+    def _peaks(self) -> tuple:
+        m = self.maxima
+        return m["water_depth"], m["flow_speed"], m["flood_hazard_rating"], self.arrival
+
+    def _velocity_depth(self) -> float:
+        p = self.params
+        return max(p.h_flow_min_m if p.solver == "local_inertial" else p.h_dry_m, VELOCITY_DEPTH_M)
 
     def stable_dt(self, state) -> float:
         p, g = self.params, self.grid
+        if not self._state_finite:
+            return float("nan")  # the simulation then names the field and cell
         if p.solver == "local_inertial":
             # The theta scheme is stable in 2-D only for alpha <= sqrt(theta / (1 + dx2/dy2)) (von
             # Neumann; see inertial.alpha_limit); Bates' 0.7 alone would let a checkerboard grow.
@@ -256,30 +291,39 @@ class Flood:
         self._force(state, t, dt)
         codes, levels = p.boundaries.codes_and_levels(t + dt)
         if p.solver == "local_inertial":
+            # The sweep also folds the state at t (after forcing) into the maxima.
+            observe = (t, p.arrival_depth_m, self._velocity_depth(), self._peaks())
             out = inertial_step(self.bed, self.h, self.qx, self.qy, self.manning, dt, g.dx, g.dy, p.theta, G,
-                                p.h_flow_min_m, codes, levels, self.h_next, self.qx_next, self.qy_next)
+                                p.h_flow_min_m, codes, levels, self.h_next, self.qx_next, self.qy_next, observe)
             self.qx, self.qx_next = self.qx_next, self.qx
             self.qy, self.qy_next = self.qy_next, self.qy
+            self.h, self.h_next = self.h_next, self.h
         else:
             step = fv_step if p.order == 1 else fv_step_order2
             out = step(self.bed, self.h, self.hu, self.hv, self.manning, dt, g.dx, g.dy, G, p.h_dry_m,
                        codes, levels, self.h_next, self.hu_next, self.hv_next, self.fv_workspace)
             self.hu, self.hu_next = self.hu_next, self.hu
             self.hv, self.hv_next = self.hv_next, self.hv
-        self.h, self.h_next = self.h_next, self.h
+            self.h, self.h_next = self.h_next, self.h
+            self._state_finite = kernels.observe_fv(self.h, self.hu, self.hv, self._velocity_depth(), t + dt,
+                                                    p.arrival_depth_m, self._peaks())
         self.totals["outflow"] += float(out)
-        self._derive(state, t + dt)
 
     def _force(self, state, t: float, dt: float) -> None:
         """Rain, infiltration and inflows over [t, t + dt], into the depth before the flow step."""
         p = self.params
         area = self.cell_area
         rate = state["rainfall_rate"]
+        rewritten = True
         if self.gridded_rain is not None:
             rate[...] = self.gridded_rain.at(t)
         else:
-            rate[...] = forcing.rain_rate_m_s(p.rainfall, t, t + dt)
-        if self.has_blocked:
+            uniform = forcing.rain_rate_m_s(p.rainfall, t, t + dt)
+            rewritten = uniform != self._rain_now  # a uniform field is rewritten only when it changes
+            if rewritten:
+                rate[...] = uniform
+                self._rain_now = uniform
+        if self.has_blocked and rewritten:
             rate[self.blocked] = 0
         inf = p.infiltration
         mode = {"none": kernels.NO_LOSS, "constant": kernels.CONSTANT_LOSS, "green_ampt": kernels.GREEN_AMPT}[inf.kind]
@@ -302,23 +346,23 @@ class Flood:
             self.h[rows, cols] += q * dt / (area * len(rows))
             self.totals["inflow"] += q * dt
 
-    def _derive(self, state, t: float) -> None:
-        """Fields from the solver's state: surface, velocities, hazard, arrival, mass balance."""
+    def diagnose(self, state, t: float) -> None:
+        """Fields from the solver's state at t: depth, surface, velocities, hazard, arrival,
+        mass balance; the state is folded into the maxima too (already there if t is a step)."""
         p = self.params
         h = self.h
-        state["water_depth"][...] = h
         if self._bed_changed:
             state["bed_elevation"][...] = self.bed
             self._bed_changed = False
         u, v = state["velocity_x"], state["velocity_y"]
         if p.solver == "local_inertial":
-            kernels.inertial_cell_velocity(self.bed, h, self.qx, self.qy, max(p.h_flow_min_m, VELOCITY_DEPTH_M), u, v)
+            kernels.inertial_cell_velocity(self.bed, h, self.qx, self.qy, self._velocity_depth(), u, v)
         else:
-            kernels.fv_cell_velocity(h, self.hu, self.hv, max(p.h_dry_m, VELOCITY_DEPTH_M), u, v)
-        depth_sum = kernels.derived_fields(self.bed, h, u, v, t, p.arrival_depth_m,
+            kernels.fv_cell_velocity(h, self.hu, self.hv, self._velocity_depth(), u, v)
+        depth_sum = kernels.derived_fields(self.bed, h, u, v, t, p.arrival_depth_m, state["water_depth"],
                                            state["water_surface_elevation"], state["flow_speed"],
-                                           state["unit_discharge"], state["flood_hazard_rating"],
-                                           state["flood_arrival_time"])
+                                           state["unit_discharge"], state["flood_hazard_rating"], self._peaks())
+        state["flood_arrival_time"][...] = self.arrival
         stored = depth_sum * self.cell_area
         tot = self.totals
         gained = tot["inflow"] + tot["rain"] - tot["infiltrated"] - tot["outflow"]

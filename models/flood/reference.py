@@ -47,9 +47,16 @@ def inertial_cell_velocity_reference(z, h, qx, qy, h_min):
     return mean(vx[:, :-1], vx[:, 1:]), mean(vy[:-1], vy[1:])
 
 
-def derived_fields_reference(z, h, u, v, t, arrival_depth, arrival):
-    """(eta, speed, unit discharge, hazard rating, arrival, depth sum)."""
+def observe_reference(z, h, speed, t, arrival_depth, peaks):
+    """New (max depth, max speed, max hazard rating, arrival)."""
+    max_h, max_speed, max_hr, arrival = peaks
+    hazard = h * (speed + 0.5) + np.where(h > 0.25, 0.5, 0.0)
+    return (np.maximum(max_h, h), np.maximum(max_speed, speed), np.maximum(max_hr, hazard),
+            np.where(np.isnan(arrival) & (h >= arrival_depth), t, arrival))
+
+
+def derived_fields_reference(z, h, u, v, t, arrival_depth, peaks):
+    """(eta, speed, unit discharge, hazard rating, depth sum, new peaks)."""
     speed = np.hypot(u, v)
     hazard = h * (speed + 0.5) + np.where(h > 0.25, 0.5, 0.0)
-    arrived = np.where(np.isnan(arrival) & (h >= arrival_depth), t, arrival)
-    return z + h, speed, h * speed, hazard, arrived, float(h.sum())
+    return z + h, speed, h * speed, hazard, float(h.sum()), observe_reference(z, h, speed, t, arrival_depth, peaks)

@@ -3,7 +3,8 @@
 The file is written as ``<name>.part`` and renamed when closed, after the run completes
 or is interrupted. After every record the file is synced, so the records written so far
 form a valid file whatever happens next. Beside each field ``f`` the writer keeps
-``f_max``, the maximum over every simulation step so far (``cell_methods: time: maximum``).
+``f_max``, the maximum over every simulation step so far (``cell_methods: time: maximum``),
+where a maximum means something (``FieldSpec.running_max``).
 """
 
 from __future__ import annotations
@@ -26,17 +27,24 @@ from sim.schedules import Schedule
 class PeakTracker:
     """Running maximum over every step of some cell fields (not only at output times).
 
-    NaN (a field's "not yet", see ``FieldSpec.allow_nan``) never replaces a number.
+    NaN (a field's "not yet", see ``FieldSpec.allow_nan``) never replaces a number. Maxima a
+    model keeps itself (``owned``, from its ``running_peaks`` hook) are used as they are.
     """
 
-    def __init__(self, view: FieldView, names: list[str]) -> None:
+    def __init__(self, view: FieldView, names: list[str], owned: dict[str, np.ndarray] | None = None) -> None:
+        owned = owned or {}
         self.peaks: dict[str, np.ndarray] = {}
+        self._observed: list[str] = []
         for name in names:
-            self.peaks[name] = np.array(view[name], copy=True)
+            if name in owned:
+                self.peaks[name] = owned[name]
+            else:
+                self.peaks[name] = np.array(view[name], copy=True)
+                self._observed.append(name)
 
     def observe(self, view: FieldView) -> None:
-        for name, peak in self.peaks.items():
-            np.fmax(peak, view[name], out=peak)
+        for name in self._observed:
+            np.fmax(self.peaks[name], view[name], out=self.peaks[name])
 
 
 def crs_attributes(grid: RasterGrid) -> dict[str, Any] | None:
@@ -117,10 +125,10 @@ class NetCDFWriter:
                 var = ds.createVariable(name, "f8", ("time",))
                 var.setncatts({**spec.cf_attrs(), **self.field_attrs.get(name, {})})
                 continue
-            for var_name, dims, chunks in (
-                (name, ("time", "y", "x"), (1, grid.ny, grid.nx)),
-                (f"{name}_max", ("y", "x"), (grid.ny, grid.nx)),
-            ):
+            variables = [(name, ("time", "y", "x"), (1, grid.ny, grid.nx))]
+            if spec.running_max:
+                variables.append((f"{name}_max", ("y", "x"), (grid.ny, grid.nx)))
+            for var_name, dims, chunks in variables:
                 var = ds.createVariable(var_name, nc_type, dims, zlib=True, complevel=1, shuffle=True, chunksizes=chunks)
                 attrs = dict(spec.cf_attrs())
                 attrs.update(self.field_attrs.get(name, {}))
@@ -152,7 +160,8 @@ class NetCDFWriter:
                 ds[name][k] = float(view[name])
                 continue
             ds[name][k, :, :] = view[name]
-            ds[f"{name}_max"][:, :] = peaks.peaks[name]
+            if name in peaks.peaks:
+                ds[f"{name}_max"][:, :] = peaks.peaks[name]
         ds["time_span"][...] = t
         ds["time_span_bounds"][:] = [0.0, t]
         # The time value goes last: a reader never sees a time without its fields.

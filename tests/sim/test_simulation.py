@@ -12,7 +12,7 @@ from sim.io.netcdf import NetCDFWriter
 from sim.io.rundir import sha256_of
 from sim.schedules import EverySeconds
 from sim.simulation import Event, NonFiniteError, Simulation
-from toy_models import Decay, Doubler, Exploder
+from toy_models import Decay, Doubler, Exploder, LazyDecay, LazyReader
 
 GRID = RasterGrid(shape=(3, 4), spacing_m=(1.0, 1.0))
 
@@ -84,6 +84,32 @@ def test_peak_tracker_keeps_maximum_over_every_step(tmp_path):
     ds = xr.open_dataset(tmp_path / "f.nc", decode_times=False)
     assert ds.tracer.shape[0] == 1
     assert ds.tracer_max.attrs["cell_methods"] == "time_span: maximum"
+
+
+def test_diagnostic_field_is_derived_only_when_read(tmp_path):
+    p = Decay.Params(rate_per_s=0.05, source_per_s=2.0, initial=1.0)
+    model = LazyDecay(GRID, p, None)
+    w = writer(tmp_path, ["lazy_tracer"], every=3.0)
+    # No maximum wanted: the field is diagnosed at the start, the output times and the end.
+    sim = Simulation(GRID, [model], stop_s=10.0, dt_max_s=0.5, writers=[w], peak_fields=set())
+    sim.run()
+    w.close()
+    assert model.diagnosed == [0.0, 3.0, 6.0, 9.0, 10.0]
+    ds = xr.open_dataset(tmp_path / "f.nc", decode_times=False)
+    np.testing.assert_allclose(ds.lazy_tracer.values[:, 0, 0], [Decay.exact(t, p) for t in (0, 3, 6, 9)],
+                               rtol=1e-12)
+    assert sim.state["lazy_tracer"][0, 0] == pytest.approx(Decay.exact(10.0, p), rel=1e-12)
+
+
+def test_diagnostic_field_is_derived_every_step_when_a_model_reads_it_or_its_maximum_is_kept():
+    p = Decay.Params(rate_per_s=0.2, source_per_s=1.0, initial=0.0)
+    lazy = LazyDecay(GRID, p, None)
+    sim = Simulation(GRID, [LazyReader(GRID, LazyReader.Params(), None), lazy], stop_s=5.0, dt_max_s=0.5)
+    sim.run()
+    assert len(lazy.diagnosed) >= 11  # the start and every step
+    assert sim.state["lazy_copy"][0, 0] == pytest.approx(Decay.exact(5.0, p), rel=1e-12)
+    # The maximum of a diagnostic field its model does not keep: observed after every step.
+    assert sim.peaks.peaks["lazy_tracer"][0, 0] == pytest.approx(Decay.exact(5.0, p), rel=1e-12)
 
 
 def test_run_folder_manifest_lists_files_with_hashes(tmp_path, monkeypatch):

@@ -94,3 +94,57 @@ class Exploder:
     def step(self, state, t, dt):
         if t + dt >= self.params.at_s:
             state["bad_field"][2, 3] = np.nan
+
+
+class LazyDecay:
+    """Decay whose field is diagnostic: the amount lives in the model and reaches the field
+    only when ``diagnose`` is called (which it records)."""
+
+    name = "toy_lazy_decay"
+    Params = Decay.Params
+    fields = (FieldSpec("lazy_tracer", at="cell", units="1", intent="out", doc="tracer amount", diagnostic=True),)
+
+    def __init__(self, grid, params, rng):
+        self.params = params
+        self.amount = params.initial
+        self.diagnosed: list[float] = []
+
+    def initialize(self, state):
+        self.amount = self.params.initial
+
+    def stable_dt(self, state):
+        return self.params.max_dt_s
+
+    def step(self, state, t, dt):
+        k, s = self.params.rate_per_s, self.params.source_per_s
+        self.amount = s / k + (self.amount - s / k) * math.exp(-k * dt)
+
+    def diagnose(self, state, t):
+        state["lazy_tracer"][...] = self.amount
+        self.diagnosed.append(t)
+
+
+class LazyReader:
+    """Reads LazyDecay's diagnostic field every step."""
+
+    name = "toy_lazy_reader"
+
+    class Params(ModelParams):
+        pass
+
+    fields = (
+        FieldSpec("lazy_tracer", at="cell", units="1", intent="in", doc="tracer amount"),
+        FieldSpec("lazy_copy", at="cell", units="1", intent="out", doc="the tracer as read"),
+    )
+
+    def __init__(self, grid, params, rng):
+        self.params = params
+
+    def initialize(self, state):
+        state["lazy_copy"][...] = state["lazy_tracer"]
+
+    def stable_dt(self, state):
+        return math.inf
+
+    def step(self, state, t, dt):
+        state["lazy_copy"][...] = state["lazy_tracer"]

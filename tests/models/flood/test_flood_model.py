@@ -32,6 +32,7 @@ def advance(model, state, stop, dt_max=5.0):
         dt = min(model.stable_dt(state), dt_max, stop - t)
         model.step(state, t, dt)
         t += dt
+    model.diagnose(state, t)  # the fields are derived when read
     return t
 
 
@@ -60,13 +61,52 @@ def test_derived_field_kernels_match_twins():
     np.testing.assert_allclose(u, ur, rtol=1e-13)
     np.testing.assert_allclose(v, vr, rtol=1e-13)
     arrival = np.where(rng.random((6, 8)) > 0.5, 3.0, np.nan)
-    outs = [np.empty_like(h) for _ in range(4)]
-    got_arrival = arrival.copy()
-    total = kernels.derived_fields(z, h, u, v, 7.0, 0.2, *outs, got_arrival)
-    exp = reference.derived_fields_reference(z, h, u, v, 7.0, 0.2, arrival)
-    for a, b in zip(outs + [got_arrival], exp[:5]):
+    peaks = tuple(rng.random((6, 8)) for _ in range(3)) + (arrival,)
+    got_peaks = tuple(a.copy() for a in peaks)
+    outs = [np.empty_like(h) for _ in range(5)]
+    total = kernels.derived_fields(z, h, u, v, 7.0, 0.2, *outs, got_peaks)
+    exp = reference.derived_fields_reference(z, h, u, v, 7.0, 0.2, peaks)
+    np.testing.assert_array_equal(outs[0], h)
+    for a, b in zip(outs[1:], exp[:4]):
         np.testing.assert_allclose(a, b, rtol=1e-13)
-    assert total == pytest.approx(exp[5], rel=1e-13)
+    assert total == pytest.approx(exp[4], rel=1e-13)
+    for a, b in zip(got_peaks, exp[5]):
+        np.testing.assert_allclose(a, b, rtol=1e-13)
+    # The finite-volume observation: u = hu / h where h > h_min.
+    hu, hv = rng.normal(size=(6, 8)), rng.normal(size=(6, 8))
+    got_peaks = tuple(a.copy() for a in peaks)
+    assert kernels.observe_fv(h, hu, hv, 0.05, 7.0, 0.2, got_peaks)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed = np.where(h > 0.05, np.hypot(hu, hv) / h, 0.0)
+    for a, b in zip(got_peaks, reference.observe_reference(z, h, speed, 7.0, 0.2, peaks)):
+        np.testing.assert_allclose(a, b, rtol=1e-13)
+    hu[2, 3] = np.nan
+    assert not kernels.observe_fv(h, hu, hv, 0.05, 7.0, 0.2, got_peaks)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("shape", [(20, 30), (300, 260)])  # one thread; row blocks in parallel
+def test_maxima_kept_in_the_step_equal_the_maxima_of_every_diagnosed_state(solver, shape):
+    params = {"solver": solver, "terrain": {"kind": "plane", "slope_x": -0.01},
+              "initial_water": [{"level_m": 2.0, "polygon_m": [[0, 0], [60, 0], [60, 4000], [0, 4000]]}],
+              "boundaries": {"east": "free"}, "arrival_depth_m": 0.05}
+    _, lazy, lazy_state = build(params, shape=shape)
+    _, eager, eager_state = build(params, shape=shape)
+    peak = {name: eager_state[name].copy() for name in Flood.PEAK_FIELDS}
+    t = 0.0
+    for _ in range(40):
+        dt = lazy.stable_dt(lazy_state)
+        lazy.step(lazy_state, t, dt)
+        eager.step(eager_state, t, dt)
+        t += dt
+        eager.diagnose(eager_state, t)
+        for name in peak:
+            np.maximum(peak[name], eager_state[name], out=peak[name])
+    lazy.diagnose(lazy_state, t)
+    for name in peak:
+        np.testing.assert_array_equal(lazy.maxima[name], peak[name], err_msg=name)
+    np.testing.assert_array_equal(lazy_state["flood_arrival_time"], eager_state["flood_arrival_time"])
+    assert np.isfinite(lazy_state["flood_arrival_time"]).sum() > 60 * shape[0] // 10  # the front moved
 
 
 # -- forcing and mass balance ------------------------------------------------------------------
