@@ -56,11 +56,17 @@ Numerics:
   :func:`fv_stable_dt` at cfl = 0.45 no negative depth arises in the tests' dam breaks and bowl.
 * **Wetting and drying**: u = hu / h only where h > h_dry, else 0; momentum is zeroed in cells
   left with h <= h_dry after the step; their (tiny) water is kept, so mass is conserved.
-* **Manning friction**, semi-implicit, after the flux update (only where h^{n+1} > h_dry)::
+* **Manning friction**, implicit (backward Euler), after the flux update (only where
+  h^{n+1} > h_dry): d(hu)/dt = -k |q| (hu) with q = (hu, hv) and k = g n^2 / h^{7/3} gives
+  q^{n+1} = q* - dt k |q^{n+1}| q^{n+1}, a quadratic in |q^{n+1}| whose positive root is::
 
-      (hu)^{n+1} = (hu)* / (1 + dt g n^2 |u*| / h^{4/3}),  |u*| = |(hu, hv)*| / h^{n+1}
+      q^{n+1} = q* f,  f = 2 / (1 + sqrt(1 + 4 a)),  a = dt k |q*| = dt g n^2 |q*| / h^{7/3}
 
-  evaluated as dt g n^2 |(hu, hv)*| / (h^2 cbrt(h)).
+  (the cancellation-free form of (sqrt(1 + 4 a) - 1) / (2 a)); h^{-7/3} is r^7 with
+  r = h^{-1/3}. Unlike the semi-implicit 1 / (1 + a) of many codes, whose steady sheet flow
+  depends on dt and is too slow where a >> 1 (thin, fast sheets: there 1 / (1 + a) tends to
+  1 / a while the root tends to 1 / sqrt(a)), this keeps the exact Manning balance
+  |q| = sqrt(S / k) of a forcing S at any dt, and never reverses the flow (0 < f <= 1).
 
 Boundaries, ``bc_codes`` [west, east, south, north] with a ghost cell outside each edge cell:
 0 wall (reflective: ghost h, z and tangential velocity of the edge cell, normal velocity negated;
@@ -90,7 +96,7 @@ Second order (:func:`fv_step_order2`, scratch from :func:`fv_workspace_order2`):
   equal face surfaces give equal h* bitwise: the lake at rest, dry islands included, is kept
   exactly (not only to round-off), as at first order.
 * **SSP Runge-Kutta 2 (Heun)** (Shu & Osher 1988; Gottlieb, Shu & Tadmor 2001): U1 = R(U^n +
-  dt L(U^n)), U^{n+1} = (U^n + R(U1 + dt L(U1))) / 2, R the semi-implicit Manning friction above
+  dt L(U^n)), U^{n+1} = (U^n + R(U1 + dt L(U1))) / 2, R the implicit Manning friction above
   applied in each stage (with friction only once, after the average, the first stage runs
   without it: in friction-dominated sheet flow its velocities are many times too large, the
   second stage's fluxes with them, and its depths can go negative; 5 mm on a 5 % slope with
@@ -360,8 +366,14 @@ def _x_faces(z, h, j, g, h_dry, bc_codes, bc_levels, wb):
 
 
 @njit(cache=True, error_model="numpy")
+def implicit_friction_factor(a):
+    """f = 2 / (1 + sqrt(1 + 4 a)): q^{n+1} = f q* solves q = q* - dt k |q| q (see the module notes)."""
+    return 2.0 / (1.0 + math.sqrt(1.0 + 4.0 * a))
+
+
+@njit(cache=True, error_model="numpy")
 def _update_row(h, hu, hv, n_manning, j, lx, ly, gdt, h_dry, wb, ks, kn, h_out, hu_out, hv_out):
-    """Flux divergence and semi-implicit Manning friction for the cells of row j."""
+    """Flux divergence and implicit Manning friction for the cells of row j."""
     for i in range(h.shape[1]):
         hn = h[j, i] - (lx * (wb[_X, i + 1] - wb[_X, i]) + ly * (wb[kn, i] - wb[ks, i]))
         hun = hu[j, i] - (lx * (wb[_X + 1, i + 1] - wb[_X + 2, i]) + ly * (wb[kn + 3, i] - wb[ks + 3, i]))
@@ -373,7 +385,7 @@ def _update_row(h, hu, hv, n_manning, j, lx, ly, gdt, h_dry, wb, ks, kn, h_out, 
         r = inv_cbrt(hw)
         r2 = r * r
         r7 = r2 * r2 * r2 * r
-        f = 1.0 / (1.0 + gdt * n * n * math.sqrt(hun * hun + hvn * hvn) * r7)
+        f = implicit_friction_factor(gdt * n * n * math.sqrt(hun * hun + hvn * hvn) * r7)
         h_out[j, i] = hn
         hu_out[j, i] = hun * f if wet else 0.0
         hv_out[j, i] = hvn * f if wet else 0.0
@@ -762,7 +774,7 @@ def _x_faces2(z, h, j, g, h_dry, bc_codes, bc_levels, wb):
 def _update_row2(h, hu, hv, h0, hu0, hv0, n_manning, j, lx, ly, gdt, h_dry, wb, ks, kn, w0, h_out, hu_out,
                  hv_out):
     """Row j of a Runge-Kutta stage from U = (h, hu, hv): U* = U + dt L(U), with the bed-and-
-    pressure terms g h s_eta of the reconstruction, then semi-implicit Manning friction on U*
+    pressure terms g h s_eta of the reconstruction, then implicit Manning friction on U*
     (momentum 0 where h* <= h_dry), then out = w0 U^n + (1 - w0) U* with U^n = (h0, hu0, hv0):
     w0 = 0 in stage 1, 1/2 in stage 2 (momentum 0 where out h <= h_dry). Returns the number of
     cells whose out h is negative or NaN."""
@@ -782,7 +794,7 @@ def _update_row2(h, hu, hv, h0, hu0, hv0, n_manning, j, lx, ly, gdt, h_dry, wb, 
         r = inv_cbrt(hw)
         r2 = r * r
         r7 = r2 * r2 * r2 * r
-        f = 1.0 / (1.0 + gdt * n * n * math.sqrt(hun * hun + hvn * hvn) * r7)
+        f = implicit_friction_factor(gdt * n * n * math.sqrt(hun * hun + hvn * hvn) * r7)
         hun = hun * f if wet else 0.0
         hvn = hvn * f if wet else 0.0
         ho = w0 * h0[j, i] + w1 * hn
@@ -902,7 +914,7 @@ def fv_step_order2(z, h, hu, hv, n_manning, dt, dx, dy, g, h_dry, bc_codes, bc_l
 
     Stage 1: U1 = R(U^n + dt L(U^n)); stage 2: U^{n+1} = (U^n + R(U1 + dt L(U1))) / 2, with L the
     fluxes and bed terms of the reconstructed states (module docstring, second order) and R the
-    semi-implicit Manning friction of :func:`fv_step` (momentum 0 where h <= h_dry), applied in
+    implicit Manning friction of :func:`fv_step` (momentum 0 where h <= h_dry), applied in
     each stage. The returned volume is the mean of the two stages' boundary volumes, so that
     sum(h_out - h) dx dy = -returned, to round-off.
 

@@ -20,7 +20,7 @@ Two solvers, chosen by ``solver``:
   time step dt = alpha min(dx, dy) / sqrt(g h_max).
 - ``finite_volume``: Godunov first-order finite volumes with the HLLC Riemann solver (Toro
   et al. 1994), the hydrostatic reconstruction of Audusse et al. (2004) for well-balancing
-  and positivity, and semi-implicit friction: for dam breaks, bores and supercritical flow,
+  and positivity, and implicit (backward-Euler) friction: for dam breaks, bores and supercritical flow,
   where the local-inertial scheme fails; dt = cfl / max((|u| + c)/dx + (|v| + c)/dy).
   ``order = 2`` adds MUSCL reconstruction with a TVD limiter and SSP-RK2 (Heun) time
   stepping, first order at wet-dry fronts (Audusse et al. 2004, section 4).

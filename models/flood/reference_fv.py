@@ -94,10 +94,11 @@ def fv_step_reference(z, h, hu, hv, n_manning, dt, dx, dy, g, h_dry, bc_codes, b
     h_new = h - (lx * (fx[0][:, 1:] - fx[0][:, :-1]) + ly * (fy[0][1:] - fy[0][:-1]))
     hu_new = hu - (lx * (fx[1][:, 1:] - fx[2][:, :-1]) + ly * (fy[3][1:] - fy[3][:-1]))
     hv_new = hv - (lx * (fx[3][:, 1:] - fx[3][:, :-1]) + ly * (fy[1][1:] - fy[2][:-1]))
-    # Semi-implicit Manning friction; no momentum in dry cells.
+    # Implicit Manning friction; no momentum in dry cells.
     wet = h_new > h_dry
     hw = np.where(wet, h_new, 1.0)
-    r = 1.0 + g * dt * n_manning * n_manning * np.sqrt(hu_new**2 + hv_new**2) / (hw * hw * np.cbrt(hw))
+    a = g * dt * n_manning * n_manning * np.sqrt(hu_new**2 + hv_new**2) / (hw * hw * np.cbrt(hw))
+    r = (1.0 + np.sqrt(1.0 + 4.0 * a)) / 2.0
     hu_new = np.where(wet, hu_new / r, 0.0)
     hv_new = np.where(wet, hv_new / r, 0.0)
     outflow = dt * (dy * (fx[0][:, -1].sum() - fx[0][:, 0].sum()) + dx * (fy[0][-1].sum() - fy[0][0].sum()))
@@ -185,10 +186,11 @@ def stage_reference(z, h, hu, hv, dt, dx, dy, g, h_dry, bc_codes, bc_levels):
 
 
 def friction_reference(h, hu, hv, n_manning, dt, g, h_dry):
-    """Semi-implicit Manning friction of :func:`fv_step`; momentum 0 where h <= h_dry."""
+    """Implicit Manning friction of :func:`fv_step`; momentum 0 where h <= h_dry."""
     wet = h > h_dry
     hw = np.where(wet, h, 1.0)
-    r = 1.0 + g * dt * n_manning * n_manning * np.sqrt(hu**2 + hv**2) / (hw * hw * np.cbrt(hw))
+    a = g * dt * n_manning * n_manning * np.sqrt(hu**2 + hv**2) / (hw * hw * np.cbrt(hw))
+    r = (1.0 + np.sqrt(1.0 + 4.0 * a)) / 2.0
     return np.where(wet, hu / r, 0.0), np.where(wet, hv / r, 0.0)
 
 

@@ -358,3 +358,34 @@ def test_workspace_for_another_grid_is_refused():
     out = [np.empty_like(h) for _ in range(3)]
     with pytest.raises(ValueError, match="workspace"):
         fv_step(h, h, h, h, h, 0.1, 1.0, 1.0, G, H_DRY, WALLS, np.zeros(4), *out, fv_workspace(20, 30))
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_implicit_friction_keeps_manning_sheet_flow_steady_at_any_time_step(order):
+    """A uniform sheet on a uniform slope: the fluxes cancel and one step gives
+    q' = f(q + dt F), F the scheme's bed force. Backward-Euler friction makes its steady
+    discharge q = sqrt(F / k), k = g n^2 / h^(7/3), the Manning balance, whatever dt; the
+    semi-implicit 1 / (1 + a) would not (it gives q^2 + dt F q = F / k)."""
+    from models.flood.finite_volume import fv_step_order2, fv_workspace_order2
+
+    shape, dx, slope, depth, n_manning = (6, 40), 5.0, 0.002, 0.03, 0.05
+    x = (np.arange(shape[1]) + 0.5) * dx
+    z = np.ascontiguousarray(np.broadcast_to(10.0 - slope * x, shape))
+    h = np.full(shape, depth)
+    bc = np.array([OUTFLOW, OUTFLOW, WALL, WALL])
+
+    def step(hu, n, dt):
+        out = [np.empty(shape) for _ in range(3)]
+        if order == 1:
+            fv_step(z, h, hu, np.zeros(shape), n, dt, dx, dx, G, H_DRY, bc, np.zeros(4), *out, fv_workspace(*shape))
+        else:
+            fv_step_order2(z, h, hu, np.zeros(shape), n, dt, dx, dx, G, H_DRY, bc, np.zeros(4), *out,
+                           fv_workspace_order2(*shape))
+        return out[1][3, 20]  # an interior cell, far from every edge
+
+    force = step(np.zeros(shape), np.zeros(shape), 0.1) / 0.1  # F, from a frictionless step
+    assert force == pytest.approx(G * depth * slope, rel=0.5)  # g h S, up to the reconstruction's slope error
+    k = G * n_manning**2 / depth ** (7 / 3)
+    q_steady = math.sqrt(force / k)
+    for dt in (0.01, 0.1, 1.0):
+        assert step(np.full(shape, q_steady), np.full(shape, n_manning), dt) == pytest.approx(q_steady, rel=1e-12)
