@@ -12,12 +12,15 @@ A data set is found in this order:
    this step off (the tests do).
 
 Files are checked against their sha256 wherever they are found, so a
-validation result never rests silently on altered data. Any failure is a
-one-line :class:`DataUnavailable` that says what to do.
+validation result never rests silently on altered data. A file may be kept
+gzip-compressed as ``<file>.gz`` in a local folder; its sha256 is still that of
+the file itself, so the download and the compressed copy are checked alike. Any
+failure is a one-line :class:`DataUnavailable` that says what to do.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -25,7 +28,7 @@ from pathlib import Path
 
 import pooch
 
-__all__ = ["DATASETS", "DataSet", "DataUnavailable", "cache_dir", "dataset_dir", "dataset_file"]
+__all__ = ["DATASETS", "DataSet", "DataUnavailable", "cache_dir", "dataset_dir", "dataset_file", "open_text"]
 
 
 class DataUnavailable(Exception):
@@ -81,19 +84,14 @@ DATASETS: dict[str, DataSet] = {
         DataSet(
             name="flood/malpasset",
             files={
-                "malpasset_vertices_xyz.csv": "506a3e8e4eab970eb6350cd1e27fe85d2af73f7b9483fc018edff97a0141f750",
-                "malpasset_26000_merged.tsh.gz": "bdf5d67318d6f5e579a4ea3d576a5f9d11b0059f6e3e69c6f7bdad43397a257e",
-                "malpasset_lab_gauges_G6_G14.csv":
-                    "998254936f0162009a1dae5195b401f6837f7e999aefe5496b759272743c7f6a",
-                "malpasset_dam_and_setup.csv": "fc43c3743967766943f6da5f36049421c44521f8953dfb581ef8249efabaa674",
+                "malpasset_26000_merged.tsh": "df27d0ff76607291818eaed8e19a4f9a0d6edcafe01ba06f8b396bb92787951f",
             },
-            # The vertex table is the vertex block of the ANUGA Malpasset mesh (stoiver/anuga_malpasset,
-            # commit 3ff7d8c); the gauge table transcribes Biscarini et al. 2016, Table 4. Neither is
-            # published as these CSV files, so they come only from $HAZSIM_DATA_DIR for now.
+            # The ANUGA ASCII triangulation of the EDF/TELEMAC mesh. The gauges, the dam line and
+            # the initial level are published figures, kept in validation/malpasset/case.toml.
             base_url="https://raw.githubusercontent.com/stoiver/anuga_malpasset/"
             "3ff7d8cd52895ba0263ed719c09d1bd2974db9ef/",
-            citation="Hervouet & Petitjean 1999 (J. Hydraul. Res. 37:777), EDF-LNH 1:400 physical model gauges "
-            "as tabulated by Biscarini et al. 2016 (Water 8:545, Table 4); topography of the EDF/TELEMAC case.",
+            citation="Hervouet & Petitjean 1999 (J. Hydraul. Res. 37:777): topography of the EDF/TELEMAC "
+            "Malpasset case (26,000-element mesh), as distributed with github stoiver/anuga_malpasset.",
         ),
     ]
 }
@@ -104,9 +102,20 @@ def cache_dir() -> Path:
     return Path(pooch.os_cache("hazsim"))
 
 
-def _sha256(path: Path) -> str:
-    with path.open("rb") as fh:
+def _sha256(path: Path, fname: str | None = None) -> str:
+    """sha256 of the file registered as ``fname``: the decompressed content when ``path`` is
+    the compressed copy ``<fname>.gz`` of it."""
+    compressed_copy = fname is not None and path.name == f"{fname}.gz"
+    with (gzip.open(path, "rb") if compressed_copy else path.open("rb")) as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _stored(folder: Path, fname: str) -> Path | None:
+    """The file ``fname`` in ``folder``, as it is or gzip-compressed; None when neither is there."""
+    for path in (folder / fname, folder / f"{fname}.gz"):
+        if path.is_file():
+            return path
+    return None
 
 
 def _offline() -> bool:
@@ -133,11 +142,12 @@ def dataset_dir(name: str, *, download: bool = True) -> Path:
     env = os.environ.get("HAZSIM_DATA_DIR", "").strip()
     if env:
         folder = Path(env).expanduser() / name
-        if all((folder / f).is_file() for f in ds.files):
+        if all(_stored(folder, f) is not None for f in ds.files):
             for fname, sha in ds.files.items():
-                if _sha256(folder / fname) != sha:
+                path = _stored(folder, fname)
+                if _sha256(path, fname) != sha:
                     raise DataUnavailable(
-                        f"data set {name!r}: {folder / fname} does not match its registered sha256 "
+                        f"data set {name!r}: {path} does not match its registered sha256 "
                         f"(altered or wrong version); restore the raw file or unset HAZSIM_DATA_DIR to download it")
             return folder
     looked = f"$HAZSIM_DATA_DIR/{name} ({env or 'unset'})"
@@ -162,8 +172,16 @@ def dataset_dir(name: str, *, download: bool = True) -> Path:
 
 
 def dataset_file(name: str, filename: str, *, download: bool = True) -> Path:
-    """The path of one file of data set ``name`` (see :func:`dataset_dir`)."""
+    """The path of one file of data set ``name`` (see :func:`dataset_dir`): ``<file>.gz`` where
+    only a compressed copy is kept (open it with :func:`open_text`)."""
     ds = DATASETS.get(name)
     if ds is not None and filename not in ds.files:
         raise DataUnavailable(f"data set {name!r} has no file {filename!r} (files: {', '.join(sorted(ds.files))})")
-    return dataset_dir(name, download=download) / filename
+    folder = dataset_dir(name, download=download)
+    return _stored(folder, filename) or folder / filename
+
+
+def open_text(path: Path):
+    """A data file opened for reading text, decompressed when its name ends in ``.gz``."""
+    path = Path(path)
+    return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else path.open(encoding="utf-8")

@@ -47,6 +47,23 @@ def test_corrupted_file_names_the_file(tiny, monkeypatch, tmp_path):
     assert "\n" not in str(info.value)
 
 
+def test_a_gzip_copy_is_checked_against_the_files_own_sha256(tiny, monkeypatch, tmp_path):
+    import gzip
+
+    from sim.io.data import open_text
+
+    folder = _write(tmp_path / "shared" / NAME, {"a.txt": CONTENT["a.txt"], "b.txt.gz": gzip.compress(b"beta\n")})
+    monkeypatch.setenv("HAZSIM_DATA_DIR", str(tmp_path / "shared"))
+    assert dataset_dir(NAME) == folder
+    path = dataset_file(NAME, "b.txt")
+    assert path.name == "b.txt.gz"
+    with open_text(path) as fh:
+        assert fh.read() == "beta\n"
+    (folder / "b.txt.gz").write_bytes(gzip.compress(b"BETA\n"))
+    with pytest.raises(DataUnavailable, match=r"b\.txt\.gz.*sha256"):
+        dataset_dir(NAME)
+
+
 def test_cache_used_when_shared_folder_absent(tiny, tmp_path):
     folder = _write(tmp_path / "cache" / NAME)
     assert dataset_dir(NAME) == folder

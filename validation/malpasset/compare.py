@@ -7,7 +7,6 @@ the dam line, starts at 100 m; the dam vanishes at t = 0.
 
 from __future__ import annotations
 
-import csv
 import tomllib
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import numpy as np
 
 from models.flood.model import FloodParams
 from sim.grid import RasterGrid
-from sim.io.data import dataset_file
+from sim.io.data import dataset_file, open_text
 from validation import ValidationResult
 from validation.flood_points import run_gauges
 
@@ -23,16 +22,9 @@ CASE = Path(__file__).with_name("case.toml")
 NAME = "malpasset"
 
 
-def read_table(path: Path) -> list[dict]:
-    with open(path, newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def read_mesh(dataset: str) -> tuple[np.ndarray, np.ndarray]:
     """(vertices x, y, z; triangles) of the ANUGA/TELEMAC Malpasset mesh."""
-    import gzip
-
-    with gzip.open(dataset_file(dataset, "malpasset_26000_merged.tsh.gz"), "rt") as fh:
+    with open_text(dataset_file(dataset, "malpasset_26000_merged.tsh")) as fh:
         lines = fh.read().splitlines()
     n_vertices = int(lines[0].split()[0])
     vertices = np.array([line.split()[1:4] for line in lines[1:1 + n_vertices]], dtype=float)
@@ -62,10 +54,7 @@ def bed_netcdf(dataset: str, grid: RasterGrid, outside_m: float, path: Path) -> 
 
 def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
     case = tomllib.loads(CASE.read_text(encoding="utf-8"))
-    c, acc = case["case"], case["acceptance"]
-    setup = {row["item"]: float(row["value"]) for row in read_table(dataset_file(c["dataset"],
-                                                                                  "malpasset_dam_and_setup.csv"))}
-    gauges = read_table(dataset_file(c["dataset"], "malpasset_lab_gauges_G6_G14.csv"))
+    c, acc, setup, gauges = case["case"], case["acceptance"], case["setup"], case["gauges"]
     spacing = c["quick_spacing_m"] if quick else c["spacing_m"]
     x0, y0, x1, y1 = 400.0, -2400.0, 17800.0, 6900.0
     grid = RasterGrid(shape=(int((y1 - y0) // spacing), int((x1 - x0) // spacing)), spacing_m=(spacing, spacing),
@@ -73,18 +62,17 @@ def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
     folder = Path(out_dir) if out_dir is not None else Path("runs") / "validate_malpasset"
     folder.mkdir(parents=True, exist_ok=True)
     dem = bed_netcdf(c["dataset"], grid, c["outside_elevation_m"], folder / f"malpasset_bed_{spacing:g}m.nc")
-    d1 = (setup["dam_end_1_x"], setup["dam_end_1_y"])
-    d2 = (setup["dam_end_2_x"], setup["dam_end_2_y"])
+    d1, d2 = tuple(setup["dam_end_1_m"]), tuple(setup["dam_end_2_m"])
     # The reservoir: everything west of the dam line (the valley above the dam).
     reservoir = [d1, d2, (d2[0], y1 + 100.0), (x0 - 100.0, y1 + 100.0), (x0 - 100.0, y0 - 100.0), (d1[0], y0 - 100.0)]
     params = FloodParams.model_validate({
         "solver": c["solver"], "order": c.get("order", 1), "manning_n": setup["manning_n"],
         "terrain": {"kind": "file", "path": str(dem)},
-        "initial_water": [{"level_m": setup["reservoir_initial_wse"], "polygon_m": reservoir}],
+        "initial_water": [{"level_m": setup["reservoir_level_m"], "polygon_m": reservoir}],
         "boundaries": {"east": "free", "south": "free"},
         "arrival_depth_m": c["arrival_depth_m"],
     })
-    points = np.array([[float(g["x_m"]), float(g["y_m"])] for g in gauges])
+    points = np.array([g["xy_m"] for g in gauges], dtype=float)
     stop = c["quick_stop_s"] if quick else c["stop_s"]
     rec = run_gauges(grid, params, points, stop, c["arrival_depth_m"], dt_max_s=5.0)
     lines = [f"Malpasset, {c['solver']} (order {c.get('order', 1)}) at {spacing:g} m, {stop:g} s simulated",
@@ -92,7 +80,7 @@ def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
     figures: dict[str, float] = {}
     arrival_err, level_err = [], []
     for k, g in enumerate(gauges):
-        t_obs, z_obs = float(g["arrival_time_s"]), float(g["max_wse_m"])
+        t_obs, z_obs = g["arrival_s"], g["max_level_m"]
         t_mod, z_mod = float(rec.arrival_s[k]), float(rec.max_level_m[k])
         et = (t_mod - t_obs) / t_obs
         ez = (z_mod - z_obs) / z_obs
