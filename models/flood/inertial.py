@@ -94,7 +94,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from models.flood.kernels import inertial_speed_row, observe_row
+from models.flood.kernels import observe_inertial_row
 
 WALL, FREE, FIXED = 0, 1, 2
 WEST, EAST, SOUTH, NORTH = 0, 1, 2, 3
@@ -377,8 +377,7 @@ def _sweep(j0, j1, z, h, qx, qy, n, theta, w, gdt, gdt_dx, gdt_dy, h_min, bc_cod
     _qy_row(j0, z, h, qy, n, theta, w, gdt, gdt_dy, h_min, bc_codes, bc_levels, qy_out)
     for k in range(j0, j1):
         if observing:
-            inertial_speed_row(k, z, h, qx, qy, h_vel, speed)
-            observe_row(k, h, speed, t_obs, arrival_depth, (p0, p1, p2, p3))
+            observe_inertial_row(k, z, h, qx, qy, h_vel, t_obs, arrival_depth, speed, (p0, p1, p2, p3))
         _qx_row(k, z, h, qx, n, theta, w, gdt, gdt_dx, h_min, bc_codes, bc_levels, qx_out)
         if k < j1 - 1 or j1 == ny:
             _qy_row(k + 1, z, h, qy, n, theta, w, gdt, gdt_dy, h_min, bc_codes, bc_levels, qy_out)

@@ -89,14 +89,16 @@ def cell_velocity(zc, hc, zw, hw, ze, he, zs, hs, zn, hn, qw, qe, qs, qn, h_min)
     along each axis the mean of q / h_f over the faces that are wet (0 when neither is).
 
     Dividing by the face's own flow depth, not the cell depth, avoids spurious speeds in
-    cells that are almost dry. (a + b) / 2 and a / 1 are what a NaN-skipping mean gives, bit
-    for bit.
+    cells that are almost dry; a dry cell (h = 0) has none. (a + b) / 2 and a / 1 are what a
+    NaN-skipping mean gives, bit for bit.
     """
     uw, ww = _face(zw, hw, zc, hc, qw, h_min)
     ue, we = _face(zc, hc, ze, he, qe, h_min)
     vs, ws = _face(zs, hs, zc, hc, qs, h_min)
     vn, wn = _face(zc, hc, zn, hn, qn, h_min)
-    return (uw + ue) / max(ww + we, 1.0), (vs + vn) / max(ws + wn, 1.0)
+    u = (uw + ue) / max(ww + we, 1.0)
+    v = (vs + vn) / max(ws + wn, 1.0)
+    return (u if hc > 0.0 else 0.0), (v if hc > 0.0 else 0.0)
 
 
 @njit(cache=True, error_model="numpy")
@@ -133,39 +135,57 @@ def observe_cell(j, i, d, s, t, arrival_depth, peaks):
         arrival[j, i] = t
 
 
+# Cells per chunk of a row in the per-step observation: a chunk with no water is skipped.
+CHUNK = 64
+
+
 @njit(cache=True, error_model="numpy")
-def inertial_speed_row(j, z, h, qx, qy, h_min, speed):
-    """Speeds of row j of a local-inertial state into ``speed`` (nx). The inner cells are one
-    branch-free loop over row slices, which vectorises; the edge cells go cell by cell."""
+def _chunk_is_dry(h_row, i0, i1):
+    wet = False
+    for i in range(i0, i1):
+        wet |= h_row[i] > 0.0
+    return not wet
+
+
+@njit(cache=True, error_model="numpy")
+def observe_inertial_row(j, z, h, qx, qy, h_min, t, arrival_depth, speed, peaks):
+    """:func:`observe_cell` on row j of a local-inertial state, chunk by chunk (the solver
+    calls it in its sweep, every step).
+
+    A chunk of :data:`CHUNK` dry cells is skipped: depth, speed and hazard rating are 0
+    there, which no maximum or arrival can take up (arrival depths are > 0). In the others
+    the speeds go into ``speed`` (nx scratch) in one branch-free loop over row slices, then
+    each maximum takes a short loop of its own: few enough arrays that every loop vectorises.
+    The two edge cells go through :func:`inertial_velocity_at`.
+    """
     ny, nx = h.shape
     js = j - 1 if j > 0 else 0
     jn = j + 1 if j < ny - 1 else ny - 1
     z0, h0, zs, hs, zn, hn = z[j], h[j], z[js], h[js], z[jn], h[jn]
     qx0, qs, qn = qx[j], qy[j], qy[j + 1]
-    for i in range(1, nx - 1):
-        u, v = cell_velocity(z0[i], h0[i], z0[i - 1], h0[i - 1], z0[i + 1], h0[i + 1], zs[i], hs[i], zn[i], hn[i],
-                             qx0[i], qx0[i + 1], qs[i], qn[i], h_min)
-        speed[i] = math.sqrt(u * u + v * v)
-    for i in range(0, nx, max(nx - 1, 1)):  # the first and last cells
-        u, v = inertial_velocity_at(j, i, z, h, qx, qy, h_min)
-        speed[i] = math.sqrt(u * u + v * v)
-
-
-@njit(cache=True, error_model="numpy")
-def observe_row(j, h, speed, t, arrival_depth, peaks):
-    """:func:`observe_cell` on row j, given its speeds: one short loop per maximum, each with
-    few enough arrays that it vectorises (this runs every step)."""
     max_h, max_speed, max_hr, arrival = peaks
-    h0, m_h, m_s, m_hr, a0 = h[j], max_h[j], max_speed[j], max_hr[j], arrival[j]
-    for i in range(h0.size):
-        m_h[i] = max(m_h[i], h0[i])
-    for i in range(h0.size):
-        m_s[i] = max(m_s[i], speed[i])
-    for i in range(h0.size):
-        m_hr[i] = max(m_hr[i], hazard_rating(h0[i], speed[i]))
-    for i in range(h0.size):
-        if h0[i] >= arrival_depth and math.isnan(a0[i]):
-            a0[i] = t
+    m_h, m_s, m_hr, a0 = max_h[j], max_speed[j], max_hr[j], arrival[j]
+    for c0 in range(0, nx, CHUNK):
+        c1 = min(c0 + CHUNK, nx)
+        if _chunk_is_dry(h0, c0, c1):
+            continue
+        for i in range(max(c0, 1), min(c1, nx - 1)):
+            u, v = cell_velocity(z0[i], h0[i], z0[i - 1], h0[i - 1], z0[i + 1], h0[i + 1], zs[i], hs[i], zn[i],
+                                 hn[i], qx0[i], qx0[i + 1], qs[i], qn[i], h_min)
+            speed[i] = math.sqrt(u * u + v * v)
+        for i in (c0, c1 - 1):  # the row's first and last cells, when in this chunk
+            if i == 0 or i == nx - 1:
+                u, v = inertial_velocity_at(j, i, z, h, qx, qy, h_min)
+                speed[i] = math.sqrt(u * u + v * v)
+        for i in range(c0, c1):
+            m_h[i] = max(m_h[i], h0[i])
+        for i in range(c0, c1):
+            m_s[i] = max(m_s[i], speed[i])
+        for i in range(c0, c1):
+            m_hr[i] = max(m_hr[i], hazard_rating(h0[i], speed[i]))
+        for i in range(c0, c1):
+            if h0[i] >= arrival_depth and math.isnan(a0[i]):
+                a0[i] = t
 
 
 def _inertial_cell_velocity(z, h, qx, qy, h_min, u, v):

@@ -26,7 +26,7 @@ def rain_and_infiltration_reference(h, rate, dt, mode, loss_rate, k_s, psi_dthet
 
 
 def inertial_cell_velocity_reference(z, h, qx, qy, h_min):
-    """(u, v): the mean over each cell's wet faces of q / h_f."""
+    """(u, v): the mean over each cell's wet faces of q / h_f; 0 in dry cells."""
     eta = z + h
     # Face flow depths with edge faces using the edge cell on both sides.
     eta_x = np.concatenate([eta[:, :1], eta, eta[:, -1:]], axis=1)
@@ -44,7 +44,8 @@ def inertial_cell_velocity_reference(z, h, qx, qy, h_min):
         out = np.where(np.isnan(a), np.where(np.isnan(b), 0.0, b), a)
         return np.where(both, 0.5 * (a + b), out)
 
-    return mean(vx[:, :-1], vx[:, 1:]), mean(vy[:-1], vy[1:])
+    wet = h > 0  # a dry cell has no velocity
+    return np.where(wet, mean(vx[:, :-1], vx[:, 1:]), 0.0), np.where(wet, mean(vy[:-1], vy[1:]), 0.0)
 
 
 def observe_reference(z, h, speed, t, arrival_depth, peaks):
