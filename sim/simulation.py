@@ -77,6 +77,9 @@ class Simulation:
         self._guarded = [(model, spec.name) for model, spec in guarded if not spec.diagnostic]
         self._guarded_diagnostic = [(model, spec.name) for model, spec in guarded if spec.diagnostic]
         self._diagnosing = [model for model in self.models if any(s.diagnostic for s in outputs_of(model))]
+        for model in self._diagnosing:
+            if not callable(getattr(model, "diagnose", None)):
+                raise TypeError(f"model {model.name!r} declares diagnostic fields but has no diagnose(state, t)")
         self._diagnosed_at: dict[int, float] = {}  # id(model) -> the time it was last diagnosed
         self._diagnose_every_step: list[PhysicalModel] = []
         self.peaks: PeakTracker | None = None
