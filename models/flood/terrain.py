@@ -261,3 +261,19 @@ def polygon_cells(polygon: list[Point], grid: RasterGrid) -> np.ndarray:
     X, Y = np.meshgrid(grid.x, grid.y)
     inside = MplPath(np.asarray(polygon, float)).contains_points(np.column_stack([X.ravel(), Y.ravel()]))
     return inside.reshape(grid.shape)
+
+
+def connected_below(cells: np.ndarray, bed: np.ndarray, level_m: float, point: Point, grid: RasterGrid) -> np.ndarray:
+    """The cells of ``cells`` with bed below ``level_m`` that connect to ``point`` through such
+    cells, side by side (a lake filled from that point, not every hollow below its level)."""
+    from scipy import ndimage
+
+    j, i = grid.index_of(*point)
+    if not (0 <= j < grid.ny and 0 <= i < grid.nx):
+        raise ValueError(f"initial_water connected_to_m {tuple(point)} lies outside the grid")
+    under = cells & (bed < level_m)
+    if not under[j, i]:
+        raise ValueError(f"initial_water connected_to_m {tuple(point)} is not below the level {level_m:g} m "
+                         f"inside the polygon (bed there {float(bed[j, i]):.4g} m); expected a point in the lake")
+    labels, _ = ndimage.label(under)  # 4-connectivity: water does not pass between diagonal cells
+    return labels == labels[j, i]

@@ -67,12 +67,13 @@ def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
     folder.mkdir(parents=True, exist_ok=True)
     dem = bed_netcdf(c["dataset"], grid, c["outside_elevation_m"], folder / f"malpasset_bed_{spacing:g}m.nc")
     d1, d2 = tuple(setup["dam_end_1_m"]), tuple(setup["dam_end_2_m"])
-    # The reservoir: everything west of the dam line (the valley above the dam).
+    # The reservoir: the lake below its level west of the dam line, joined to a point in it.
     reservoir = [d1, d2, (d2[0], y1 + 100.0), (x0 - 100.0, y1 + 100.0), (x0 - 100.0, y0 - 100.0), (d1[0], y0 - 100.0)]
     params = FloodParams.model_validate({
         "solver": c["solver"], "order": c.get("order", 1), "manning_n": setup["manning_n"],
         "terrain": {"kind": "file", "path": str(dem)},
-        "initial_water": [{"level_m": setup["reservoir_level_m"], "polygon_m": reservoir}],
+        "initial_water": [{"level_m": setup["reservoir_level_m"], "polygon_m": reservoir,
+                           "connected_to_m": setup["reservoir_point_m"]}],
         "boundaries": {"east": "free", "south": "free"},
         "arrival_depth_m": c["arrival_depth_m"],
     })

@@ -249,6 +249,29 @@ def test_a_level_series_boundary_fills_a_basin_to_its_level(solver):
     assert abs(report["relative_error"]) < 1e-10
 
 
+def test_initial_water_connected_to_a_point_fills_only_that_lake(tmp_path):
+    # Two hollows 2 m deep inside one polygon, separated by a ridge above the level.
+    grid = RasterGrid(shape=(10, 20), spacing_m=(10.0, 10.0))
+    bed = np.full(grid.shape, 5.0)
+    bed[2:8, 2:8] = 0.0
+    bed[2:8, 12:18] = 0.0
+    dem = tmp_path / "two_hollows.nc"
+    import xarray as xr
+
+    xr.Dataset({"bed": (("y", "x"), bed)}, coords={"x": grid.x, "y": grid.y}).to_netcdf(dem)
+    water = {"level_m": 2.0, "polygon_m": [[0, 0], [200, 0], [200, 100], [0, 100]]}
+    base = {"terrain": {"kind": "file", "path": str(dem)}}
+    _, model, state = build({**base, "initial_water": [water]}, shape=grid.shape)
+    assert model.h[5, 5] == 2.0 and model.h[5, 15] == 2.0
+    _, model, state = build({**base, "initial_water": [{**water, "connected_to_m": [150.0, 50.0]}]}, shape=grid.shape)
+    assert model.h[5, 5] == 0.0 and model.h[5, 15] == 2.0
+    assert float(state["volume_stored"]) == pytest.approx(36 * 2.0 * 100.0)
+    with pytest.raises(ValueError, match=r"connected_to_m \(100.0, 50.0\) is not below the level"):
+        build({**base, "initial_water": [{**water, "connected_to_m": [100.0, 50.0]}]}, shape=grid.shape)
+    with pytest.raises(ValueError, match="outside the grid"):
+        build({**base, "initial_water": [{**water, "connected_to_m": [900.0, 50.0]}]}, shape=grid.shape)
+
+
 def test_blocked_buildings_take_no_water_and_no_rain():
     grid, model, state = build({"solver": "local_inertial", "terrain": {"kind": "plane"},
                                 "buildings": {"boxes_m": [[100.0, 50.0, 160.0, 120.0]], "mode": "blocked"},
