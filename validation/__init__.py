@@ -36,4 +36,5 @@ CASES: dict[str, Callable[..., ValidationResult]] = {
     "prairie_grass": _lazy("validation.prairie_grass.compare:run"),
     "ea_test5": _lazy("validation.ea_test5.compare:run"),
     "malpasset": _lazy("validation.malpasset.compare:run"),
+    "omni_dst": _lazy("validation.omni_dst.compare:run"),
 }

@@ -50,3 +50,34 @@ def acceptable(s: dict[str, float], acceptance: dict[str, float] = ACCEPTANCE) -
     """|FB| <= FB, NMSE <= NMSE, FAC2 >= FAC2 of the acceptance."""
     return (abs(s["FB"]) <= acceptance["FB"] and s["NMSE"] <= acceptance["NMSE"]
             and s["FAC2"] >= acceptance["FAC2"])
+
+
+def series_scores(observed, predicted) -> dict[str, float]:
+    """Scores of a predicted time series (an index) against the observed one, over the pairs
+    where both are finite: N, RMSE, bias (mean of predicted - observed), Pearson r and the
+    prediction efficiency PE = 1 - sum (o - p)^2 / sum (o - mean o)^2 (1 is perfect, 0 is no
+    better than the observed mean; Temerin & Li 2006 score Dst with it).
+
+    >>> s = series_scores([1.0, 2.0, 3.0, np.nan], [1.0, 2.0, 3.0, 5.0])
+    >>> s["N"], s["RMSE"], s["PE"], s["r"]
+    (3.0, 0.0, 1.0, 1.0)
+    >>> round(series_scores([0.0, 2.0], [1.0, 1.0])["PE"], 6)
+    0.0
+    """
+    o = np.asarray(observed, dtype=float)
+    p = np.asarray(predicted, dtype=float)
+    if o.shape != p.shape:
+        raise ValueError("observed and predicted must have the same shape")
+    both = np.isfinite(o) & np.isfinite(p)
+    o, p = o[both], p[both]
+    if o.size < 2:
+        raise ValueError("fewer than two finite pairs")
+    error = p - o
+    spread = np.sum((o - o.mean()) ** 2)
+    return {
+        "N": float(o.size),
+        "RMSE": float(np.sqrt(np.mean(error**2))),
+        "bias": float(error.mean()),
+        "r": float(np.corrcoef(o, p)[0, 1]) if o.std() > 0 and p.std() > 0 else float("nan"),
+        "PE": float(1.0 - np.sum(error**2) / spread) if spread > 0 else float("nan"),
+    }

@@ -93,6 +93,33 @@ DATASETS: dict[str, DataSet] = {
             citation="Hervouet & Petitjean 1999 (J. Hydraul. Res. 37:777): topography of the EDF/TELEMAC "
             "Malpasset case (26,000-element mesh), as distributed with github stoiver/anuga_malpasset.",
         ),
+        DataSet(
+            name="geomag/omni_hourly_1998_2002",
+            files={"omni_1998_2002_hourly.csv": "d28b9de8db835e333fb76999a6fee9fd6113ee2fb391205c976ccb8f875b021c"},
+            base_url="https://raw.githubusercontent.com/spacedr/dst_rnn/698bb519d0beb23813eefebb7ae6875515a862c0/data/",
+            remote_names={"omni_1998_2002_hourly.csv": "omni.csv"},
+            citation="NASA GSFC SPDF OMNI hourly solar wind (King & Papitashvili 2005, JGR 110:A02104) with Kyoto "
+            "Dst (WDC for Geomagnetism, Kyoto), 1998-2002, as compiled by P. Wintoft (github spacedr/dst_rnn).",
+        ),
+        DataSet(
+            name="geomag/dst_kp_2006_2022",
+            files={
+                "dst_kyoto_wdc_2006_2022.dat": "fac8a618e9bb29e8f9d19dadbcc3a7fc2416b14333465128493d295d86f37e23",
+                "kp_gfz_2006_2022.csv": "464327c837dfbf81e29bf337433f3f99eeab33098b349381dd821c7f2e1384bc",
+            },
+            base_url="https://raw.githubusercontent.com/Eugene-van-Berd/GeoClimate_EMS/"
+            "f516c28c4e3523b7c7cc64574f92e53481e59ac0/data/raw/",
+            remote_names={"dst_kyoto_wdc_2006_2022.dat": "WDC_Kyoto.dat", "kp_gfz_2006_2022.csv": "GFZ_Potsdam_Kp.csv"},
+            citation="Dst: WDC for Geomagnetism, Kyoto (final to 2020, provisional 2021-2022); Kp: GFZ Potsdam, "
+            "Matzka et al. 2021 (Space Weather 19:e2020SW002641), CC BY 4.0.",
+        ),
+        DataSet(
+            name="geomag/omni2_2023",
+            files={"omni2_2023.dat": "ded7685526e33e871273c3f562f65adbbe05dac35c12526ef8e0a21f8a2bdad9"},
+            base_url="https://raw.githubusercontent.com/LuizFillip/PlanetaryIndices/"
+            "707d404deaed56483757ed1548a8648dd2baa2c1/src/omni/data/",
+            citation="NASA GSFC SPDF OMNI2 hourly data, 2023 (King & Papitashvili 2005, JGR 110:A02104).",
+        ),
     ]
 }
 
@@ -133,7 +160,7 @@ def dataset_dir(name: str, *, download: bool = True) -> Path:
     >>> dataset_dir("no/such_set")
     Traceback (most recent call last):
     ...
-    sim.io.data.DataUnavailable: unknown data set 'no/such_set' (known: flood/ea_test5_lisflood, flood/malpasset, gas/prairie_grass)
+    sim.io.data.DataUnavailable: unknown data set 'no/such_set' (known: flood/ea_test5_lisflood, flood/malpasset, gas/prairie_grass, geomag/dst_kp_2006_2022, geomag/omni2_2023, geomag/omni_hourly_1998_2002)
     """
     ds = DATASETS.get(name)
     if ds is None:

@@ -1,0 +1,108 @@
+"""Hourly Dst from the OMNI solar wind, 1998-2002, against Kyoto Dst: PE, RMSE, r and the
+minima of the Bastille Day 2000 and 2001-03-31 storms.
+
+Each model starts from the observed Dst of the first hour (its Dst* from the pressure of
+that hour) and then runs on the solar wind alone, with no feedback from the observed index.
+The modelled Dst at the end of hour k is compared with the observed mean of hour k + 1,
+the hour it ends into (the convention of O'Brien & McPherron 2000).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+from models.geomagnetic import ring_current
+from models.geomagnetic.observed import read_omni_csv_dst
+from models.geomagnetic.solar_wind import read_omni_hourly_csv
+from sim.io.data import dataset_file
+from validation import ValidationResult
+from validation.metrics import series_scores
+
+CASE = Path(__file__).with_name("case.toml")
+NAME = "omni_dst"
+MODEL_CODES = {"burton": ring_current.BURTON, "obrien_mcpherron": ring_current.OBRIEN_MCPHERRON}
+DRIVERS = ("bz_gsm", "speed", "density")
+
+
+def modelled_dst(model: str, wind, observed_first_nT: float) -> np.ndarray:
+    """Dst (nT) at the end of each hour of ``wind``, from the observed Dst of its first hour."""
+    code = MODEL_CODES[model]
+    star0 = float(ring_current.pressure_corrected(code, np.array([observed_first_nT]), wind.pressure[:1])[0])
+    dst, _ = ring_current.dst_response(code, wind.cadence_s, wind.speed, wind.bz_gsm, wind.pressure, star0)
+    return dst
+
+
+def _figure(path: Path, time, observed, modelled: dict[str, np.ndarray], storms) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(storms), figsize=(6 * len(storms), 4), squeeze=False)
+    for ax, storm in zip(axes[0], storms):
+        window = (time >= np.datetime64(storm["start"])) & (time < np.datetime64(storm["stop"]))
+        ax.plot(time[window], observed[window], "k", lw=2, label="Kyoto Dst")
+        for name, values in modelled.items():
+            ax.plot(time[window], values[window], label=name.replace("_", "-"))
+        ax.set_title(storm["name"])
+        ax.set_ylabel("Dst (nT)")
+        ax.tick_params(axis="x", labelrotation=30)
+    axes[0][0].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
+    case = tomllib.loads(CASE.read_text(encoding="utf-8"))
+    c, anchor, storms = case["case"], case["anchor"], case["storms"]
+    path = dataset_file(c["dataset"], c["file"])
+    wind = read_omni_hourly_csv(path)
+    dst = read_omni_csv_dst(path)
+    if not np.array_equal(dst.time, wind.time):
+        raise ValueError(f"{path}: the Dst and solar-wind hours differ")
+    if quick:
+        wind, dst = wind.between(c["quick_start"], c["quick_stop"]), dst.between(c["quick_start"], c["quick_stop"])
+        storms = [s for s in storms if np.datetime64(s["start"]) >= np.datetime64(c["quick_start"])
+                  and np.datetime64(s["stop"]) <= np.datetime64(c["quick_stop"])]
+    observed_next = dst.values[1:]  # the hour each modelled value ends into
+    measured = wind.valid(DRIVERS)[:-1]
+    time_next = dst.time[1:]
+    lines = [f"Dst from the OMNI solar wind, {str(wind.time[0])[:10]} to {str(wind.time[-1])[:10]}, "
+             f"{int(measured.sum())} of {measured.size} hours with measured drivers",
+             f"{'model':<18} {'PE':>6} {'RMSE nT':>8} {'r':>6} {'bias nT':>8}"]
+    figures: dict[str, float] = {}
+    modelled: dict[str, np.ndarray] = {}
+    passed = True
+    for model in c["models"]:
+        values = modelled_dst(model, wind, float(dst.values[0]))[:-1]
+        modelled[model] = values
+        s = series_scores(np.where(measured, observed_next, np.nan), values)
+        lines.append(f"{model:<18} {s['PE']:>6.3f} {s['RMSE']:>8.2f} {s['r']:>6.3f} {s['bias']:>8.2f}")
+        figures.update({f"{model}_PE": s["PE"], f"{model}_RMSE_nT": s["RMSE"], f"{model}_r": s["r"],
+                        f"{model}_bias_nT": s["bias"]})
+    lines.append(f"{anchor['name']:<18} {anchor['PE']:>6.3f} {anchor['RMSE_nT']:>8.2f} {anchor['r']:>6.3f}"
+                 f" {'':>8}  (published)")
+    for storm in storms:
+        window = (time_next >= np.datetime64(storm["start"])) & (time_next < np.datetime64(storm["stop"]))
+        observed_min = float(np.nanmin(observed_next[window]))
+        parts = []
+        for model, values in modelled.items():
+            model_min = float(np.min(values[window]))
+            error = (model_min - observed_min) / abs(observed_min)
+            passed &= abs(error) <= case["acceptance"]["storm_minimum_rel"]
+            key = storm["name"].lower().replace(" ", "_").replace("-", "_")
+            figures[f"{model}_{key}_minimum_nT"] = model_min
+            parts.append(f"{model} {model_min:.0f} nT ({100 * error:+.1f} %)")
+        lines.append(f"{storm['name']}: observed minimum {observed_min:.0f} nT; " + ", ".join(parts))
+    artifacts = []
+    if out_dir is not None and storms:
+        folder = Path(out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        artifacts.append(_figure(folder / "omni_dst_storms.png", time_next, observed_next, modelled, storms))
+    units = {k: ("nT" if k.endswith("_nT") else "1") for k in figures}
+    return ValidationResult(NAME, figures, units, bool(passed), "\n".join(lines), artifacts)
