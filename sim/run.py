@@ -16,6 +16,7 @@ import numba
 import numpy as np
 
 from sim.fields import FieldSpec
+from sim.io.data import DataUnavailable
 from sim.io.manifest import write_manifest
 from sim.io.netcdf import NetCDFWriter
 from sim.io.quicklook import save_quicklook
@@ -60,7 +61,8 @@ def build_models(loaded: LoadedScenario):
         cls = registry.model_class(model_cfg.kind)
         try:
             models.append(cls(grid, params, np.random.default_rng(stream)))
-        except (ValueError, OSError) as exc:  # inputs only the built model can check (a DEM's extent)
+        except (ValueError, OSError, DataUnavailable) as exc:  # inputs only the built model can check (a DEM's
+            # extent, a measured data set that cannot be found)
             k = len(models)
             raise ScenarioError(f"{loaded.path}: models.{k}.params: {' '.join(str(exc).split())}") from None
     return models

@@ -15,6 +15,7 @@ import pytest
 from pydantic import ValidationError
 
 from sim.fields import FieldSet
+from sim.io.data import DataUnavailable
 from sim.model import PhysicalModel, inputs_of, outputs_of
 from sim.paths import bundled_scenarios
 from sim.scenario import registry
@@ -47,7 +48,10 @@ def test_model_contract(loaded, k, dtype):
     cls = registry.model_class(cfg.kind)
     grid = loaded.grid.__class__(shape=loaded.grid.shape, spacing_m=loaded.grid.spacing_m,
                                  origin_m=loaded.grid.origin_m, crs=loaded.grid.crs, dtype=dtype)
-    model = cls(grid, loaded.model_params[k], np.random.default_rng(0))
+    try:
+        model = cls(grid, loaded.model_params[k], np.random.default_rng(0))
+    except DataUnavailable as exc:  # a scenario driven by measured data, absent here
+        pytest.skip(str(exc))
     assert isinstance(model, PhysicalModel)
     assert model.name == cfg.kind
 

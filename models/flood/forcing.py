@@ -181,7 +181,7 @@ class GriddedRainfall:
         import xarray as xr
         from scipy.interpolate import RegularGridInterpolator
 
-        from models.flood.terrain import resolve_path
+        from sim.io.data import resolve_path
 
         with xr.open_dataset(resolve_path(spec.path), decode_times=False) as ds:
             if spec.variable not in ds:

@@ -29,6 +29,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.grid import RasterGrid
+from sim.io.data import resolve_path
 
 Point = tuple[float, float]
 
@@ -37,14 +38,6 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-def resolve_path(text: str) -> Path:
-    """A file path, or ``data:<dataset>/<file>`` from the measured-data registry."""
-    if text.startswith("data:"):
-        from sim.io.data import dataset_file
-
-        name, _, filename = text[5:].rpartition("/")
-        return dataset_file(name, filename)
-    return Path(text)
 
 
 class FileTerrain(_Spec):

@@ -28,7 +28,8 @@ from pathlib import Path
 
 import pooch
 
-__all__ = ["DATASETS", "DataSet", "DataUnavailable", "cache_dir", "dataset_dir", "dataset_file", "open_text"]
+__all__ = ["DATASETS", "DataSet", "DataUnavailable", "cache_dir", "dataset_dir", "dataset_file", "open_text",
+           "resolve_path"]
 
 
 class DataUnavailable(Exception):
@@ -206,6 +207,14 @@ def dataset_file(name: str, filename: str, *, download: bool = True) -> Path:
         raise DataUnavailable(f"data set {name!r} has no file {filename!r} (files: {', '.join(sorted(ds.files))})")
     folder = dataset_dir(name, download=download)
     return _stored(folder, filename) or folder / filename
+
+
+def resolve_path(text: str) -> Path:
+    """A file path, or ``data:<dataset>/<file>`` naming a file of a registered data set."""
+    if text.startswith("data:"):
+        name, _, filename = text[5:].rpartition("/")
+        return dataset_file(name, filename)
+    return Path(text)
 
 
 def open_text(path: Path):

@@ -8,6 +8,7 @@ from sim.lazy import load
 MODELS: dict[str, str] = {
     "gas_dispersion": "models.gas_dispersion.model:GasDispersion",
     "flood": "models.flood.model:Flood",
+    "geomagnetic": "models.geomagnetic.model:Geomagnetic",
 }
 
 

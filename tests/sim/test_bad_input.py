@@ -550,3 +550,13 @@ def test_inflow_outside_the_grid_is_refused(tmp_path, capsys):
     text = bundled_scenarios()["river_overtopping"].read_text(encoding="utf-8")
     path = write(tmp_path, replace("line_m = [[5.0, 487.0], [5.0, 513.0]]", "x_m = 5.0, y_m = 5000.0", text))
     check_and_run(tmp_path, capsys, path, [], str(path), "models.0.params", "outside the grid")
+
+
+def test_measured_data_that_cannot_be_found(tmp_path, capsys, monkeypatch):
+    # A scenario driven by a registered data set, on a machine without it and offline.
+    monkeypatch.delenv("HAZSIM_DATA_DIR", raising=False)
+    monkeypatch.setenv("HAZSIM_OFFLINE", "1")
+    monkeypatch.setattr("sim.io.data.cache_dir", lambda: tmp_path / "empty_cache")
+    path = bundled_scenarios()["bastille_day_2000"]
+    check_and_run(tmp_path, capsys, path, [], str(path), "models.0.params",
+                  "geomag/omni_hourly_1998_2002", "HAZSIM_DATA_DIR")

@@ -1,0 +1,55 @@
+"""The geomagnetic model in the engine: its fields follow the ring-current kernel whatever
+the engine's time step, dX is Dst cos(magnetic latitude), and bad drivers are refused."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from models.geomagnetic import ring_current
+from models.geomagnetic.model import Geomagnetic, GeomagneticParams
+from models.geomagnetic.solar_wind import read_swmf
+from sim.grid import RasterGrid
+from sim.simulation import Simulation
+
+GRID = RasterGrid(shape=(1, 1), spacing_m=(1.0, 1.0))
+# Ten minutes of quiet wind, then a southward IMF at 600 km/s: a storm builds.
+ROWS = [(m, 0.0, 2.0, -400.0, 5.0) for m in range(10)] + [(m, 0.0, -20.0, -600.0, 15.0) for m in range(10, 180)]
+SWMF = "Synthetic storm\n#COORDINATES\nGSM\n\n#START\n" + "".join(
+    f"2015 03 17 {4 + m // 60:02d} {m % 60:02d} 00 000 1.0 {by} {bz} {vx} 0.0 0.0 {n} 1.0e5\n"
+    for m, by, bz, vx, n in ROWS)
+
+
+def model_for(tmp_path, **params):
+    path = tmp_path / "IMF.dat"
+    path.write_text(SWMF)
+    p = GeomagneticParams.model_validate({"solar_wind": {"format": "swmf", "path": str(path)}, **params})
+    return Geomagnetic(GRID, p, np.random.default_rng(0)), path
+
+
+@pytest.mark.parametrize("dt_max", [60.0, 17.0])
+def test_dst_follows_the_kernel_at_the_driver_times_whatever_the_engine_step(tmp_path, dt_max):
+    model, path = model_for(tmp_path, initial_dst_nT=-5.0, ground_magnetic_latitude_deg=40.0)
+    sim = Simulation(GRID, [model], stop_s=7200.0, dt_max_s=dt_max)
+    sim.run()
+    wind = read_swmf(path)
+    code = ring_current.OBRIEN_MCPHERRON
+    star0 = float(ring_current.pressure_corrected(code, np.array([-5.0]), wind.pressure[:1])[0])
+    dst, _ = ring_current.dst_response(code, 60.0, wind.speed, wind.bz_gsm, wind.pressure, star0)
+    # 7200 s is the end of the 120th minute: kernel element 119.
+    assert float(sim.state["dst_index"]) == pytest.approx(dst[119], rel=1e-12)
+    assert float(sim.state["geomagnetic_field_north"]) == pytest.approx(dst[119] * math.cos(math.radians(40.0)))
+    assert float(sim.state["dst_index"]) < -50  # two hours of -20 nT Bz at 600 km/s: a storm
+    assert float(sim.state["dawn_dusk_electric_field"]) == pytest.approx(600.0 * 20.0 * 1e-3)
+
+
+def test_driver_start_must_be_a_sample_and_the_run_must_stay_inside_the_driver(tmp_path):
+    with pytest.raises(ValueError, match="not a sample time"):
+        model_for(tmp_path, driver_start="2015-03-17T04:00:30")
+    model, _ = model_for(tmp_path, driver_start="2015-03-17T05:00:00")
+    assert model.duration_s == pytest.approx(120 * 60.0)  # 120 one-minute samples from 05:00, each a step
+    sim = Simulation(GRID, [model], stop_s=3 * 3600.0, dt_max_s=60.0)
+    with pytest.raises(ValueError, match="beyond the solar wind"):
+        sim.run()
