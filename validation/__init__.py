@@ -37,4 +37,5 @@ CASES: dict[str, Callable[..., ValidationResult]] = {
     "ea_test5": _lazy("validation.ea_test5.compare:run"),
     "malpasset": _lazy("validation.malpasset.compare:run"),
     "omni_dst": _lazy("validation.omni_dst.compare:run"),
+    "omni2_kp": _lazy("validation.omni2_kp.compare:run"),
 }

@@ -1,4 +1,5 @@
-"""Plain-NumPy twins of the kernels of :mod:`models.geomagnetic.ring_current`, written for clarity; tests only.
+"""Plain-NumPy twins of the kernels of :mod:`models.geomagnetic.ring_current` and
+:mod:`models.geomagnetic.kp`, written for clarity; tests only.
 
 Same symbols, parameters, output convention (element k at the end of step k, t = (k + 1) dt)
 and missing-driver rule as the kernel module. Q and tau of all steps are computed as whole
@@ -49,3 +50,16 @@ def dst_response_reference(model, dt_s, speed_km_s, bz_gsm_nT, pressure_nPa, dst
         dst = dst_star + b * np.sqrt(pressure) - c
     dst = np.where(np.isfinite(pressure), dst, np.nan)
     return dst, dst_star
+
+
+def kp_reference(speed, by, bz, density):
+    """Kp of Newell et al. (2008), 0.05 + 2.244e-4 dPhi/dt + 2.844e-6 n^1/2 V^2, clipped to [0, 9]:
+    the clock-angle form of dPhi/dt (atan2, :func:`~models.geomagnetic.ring_current.newell_coupling`),
+    where the kernel uses the half-angle identity, so the two share no arithmetic."""
+    from models.geomagnetic.ring_current import newell_coupling
+
+    speed, by, bz, density = (np.asarray(a, dtype=np.float64) for a in (speed, by, bz, density))
+    with np.errstate(invalid="ignore"):
+        kp = 0.05 + 2.244e-4 * newell_coupling(speed, by, bz) + 2.844e-6 * np.sqrt(density) * speed**2
+        valid = np.isfinite(kp) & (speed >= 0) & (density >= 0)
+    return np.where(valid, np.clip(kp, 0.0, 9.0), np.nan)

@@ -9,21 +9,11 @@ import pytest
 
 from models.geomagnetic.kp import (KP_MAX, NEWELL_A, NEWELL_B, NEWELL_C, kp_from_solar_wind, reported_kp,
                                    three_hour_means)
+from models.geomagnetic.reference import kp_reference as kp_twin
 from models.geomagnetic.ring_current import newell_coupling
 
 # The coefficients as quoted from Newell et al. (2008), written out independently of the module.
 A, B, C = 0.05, 2.244e-4, 2.844e-6
-
-
-def kp_twin(speed, by, bz, density):
-    """Plain-NumPy Kp: the clock-angle form of dPhi/dt (atan2, in ring_current), clipped to [0, 9].
-
-    The kernel uses the half-angle identity instead, so the two share no arithmetic."""
-    speed, by, bz, density = (np.asarray(a, dtype=np.float64) for a in (speed, by, bz, density))
-    with np.errstate(invalid="ignore"):
-        kp = A + B * newell_coupling(speed, by, bz) + C * np.sqrt(density) * speed**2
-        valid = np.isfinite(kp) & (speed >= 0) & (density >= 0)
-    return np.where(valid, np.clip(kp, 0.0, 9.0), np.nan)
 
 
 def test_coefficients_are_the_quoted_ones():
@@ -138,7 +128,8 @@ def test_three_hour_means_other_cadences_and_units():
     np.testing.assert_array_equal(count, [2, 2])
     np.testing.assert_array_equal(mean, [1.0, 5.0])
     # Before 1970 (negative epoch seconds) the boundaries are still 00, 03, ... UT.
-    start, _, _ = three_hour_means(np.array(["1969-12-31T23:00", "1970-01-01T00:00"], dtype="datetime64[s]"), [1.0, 2.0])
+    around_epoch = np.array(["1969-12-31T23:00", "1970-01-01T00:00"], dtype="datetime64[s]")
+    start, _, _ = three_hour_means(around_epoch, [1.0, 2.0])
     np.testing.assert_array_equal(start, np.array(["1969-12-31T21:00", "1970-01-01T00:00"], dtype="datetime64[s]"))
 
 
