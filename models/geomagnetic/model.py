@@ -15,6 +15,10 @@ low-latitude observatories):
 at the magnetic latitude lambda_m of the ground point (a valid approximation at low and
 middle latitudes only: at auroral latitudes the electrojets dominate dX).
 
+Kp is the regression of Newell et al. (2008) on the driver's samples, averaged over each
+3-hour UT interval (:mod:`models.geomagnetic.kp`): the value of the interval that contains
+the time, NaN where the driver lacks the IMF By it needs.
+
 ======== ============================================== ============
 symbol   meaning                                        unit
 ======== ============================================== ============
@@ -40,6 +44,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from models.geomagnetic import ring_current
+from models.geomagnetic.kp import KP_INTERVAL_S, kp_from_solar_wind, three_hour_means
 from models.geomagnetic.solar_wind import read_omni2, read_omni_hourly_csv, read_swmf
 from sim.fields import FieldSpec
 from sim.grid import RasterGrid
@@ -84,7 +89,8 @@ class Geomagnetic:
     fixed_params = ("solar_wind", "driver_start", "dst_model", "initial_dst_nT")
     summary_fields = ()
     references = ("Burton, McPherron & Russell 1975 (JGR 80:4204); O'Brien & McPherron 2000 (JGR 105:7707); "
-                  "Sugiura 1964 (Ann. IGY 35); OMNI: King & Papitashvili 2005 (JGR 110:A02104)")
+                  "Sugiura 1964 (Ann. IGY 35); Newell et al. 2008 (JGR 113:A04218); "
+                  "OMNI: King & Papitashvili 2005 (JGR 110:A02104)")
 
     fields = (
         FieldSpec("solar_wind_speed", at="global", units="km s-1", intent="out", doc="solar-wind bulk speed"),
@@ -96,6 +102,8 @@ class Geomagnetic:
         FieldSpec("dst_index", at="global", units="nT", intent="out", doc="disturbance storm-time index Dst"),
         FieldSpec("geomagnetic_field_north", at="global", units="nT", intent="out",
                   doc="ground disturbance of the north component, Dst cos(magnetic latitude)"),
+        FieldSpec("kp_index", at="global", units="1", intent="out", allow_nan=True,
+                  doc="planetary K index of the 3-hour UT interval (NaN: no IMF By in the driver)"),
     )
 
     def __init__(self, grid: RasterGrid, params: GeomagneticParams, rng: np.random.Generator) -> None:
@@ -117,6 +125,10 @@ class Geomagnetic:
         self.sample_s = self.wind.cadence_s * np.arange(dst.size + 1)
         self.dst = np.concatenate([[params.initial_dst_nT], dst])
         self.vbs = ring_current.coupling_vbs(self.wind.speed, self.wind.bz_gsm)
+        kp = kp_from_solar_wind(self.wind.speed, self.wind.by_gsm, self.wind.bz_gsm, self.wind.density)
+        starts, interval_kp, _ = three_hour_means(self.wind.time, kp)
+        interval = (self.wind.time - starts[0]) // np.timedelta64(KP_INTERVAL_S, "s")
+        self.kp = interval_kp[interval.astype(np.int64)]  # per driver sample: its interval's Kp
 
     @property
     def duration_s(self) -> float:
@@ -144,6 +156,7 @@ class Geomagnetic:
         dst = float(np.interp(t, self.sample_s, self.dst))
         state["dst_index"][...] = dst
         state["geomagnetic_field_north"][...] = dst * np.cos(np.radians(self.params.ground_magnetic_latitude_deg))
+        state["kp_index"][...] = self.kp[k]
 
     def report(self) -> dict:
         return {"dst_minimum_nT": float(self.dst.min()),

@@ -9,6 +9,7 @@ version and returns NaN, never a fill number, where a value is missing.
   quick-look), the century in 15-16, the base value in 17-20 (units of 100 nT), then 24
   hourly values of 4 characters from column 21 (the hour ending at 01, ..., 24 UT, each the
   mean over that hour) and the daily mean; 9999 is missing. Values are relative to the base.
+- **OMNI2** hourly files (King & Papitashvili 2005) carry Kp (word 39) and Dst (word 41).
 - **Kp** (Bartels 1949; GFZ Potsdam, Matzka et al. 2021, Space Weather 19:e2020SW002641):
   3-hourly, in thirds (2- = 1.667, 2o = 2, 2+ = 2.333), one CSV row per day with the eight
   values ``K_00 ... K_21`` of the intervals starting at those hours.
@@ -24,7 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.io.data import open_text
+
 HOUR = np.timedelta64(3600, "s")
+SECOND = np.timedelta64(1, "s")
 WDC_MISSING = 9999
 
 
@@ -128,3 +132,53 @@ def read_omni_csv_dst(path: Path) -> IndexSeries:
             except ValueError as exc:
                 raise ValueError(f"{path}: line {number}: {exc}") from None
     return IndexSeries("Dst", "nT", np.array(times, dtype="datetime64[s]"), np.array(values))
+
+
+# OMNI2 hourly words (1-based; SPDF omni2.text): 39 Kp*10 (I2, 0 3 7 10 13 ... for 0o 0+ 1- 1o
+# 1+ ...; fill 99), 41 Dst (I5, nT; fill 99999).
+KP_WORD, KP_FILL = 39, 99
+DST_WORD, DST_FILL = 41, 99999
+OMNI2_WORD_COUNT = 55
+
+
+@dataclass(frozen=True, eq=False)
+class Omni2Indices:
+    """Hourly Kp (in thirds, the 3-hour value repeated on its hours) and Dst (nT); NaN = fill."""
+
+    time: np.ndarray  # datetime64[s], start of each hour
+    kp: np.ndarray
+    dst: np.ndarray
+
+
+def read_omni2_indices(path: Path | str) -> Omni2Indices:
+    """Kp and Dst from an OMNI2 hourly file (words 39 and 41), one row per data line.
+
+    Kp*10 is coded 0, 3, 7, 10, 13, 17, ...: Kp = round(3 Kp*10 / 10) / 3 recovers the thirds
+    exactly (23 -> 2+ = 7/3, 27 -> 3- = 8/3).
+    """
+    path = Path(path)
+    rows = []
+    with open_text(path) as handle:
+        for line_number, line in enumerate(handle, start=1):
+            words = line.split()
+            if not words:
+                continue
+            if len(words) != OMNI2_WORD_COUNT:
+                raise ValueError(f"{path}: line {line_number} has {len(words)} words, "
+                                 f"OMNI2 hourly lines have {OMNI2_WORD_COUNT}")
+            try:
+                rows.append([float(words[i]) for i in (0, 1, 2, KP_WORD - 1, DST_WORD - 1)])
+            except ValueError:
+                raise ValueError(f"{path}: non-numeric time, Kp or Dst on line {line_number}") from None
+    if not rows:
+        raise ValueError(f"{path}: no data lines")
+    table = np.array(rows)
+    year, day, hour = (table[:, i].astype(np.int64) for i in range(3))
+    time = ((year - 1970).astype("datetime64[Y]").astype("datetime64[s]")
+            + ((day - 1) * 86400 + hour * 3600) * SECOND)
+    kp10, dst = table[:, 3], table[:, 4]
+    kp = np.where(kp10 == KP_FILL, np.nan, np.round(3.0 * kp10 / 10.0) / 3.0)
+    bad = np.flatnonzero(np.isfinite(kp) & ((kp < 0) | (kp > 9)))
+    if bad.size:
+        raise ValueError(f"{path}: Kp*10 = {kp10[bad[0]]:g} outside 0..90 on data line {bad[0] + 1}")
+    return Omni2Indices(time=time, kp=kp, dst=np.where(dst == DST_FILL, np.nan, dst))

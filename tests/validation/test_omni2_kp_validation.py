@@ -17,7 +17,7 @@ LINE = ("2023   1  0 2583 51 52  55  29   5.6   5.0  -8.4 112.8  -1.9   4.6  -0.
 
 
 def test_omni2_index_parser_decodes_thirds_and_fills(tmp_path):
-    from validation.omni2_kp.compare import read_omni2_indices
+    from models.geomagnetic.observed import read_omni2_indices
 
     words = LINE.split()
     lines = []

@@ -4,76 +4,27 @@ N, RMSE, r, PE and bias, and the Kp maximum of the 2023-04-23/24 storm.
 The model runs on each hour of the solar wind (:func:`models.geomagnetic.kp.kp_from_solar_wind`)
 and is averaged over the UT Kp intervals; an interval is scored only when all of its hours
 have measured (not gap-filled) V, n, B_y and B_z. Observed Kp comes from OMNI2 word 39,
-read here by :func:`read_omni2_indices` together with Dst (word 41, shown for context).
+read by :func:`models.geomagnetic.observed.read_omni2_indices` with Dst (word 41, shown for
+context).
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from models.geomagnetic.observed import read_omni2_indices
 from models.geomagnetic.kp import KP_INTERVAL_S, kp_from_solar_wind, reported_kp, three_hour_means
 from models.geomagnetic.solar_wind import read_omni2
-from sim.io.data import dataset_file, open_text
+from sim.io.data import dataset_file
 from validation import ValidationResult
 from validation.metrics import series_scores
 
 CASE = Path(__file__).with_name("case.toml")
 NAME = "omni2_kp"
 SECOND = np.timedelta64(1, "s")
-
-# OMNI2 hourly words (1-based; SPDF omni2.text): 39 Kp*10 (I2, 0 3 7 10 13 ... for 0o 0+ 1- 1o
-# 1+ ...; fill 99), 41 Dst (I5, nT; fill 99999).
-KP_WORD, KP_FILL = 39, 99
-DST_WORD, DST_FILL = 41, 99999
-OMNI2_WORD_COUNT = 55
-
-
-@dataclass(frozen=True, eq=False)
-class Omni2Indices:
-    """Hourly Kp (in thirds, the 3-hour value repeated on its hours) and Dst (nT); NaN = fill."""
-
-    time: np.ndarray  # datetime64[s], start of each hour
-    kp: np.ndarray
-    dst: np.ndarray
-
-
-def read_omni2_indices(path: Path | str) -> Omni2Indices:
-    """Kp and Dst from an OMNI2 hourly file (words 39 and 41), one row per data line.
-
-    Kp*10 is coded 0, 3, 7, 10, 13, 17, ...: Kp = round(3 Kp*10 / 10) / 3 recovers the thirds
-    exactly (23 -> 2+ = 7/3, 27 -> 3- = 8/3).
-    """
-    path = Path(path)
-    rows = []
-    with open_text(path) as handle:
-        for line_number, line in enumerate(handle, start=1):
-            words = line.split()
-            if not words:
-                continue
-            if len(words) != OMNI2_WORD_COUNT:
-                raise ValueError(f"{path}: line {line_number} has {len(words)} words, "
-                                 f"OMNI2 hourly lines have {OMNI2_WORD_COUNT}")
-            try:
-                rows.append([float(words[i]) for i in (0, 1, 2, KP_WORD - 1, DST_WORD - 1)])
-            except ValueError:
-                raise ValueError(f"{path}: non-numeric time, Kp or Dst on line {line_number}") from None
-    if not rows:
-        raise ValueError(f"{path}: no data lines")
-    table = np.array(rows)
-    year, day, hour = (table[:, i].astype(np.int64) for i in range(3))
-    time = ((year - 1970).astype("datetime64[Y]").astype("datetime64[s]")
-            + ((day - 1) * 86400 + hour * 3600) * SECOND)
-    kp10, dst = table[:, 3], table[:, 4]
-    kp = np.where(kp10 == KP_FILL, np.nan, np.round(3.0 * kp10 / 10.0) / 3.0)
-    bad = np.flatnonzero(np.isfinite(kp) & ((kp < 0) | (kp > 9)))
-    if bad.size:
-        raise ValueError(f"{path}: Kp*10 = {kp10[bad[0]]:g} outside 0..90 on data line {bad[0] + 1}")
-    return Omni2Indices(time=time, kp=kp, dst=np.where(dst == DST_FILL, np.nan, dst))
-
 
 def _interval_spread(time, values) -> np.ndarray:
     """max - min of the finite values in each Kp interval (aligned with three_hour_means)."""

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from models.geomagnetic import ring_current
-from models.geomagnetic.observed import read_omni_csv_dst
-from models.geomagnetic.solar_wind import read_omni_hourly_csv
+from models.geomagnetic.observed import read_omni2_indices, read_omni_csv_dst
+from models.geomagnetic.solar_wind import read_omni2, read_omni_hourly_csv
 from sim.io.data import dataset_file
 from validation import ValidationResult
 from validation.metrics import series_scores
@@ -87,6 +87,19 @@ def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
                         f"{model}_bias_nT": s["bias"]})
     lines.append(f"{anchor['name']:<18} {anchor['PE']:>6.3f} {anchor['RMSE_nT']:>8.2f} {anchor['r']:>6.3f}"
                  f" {'':>8}  (published)")
+    if not quick and "second" in case:  # a later year, another cycle (OMNI2 carries its own Dst)
+        second = case["second"]
+        path2 = dataset_file(second["dataset"], second["file"])
+        wind2, dst2 = read_omni2(path2), read_omni2_indices(path2)
+        if not np.array_equal(dst2.time, wind2.time):
+            raise ValueError(f"{path2}: the Dst and solar-wind hours differ")
+        measured2 = wind2.valid(DRIVERS)[:-1]
+        lines.append(f"{second['label']}: {int(measured2.sum())} of {measured2.size} hours with measured drivers")
+        for model in c["models"]:
+            values = modelled_dst(model, wind2, float(dst2.dst[0]))[:-1]
+            s2 = series_scores(np.where(measured2, dst2.dst[1:], np.nan), values)
+            lines.append(f"{model:<18} {s2['PE']:>6.3f} {s2['RMSE']:>8.2f} {s2['r']:>6.3f} {s2['bias']:>8.2f}")
+            figures.update({f"{model}_{second['key']}_PE": s2["PE"], f"{model}_{second['key']}_RMSE_nT": s2["RMSE"]})
     for storm in storms:
         window = (time_next >= np.datetime64(storm["start"])) & (time_next < np.datetime64(storm["stop"]))
         observed_min = float(np.nanmin(observed_next[window]))

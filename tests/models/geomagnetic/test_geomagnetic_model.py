@@ -43,6 +43,12 @@ def test_dst_follows_the_kernel_at_the_driver_times_whatever_the_engine_step(tmp
     assert float(sim.state["geomagnetic_field_north"]) == pytest.approx(dst[119] * math.cos(math.radians(40.0)))
     assert float(sim.state["dst_index"]) < -50  # two hours of -20 nT Bz at 600 km/s: a storm
     assert float(sim.state["dawn_dusk_electric_field"]) == pytest.approx(600.0 * 20.0 * 1e-3)
+    # Kp of the 06-09 UT interval (the run ends at 06:00, the start of it): southward driving.
+    from models.geomagnetic.kp import kp_from_solar_wind
+
+    expected = kp_from_solar_wind(wind.speed, wind.by_gsm, wind.bz_gsm, wind.density)[120:].mean()
+    assert float(sim.state["kp_index"]) == pytest.approx(expected, rel=1e-12)
+    assert float(sim.state["kp_index"]) > 5
 
 
 def test_driver_start_must_be_a_sample_and_the_run_must_stay_inside_the_driver(tmp_path):
