@@ -33,7 +33,7 @@ half-space has
     Z = sqrt(i omega mu0 / sigma) = (1 + i) sqrt(omega mu0 / (2 sigma)),   arg Z = +45 deg,
 
 i.e. E leads B by 45 deg; over any layered earth 0 <= arg Z <= 90 deg. (Under exp(-i omega t)
-the same physics reads Z = (1 - i) sqrt(...)) The apparent resistivity is
+the same physics reads Z = (1 - i) sqrt(...).) The apparent resistivity is
 rho_a = |Z|^2 / (omega mu0), which equals rho for a half-space; the skin depth is
 delta = sqrt(2 / (omega mu0 sigma)) ~ 503 sqrt(rho / f) m.
 
@@ -54,6 +54,10 @@ Numerics
   what remains of wrap-around is the earth response at lags longer than the record. The
   padding is discarded afterwards. The start of the record is a switch-on: the first part of
   E is a transient (the earth has not seen the field before t = 0), as in any finite record.
+  The last few samples carry a percent-level artefact of the band limit (the sampled Z grows
+  as sqrt(f) up to Nyquist, so its discrete kernel is not strictly causal and feels the
+  switch-off at the end). For a 10-min sinusoid sampled at 10 s over 2 days the error is
+  < 0.3 % between the first and last hour, 65 % at the first sample, 5 % at the last.
 
 Time derivative
 ---------------

@@ -15,6 +15,16 @@ low-latitude observatories):
 at the magnetic latitude lambda_m of the ground point (a valid approximation at low and
 middle latitudes only: at auroral latitudes the electrojets dominate dX).
 
+What dX induces in the ground: its rate dX/dt, and the eastward geoelectric field of the
+plane-wave method over a 1-D layered earth (Cagniard 1953; :mod:`models.geomagnetic.geoelectric`),
+E_y(omega) = -Z(omega) B_x(omega) / mu0, with the Quebec reference earth of NERC TPL-007 by
+default. These carry the ring current's share of the disturbance only: the substorm and
+electrojet variations that dominate dB/dt at high latitudes are not modelled yet.
+
+The solar wind is read from a file or composed from scenario parameters
+(:mod:`models.geomagnetic.synthetic`): a quiet Parker-spiral wind with Kolmogorov turbulence,
+corotating interaction regions and CMEs with a shock, a sheath and a Lundquist flux rope.
+
 Kp is the regression of Newell et al. (2008) on the driver's samples, averaged over each
 3-hour UT interval (:mod:`models.geomagnetic.kp`): the value of the interval that contains
 the time, NaN where the driver lacks the IMF By it needs.
@@ -22,6 +32,9 @@ the time, NaN where the driver lacks the IMF By it needs.
 ======== ============================================== ============
 symbol   meaning                                        unit
 ======== ============================================== ============
+Z        surface impedance of the layered earth         ohm
+E_y      eastward geoelectric field                     V km-1
+mu0      vacuum permeability                            H m-1
 V        solar-wind speed                               km s-1
 B_z      IMF north-south component, GSM                 nT
 P        solar-wind dynamic pressure                    nPa
@@ -38,12 +51,13 @@ driver's first sample).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Union
 
 import numpy as np
 from pydantic import Field, field_validator
 
-from models.geomagnetic import ring_current
+from models.geomagnetic import ring_current, synthetic
+from models.geomagnetic.geoelectric import PROFILES, db_dt, geoelectric_field
 from models.geomagnetic.kp import KP_INTERVAL_S, kp_from_solar_wind, three_hour_means
 from models.geomagnetic.solar_wind import read_omni2, read_omni_hourly_csv, read_swmf
 from sim.fields import FieldSpec
@@ -58,17 +72,68 @@ DST_MODELS = {"burton": ring_current.BURTON, "obrien_mcpherron": ring_current.OB
 class SolarWindFile(ModelParams):
     """A measured or prepared solar-wind file: a path, or ``data:<dataset>/<file>``."""
 
+    kind: Literal["file"] = "file"
     format: Literal["omni_hourly_csv", "omni2", "swmf"]
     path: str
 
 
+class QuietWind(ModelParams):
+    """The background: Parker spiral and Kolmogorov turbulence (:func:`synthetic.quiet_wind`)."""
+
+    speed_km_s: float = Field(400.0, gt=0)
+    density_cm3: float = Field(5.0, gt=0)
+    b_nT: float = Field(5.0, ge=0)
+    temperature_K: float = Field(1.0e5, gt=0)
+    sector: Literal[1, -1] = 1
+    turbulence_rms_ratio: float = Field(0.5, ge=0)
+
+
+class CmeArrival(ModelParams):
+    """A CME: shock at ``arrival_s`` (scenario time), sheath, Lundquist flux rope (:func:`synthetic.cme`)."""
+
+    arrival_s: float = Field(ge=0)
+    cme_speed_km_s: float = Field(800.0, gt=0)
+    compression_ratio: float = Field(3.0, gt=1, le=4)
+    sheath_duration_s: float = Field(36000.0, gt=0)
+    cloud_b0_nT: float = Field(25.0, gt=0)
+    cloud_radius_au: float = Field(0.1, gt=0)
+    impact: float = Field(0.0, ge=0, lt=1)
+    axis_lat_deg: float = Field(-90.0, ge=-90, le=90)
+    axis_lon_deg: float = 90.0
+    handedness: Literal[1, -1] = 1
+    cloud_density_cm3: float = Field(8.0, gt=0)
+
+
+class CirArrival(ModelParams):
+    """A corotating interaction region and high-speed stream (:func:`synthetic.cir_stream`)."""
+
+    interface_s: float = Field(ge=0)
+    fast_speed_km_s: float = Field(700.0, gt=0)
+    density_compression: float = Field(4.0, ge=1)
+    field_compression: float = Field(3.0, ge=1)
+    alfvenic_rms_nT: float = Field(4.0, ge=0)
+
+
+class SyntheticWind(ModelParams):
+    """A solar wind composed from scenario parameters: a quiet background, then CMEs and CIRs."""
+
+    kind: Literal["synthetic"]
+    start: str = Field(description="UTC time of scenario time 0 (sets the GSE to GSM rotation)")
+    duration_s: float = Field(gt=0)
+    cadence_s: float = Field(60.0, gt=0)
+    quiet: QuietWind = QuietWind()
+    cmes: list[CmeArrival] = Field(default_factory=list)
+    cirs: list[CirArrival] = Field(default_factory=list)
+
+
 class GeomagneticParams(ModelParams):
-    solar_wind: SolarWindFile
+    solar_wind: Union[SolarWindFile, SyntheticWind]
     driver_start: str | None = Field(None, description="UTC time in the driver that is scenario time 0")
     dst_model: Literal["burton", "obrien_mcpherron"] = "obrien_mcpherron"
     initial_dst_nT: float = Field(0.0, description="Dst at time 0 (for example the observed value)")
     ground_magnetic_latitude_deg: float = Field(30.0, ge=-60.0, le=60.0,
                                                 description="magnetic latitude of the ground point of dX")
+    earth_profile: Literal[tuple(PROFILES)] = Field("quebec", description="1-D conductivity profile under it")
 
     @field_validator("driver_start")
     @classmethod
@@ -102,6 +167,10 @@ class Geomagnetic:
         FieldSpec("dst_index", at="global", units="nT", intent="out", doc="disturbance storm-time index Dst"),
         FieldSpec("geomagnetic_field_north", at="global", units="nT", intent="out",
                   doc="ground disturbance of the north component, Dst cos(magnetic latitude)"),
+        FieldSpec("geomagnetic_field_north_rate", at="global", units="nT s-1", intent="out",
+                  doc="rate of change of the ground north disturbance dX/dt"),
+        FieldSpec("geoelectric_field_east", at="global", units="V km-1", intent="out",
+                  doc="eastward geoelectric field induced by dX over the 1-D earth profile"),
         FieldSpec("kp_index", at="global", units="1", intent="out", allow_nan=True,
                   doc="planetary K index of the 3-hour UT interval (NaN: no IMF By in the driver)"),
     )
@@ -110,7 +179,7 @@ class Geomagnetic:
         self.grid = grid
         self.params = params
         spec = params.solar_wind
-        wind = READERS[spec.format](resolve_path(spec.path))
+        wind = synthetic_wind(spec, rng) if spec.kind == "synthetic" else READERS[spec.format](resolve_path(spec.path))
         start = wind.time[0] if params.driver_start is None else np.datetime64(params.driver_start, "s")
         if start not in wind.time[:-1]:
             raise ValueError(f"driver_start {params.driver_start} is not a sample time of the solar wind before its "
@@ -125,6 +194,12 @@ class Geomagnetic:
         self.sample_s = self.wind.cadence_s * np.arange(dst.size + 1)
         self.dst = np.concatenate([[params.initial_dst_nT], dst])
         self.vbs = ring_current.coupling_vbs(self.wind.speed, self.wind.bz_gsm)
+        # The ground disturbance dX and what it induces, on the same samples as Dst.
+        self.dx = self.dst * np.cos(np.radians(params.ground_magnetic_latitude_deg))
+        self.dx_rate = np.nan_to_num(db_dt(self.dx, self.wind.cadence_s), nan=0.0)
+        earth = PROFILES[params.earth_profile]
+        _, self.e_east = geoelectric_field(self.dx, np.zeros_like(self.dx), self.wind.cadence_s,
+                                           earth.conductivity_S_m, earth.thickness_m)
         kp = kp_from_solar_wind(self.wind.speed, self.wind.by_gsm, self.wind.bz_gsm, self.wind.density)
         starts, interval_kp, _ = three_hour_means(self.wind.time, kp)
         interval = (self.wind.time - starts[0]) // np.timedelta64(KP_INTERVAL_S, "s")
@@ -155,7 +230,11 @@ class Geomagnetic:
         state["dawn_dusk_electric_field"][...] = self.vbs[k]
         dst = float(np.interp(t, self.sample_s, self.dst))
         state["dst_index"][...] = dst
-        state["geomagnetic_field_north"][...] = dst * np.cos(np.radians(self.params.ground_magnetic_latitude_deg))
+        state["geomagnetic_field_north"][...] = np.interp(t, self.sample_s, self.dx)
+        # dX/dt of the driver interval that ends at or after t; the induced field between samples.
+        j = min(max(int(np.ceil(t / self.wind.cadence_s - 1e-9)), 1), self.dx.size - 1)
+        state["geomagnetic_field_north_rate"][...] = self.dx_rate[j]
+        state["geoelectric_field_east"][...] = np.interp(t, self.sample_s, self.e_east)
         state["kp_index"][...] = self.kp[k]
 
     def report(self) -> dict:
@@ -168,3 +247,19 @@ class Geomagnetic:
         k = int(np.argmin(self.dst))
         return [f"Dst minimum {self.dst[k]:.0f} nT at {self.sample_s[k] / 3600:.1f} h "
                 f"({self.params.dst_model.replace('_', '-')} ring current)"]
+
+
+def synthetic_wind(spec: SyntheticWind, rng: np.random.Generator):
+    """The solar wind of a :class:`SyntheticWind`: background, then each CME and CIR in turn."""
+    start = np.datetime64(spec.start, "s")
+    quiet = spec.quiet
+    wind = synthetic.quiet_wind(start, spec.duration_s, spec.cadence_s, rng, speed_km_s=quiet.speed_km_s,
+                                density_cm3=quiet.density_cm3, b_nT=quiet.b_nT, temperature_K=quiet.temperature_K,
+                                sector=quiet.sector, turbulence_rms_ratio=quiet.turbulence_rms_ratio)
+    for cir in spec.cirs:
+        wind = synthetic.cir_stream(wind, start + np.timedelta64(int(round(cir.interface_s)), "s"), rng,
+                                    **cir.model_dump(exclude={"interface_s"}))
+    for cme in spec.cmes:
+        wind = synthetic.cme(wind, start + np.timedelta64(int(round(cme.arrival_s)), "s"), rng,
+                             **cme.model_dump(exclude={"arrival_s"}))
+    return wind

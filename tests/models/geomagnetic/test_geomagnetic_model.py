@@ -59,3 +59,26 @@ def test_driver_start_must_be_a_sample_and_the_run_must_stay_inside_the_driver(t
     sim = Simulation(GRID, [model], stop_s=3 * 3600.0, dt_max_s=60.0)
     with pytest.raises(ValueError, match="beyond the solar wind"):
         sim.run()
+
+
+def test_synthetic_cme_makes_a_storm_and_the_ground_responds(tmp_path):
+    p = GeomagneticParams.model_validate({
+        "solar_wind": {"kind": "synthetic", "start": "2030-09-01T00:00:00", "duration_s": 86400.0,
+                       "cadence_s": 300.0, "cmes": [{"arrival_s": 21600.0, "cme_speed_km_s": 1200.0,
+                                                     "cloud_b0_nT": 40.0, "axis_lat_deg": -80.0}]},
+        "ground_magnetic_latitude_deg": 0.0, "earth_profile": "half_space_1000_ohm_m"})
+    model = Geomagnetic(GRID, p, np.random.default_rng(3))
+    again = Geomagnetic(GRID, p, np.random.default_rng(3))
+    np.testing.assert_array_equal(model.dst, again.dst)  # same seed, same storm
+    before = model.dst[model.sample_s <= 21600.0]
+    assert before.min() > -40 and model.dst.min() < -150  # quiet, then an intense storm
+    # At the equator dX is Dst; its rate is the first difference; E follows the 1-D earth.
+    np.testing.assert_allclose(model.dx, model.dst)
+    np.testing.assert_allclose(model.dx_rate[1:], np.diff(model.dst) / 300.0)
+    from models.geomagnetic.geoelectric import PROFILES, geoelectric_field
+
+    earth = PROFILES["half_space_1000_ohm_m"]
+    _, e_east = geoelectric_field(model.dx, np.zeros_like(model.dx), 300.0, earth.conductivity_S_m,
+                                  earth.thickness_m)
+    np.testing.assert_allclose(model.e_east, e_east)
+    assert np.abs(model.e_east).max() > 0
