@@ -12,6 +12,7 @@ from sim.lazy import load
 BENCHES: dict[str, str] = {
     "flood": "models.flood.bench:run_bench",
     "gas": "models.gas_dispersion.bench:run_bench",
+    "geomagnetic": "models.geomagnetic.bench:run_bench",
     "sensors": "sim.render.bench:run_bench",
 }
 

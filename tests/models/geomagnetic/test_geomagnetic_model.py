@@ -82,3 +82,12 @@ def test_synthetic_cme_makes_a_storm_and_the_ground_responds(tmp_path):
                                   earth.thickness_m)
     np.testing.assert_allclose(model.e_east, e_east)
     assert np.abs(model.e_east).max() > 0
+
+
+def test_the_benchmark_runs_its_year_of_wind_through_every_model():
+    from models.geomagnetic.bench import run_bench, year_of_wind
+
+    wind = year_of_wind(30)
+    assert len(wind) == 30 * 1440 and wind.bz_gsm.min() < -20  # minute samples, with storms
+    figures = run_bench(quick=True)
+    assert all(np.isfinite(v) and v > 0 for v, _ in figures.values())
