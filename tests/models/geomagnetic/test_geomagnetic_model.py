@@ -91,3 +91,27 @@ def test_the_benchmark_runs_its_year_of_wind_through_every_model():
     assert len(wind) == 30 * 1440 and wind.bz_gsm.min() < -20  # minute samples, with storms
     figures = run_bench(quick=True)
     assert all(np.isfinite(v) and v > 0 for v, _ in figures.values())
+
+
+def test_bundled_cir_storm_writes_cf_compliant_series_and_sensor_files(tmp_path):
+    import json
+
+    import xarray as xr
+    from compliance_checker.runner import CheckSuite, ComplianceChecker
+
+    from sim.cli import main
+    from sim.paths import bundled_scenarios
+
+    out = tmp_path / "cir"
+    assert main(["run", str(bundled_scenarios()["cir_storm"]), "-o", str(out), "--quiet"]) == 0
+    CheckSuite().load_all_available_checkers()
+    for name in ("fields.nc", "sensors.nc"):
+        report = tmp_path / f"{name}.json"
+        passed, _ = ComplianceChecker.run_checker(str(out / name), ["cf:1.10"], verbose=0, criteria="lenient",
+                                                  output_filename=str(report), output_format="json")
+        results = json.loads(report.read_text())["cf:1.10"]
+        errors = [m for group in results["high_priorities"] for m in group["msgs"]]
+        assert passed and not errors, (name, errors)
+    with xr.open_dataset(out / "fields.nc") as ds:
+        assert -100 < float(ds.dst_index.min()) < -50  # a moderate storm
+        assert ds.dst_index.attrs["units"] == "nT"
