@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.io.data import open_text
 
 HOUR = np.timedelta64(3600, "s")
 SECOND = np.timedelta64(1, "s")
@@ -138,7 +137,6 @@ def read_omni_csv_dst(path: Path) -> IndexSeries:
 # 1+ ...; fill 99), 41 Dst (I5, nT; fill 99999).
 KP_WORD, KP_FILL = 39, 99
 DST_WORD, DST_FILL = 41, 99999
-OMNI2_WORD_COUNT = 55
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,22 +154,15 @@ def read_omni2_indices(path: Path | str) -> Omni2Indices:
     Kp*10 is coded 0, 3, 7, 10, 13, 17, ...: Kp = round(3 Kp*10 / 10) / 3 recovers the thirds
     exactly (23 -> 2+ = 7/3, 27 -> 3- = 8/3).
     """
+    from models.geomagnetic.solar_wind import omni2_lines
+
     path = Path(path)
     rows = []
-    with open_text(path) as handle:
-        for line_number, line in enumerate(handle, start=1):
-            words = line.split()
-            if not words:
-                continue
-            if len(words) != OMNI2_WORD_COUNT:
-                raise ValueError(f"{path}: line {line_number} has {len(words)} words, "
-                                 f"OMNI2 hourly lines have {OMNI2_WORD_COUNT}")
-            try:
-                rows.append([float(words[i]) for i in (0, 1, 2, KP_WORD - 1, DST_WORD - 1)])
-            except ValueError:
-                raise ValueError(f"{path}: non-numeric time, Kp or Dst on line {line_number}") from None
-    if not rows:
-        raise ValueError(f"{path}: no data lines")
+    for line_number, words in enumerate(omni2_lines(path), start=1):
+        try:
+            rows.append([float(words[i]) for i in (0, 1, 2, KP_WORD - 1, DST_WORD - 1)])
+        except ValueError:
+            raise ValueError(f"{path}: non-numeric time, Kp or Dst on data line {line_number}") from None
     table = np.array(rows)
     year, day, hour = (table[:, i].astype(np.int64) for i in range(3))
     time = ((year - 1970).astype("datetime64[Y]").astype("datetime64[s]")

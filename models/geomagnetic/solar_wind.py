@@ -315,11 +315,13 @@ _OMNI2_WORDS = {
 _OMNI2_WORD_COUNT = 55
 
 
-def read_omni2(path: Path | str) -> SolarWind:
-    """Hourly OMNI2 ASCII (``omni2_YYYY.dat``), GSM components and OMNI's own pressure."""
+def omni2_lines(path: Path | str) -> list[list[str]]:
+    """The words of each data line of an OMNI2 hourly file (55 a line; also read gzip-compressed)."""
+    from sim.io.data import open_text
+
     path = Path(path)
     rows: list[list[str]] = []
-    with path.open() as handle:
+    with open_text(path) as handle:
         for line_number, line in enumerate(handle, start=1):
             words = line.split()
             if not words:
@@ -330,6 +332,13 @@ def read_omni2(path: Path | str) -> SolarWind:
             rows.append(words)
     if not rows:
         raise ValueError(f"{path}: no data lines")
+    return rows
+
+
+def read_omni2(path: Path | str) -> SolarWind:
+    """Hourly OMNI2 ASCII (``omni2_YYYY.dat``), GSM components and OMNI's own pressure."""
+    path = Path(path)
+    rows = omni2_lines(path)
     try:
         table = np.array(rows, dtype=np.float64)
     except ValueError as error:
