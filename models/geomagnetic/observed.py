@@ -173,3 +173,35 @@ def read_omni2_indices(path: Path | str) -> Omni2Indices:
     if bad.size:
         raise ValueError(f"{path}: Kp*10 = {kp10[bad[0]]:g} outside 0..90 on data line {bad[0] + 1}")
     return Omni2Indices(time=time, kp=kp, dst=np.where(dst == DST_FILL, np.nan, dst))
+
+
+def read_symh_benchmark(path: Path) -> tuple[IndexSeries, IndexSeries]:
+    """(observed SYM-H, its 1-h-ahead forecast), 5-minute values of the benchmark's storms, from
+    the CSV ``datetime,SYM_H,predicted_SYM_H`` (Collado-Villaverde et al.; gaps between storms)."""
+    path = Path(path)
+    times, observed, forecast = [], [], []
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if reader.fieldnames is None or not {"datetime", "SYM_H", "predicted_SYM_H"} <= set(reader.fieldnames):
+            raise ValueError(f"{path}: expected the columns datetime, SYM_H and predicted_SYM_H")
+        for number, row in enumerate(reader, 2):
+            try:
+                times.append(np.datetime64(row["datetime"].strip().replace(" ", "T"), "s"))
+                observed.append(float(row["SYM_H"]))
+                forecast.append(float(row["predicted_SYM_H"]))
+            except ValueError as exc:
+                raise ValueError(f"{path}: line {number}: {exc}") from None
+    time = np.array(times, dtype="datetime64[s]")
+    return (IndexSeries("SYM-H", "nT", time, np.array(observed)),
+            IndexSeries("SYM-H 1-h-ahead forecast", "nT", time, np.array(forecast)))
+
+
+def hourly_means(series: IndexSeries) -> IndexSeries:
+    """Means over whole UT hours of a finer series (hours with no value are left out)."""
+    hours = series.time.astype("datetime64[h]")
+    unique, index = np.unique(hours, return_inverse=True)
+    finite = np.isfinite(series.values)
+    total = np.bincount(index[finite], weights=series.values[finite], minlength=unique.size)
+    count = np.bincount(index[finite], minlength=unique.size)
+    keep = count > 0
+    return IndexSeries(series.name, series.units, unique[keep].astype("datetime64[s]"), total[keep] / count[keep])

@@ -121,6 +121,18 @@ DATASETS: dict[str, DataSet] = {
             "707d404deaed56483757ed1548a8648dd2baa2c1/src/omni/data/",
             citation="NASA GSFC SPDF OMNI2 hourly data, 2023 (King & Papitashvili 2005, JGR 110:A02104).",
         ),
+        DataSet(
+            name="geomag/symh_storm_benchmark",
+            files={
+                "symh_5min_test_storms_with_1h_forecast.csv":
+                    "6d2c579b31b5b49f92f445af88a472b36995abf8ad58c807b02720ded3fa5444",
+            },
+            base_url="https://raw.githubusercontent.com/Redxgit/sym-h-confidence-intervals/"
+            "3cc099a7e24f916dc5b9ac88fdb5b44ad49cfb5f/predictions/",
+            remote_names={"symh_5min_test_storms_with_1h_forecast.csv": "old_split_model_1h_sym_test.csv"},
+            citation="SYM-H (WDC Kyoto) of 36 test storms 1998-2015 with the 1-h-ahead deep-learning forecast of "
+            "Collado-Villaverde, Munoz & Cid (Space Weather 2023/2024), github Redxgit/sym-h-confidence-intervals.",
+        ),
     ]
 }
 
@@ -161,7 +173,7 @@ def dataset_dir(name: str, *, download: bool = True) -> Path:
     >>> dataset_dir("no/such_set")
     Traceback (most recent call last):
     ...
-    sim.io.data.DataUnavailable: unknown data set 'no/such_set' (known: flood/ea_test5_lisflood, flood/malpasset, gas/prairie_grass, geomag/dst_kp_2006_2022, geomag/omni2_2023, geomag/omni_hourly_1998_2002)
+    sim.io.data.DataUnavailable: unknown data set 'no/such_set' (known: flood/ea_test5_lisflood, flood/malpasset, gas/prairie_grass, geomag/dst_kp_2006_2022, geomag/omni2_2023, geomag/omni_hourly_1998_2002, geomag/symh_storm_benchmark)
     """
     ds = DATASETS.get(name)
     if ds is None:

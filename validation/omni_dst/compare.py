@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from models.geomagnetic import ring_current
-from models.geomagnetic.observed import read_omni2_indices, read_omni_csv_dst
+from models.geomagnetic.observed import hourly_means, read_omni2_indices, read_omni_csv_dst, read_symh_benchmark
 from models.geomagnetic.solar_wind import read_omni2, read_omni_hourly_csv
 from sim.io.data import dataset_file
 from validation import ValidationResult
@@ -57,6 +57,25 @@ def _figure(path: Path, time, observed, modelled: dict[str, np.ndarray], storms)
     return path
 
 
+def _symh_benchmark(spec: dict, time_next: np.ndarray, modelled: dict[str, np.ndarray], figures: dict) -> list[str]:
+    """RMSE against hourly SYM-H on the benchmark storms' hours that the run covers: each model,
+    and the benchmark's own 1-h-ahead forecast on the same hours."""
+    observed, forecast = read_symh_benchmark(dataset_file(spec["dataset"], spec["file"]))
+    observed, forecast = hourly_means(observed), hourly_means(forecast)
+    common, in_run, in_symh = np.intersect1d(time_next, observed.time, return_indices=True)
+    if common.size == 0:
+        return []
+    lines = [f"SYM-H benchmark storms, {common.size} hours in the run: RMSE (nT) against hourly SYM-H"]
+    for model, values in modelled.items():
+        rmse = float(np.sqrt(np.mean((values[in_run] - observed.values[in_symh]) ** 2)))
+        figures[f"{model}_symh_storms_RMSE_nT"] = rmse
+        lines.append(f"  {model:<18} {rmse:>8.2f}  (solar wind only)")
+    rmse = float(np.sqrt(np.mean((forecast.values[in_symh] - observed.values[in_symh]) ** 2)))
+    figures["symh_forecast_1h_RMSE_nT"] = rmse
+    lines.append(f"  {'1-h-ahead forecast':<18} {rmse:>8.2f}  (Collado-Villaverde et al., fed with past SYM-H)")
+    return lines
+
+
 def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
     case = tomllib.loads(CASE.read_text(encoding="utf-8"))
     c, anchor, storms = case["case"], case["anchor"], case["storms"]
@@ -87,6 +106,8 @@ def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
                         f"{model}_bias_nT": s["bias"]})
     lines.append(f"{anchor['name']:<18} {anchor['PE']:>6.3f} {anchor['RMSE_nT']:>8.2f} {anchor['r']:>6.3f}"
                  f" {'':>8}  (published)")
+    if not quick and "symh" in case:
+        lines += _symh_benchmark(case["symh"], time_next, modelled, figures)
     if not quick and "second" in case:  # a later year, another cycle (OMNI2 carries its own Dst)
         second = case["second"]
         path2 = dataset_file(second["dataset"], second["file"])

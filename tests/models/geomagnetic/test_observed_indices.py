@@ -53,3 +53,17 @@ def test_malformed_index_files_name_the_file_and_line(tmp_path):
     missing.write_text("Date,K_00\n2006-01-01,1\n")
     with pytest.raises(ValueError, match=r"kp\.csv: expected the columns"):
         read_kp_gfz(missing)
+
+
+def test_symh_benchmark_reproduces_its_published_forecast_error():
+    from models.geomagnetic.observed import hourly_means, read_symh_benchmark
+
+    observed, forecast = read_symh_benchmark(data("geomag/symh_storm_benchmark",
+                                                  "symh_5min_test_storms_with_1h_forecast.csv"))
+    # 36 storms of 5-minute SYM-H: the 1-h-ahead forecast's RMSE is the 7.16 nT it publishes.
+    assert np.sqrt(np.mean((observed.values - forecast.values) ** 2)) == pytest.approx(7.16, abs=0.01)
+    hourly = hourly_means(observed)
+    assert np.all(np.diff(hourly.time) >= np.timedelta64(3600, "s"))
+    first = observed.values[(observed.time >= np.datetime64("1998-06-24T00:00")) &
+                            (observed.time < np.datetime64("1998-06-24T01:00"))]
+    assert hourly.values[0] == pytest.approx(first.mean())
