@@ -43,6 +43,12 @@ dX       north-component disturbance on the ground      nT
 lambda_m magnetic latitude of the ground point          degree
 ======== ============================================== ============
 
+The ring-current and Kp relations were fitted to hourly averages of the solar wind. A finer
+driver (1-minute SWMF, synthetic) is therefore averaged over the trailing hour before it drives
+them: rectifying B_s = max(-B_z, 0) sample by sample would turn fluctuations faster than an
+hour into injection the fits never saw (a 5-minute CIR driver gave Dst -94 nT, its hourly
+averages -39 nT). The wind fields written are the driver's own samples.
+
 The whole series is computed once at ``initialize`` (the model is a function of its driver)
 and each step samples it at the step's end, linearly between driver samples: the engine's
 time step then never changes the physics. Scenario time 0 is ``driver_start`` (default: the
@@ -112,6 +118,9 @@ class CirArrival(ModelParams):
     density_compression: float = Field(4.0, ge=1)
     field_compression: float = Field(3.0, ge=1)
     alfvenic_rms_nT: float = Field(4.0, ge=0)
+    # Alfven waves in high-speed streams span periods from minutes to many hours (Tsurutani et
+    # al. 2006, JGR 111:A07S01); the hour-scale part is what drives the ring current.
+    outer_scale_s: float = Field(21600.0, gt=0, description="longest period of the Alfvenic fluctuations")
 
 
 class SyntheticWind(ModelParams):
@@ -166,13 +175,16 @@ class Geomagnetic:
                   doc="solar-wind dawn-dusk electric field V Bs (Bs = max(-Bz, 0))"),
         FieldSpec("dst_index", at="global", units="nT", intent="out", doc="disturbance storm-time index Dst"),
         FieldSpec("geomagnetic_field_north", at="global", units="nT", intent="out",
-                  doc="ground disturbance of the north component, Dst cos(magnetic latitude)"),
+                  doc="ring-current (Dst) share of the ground disturbance of the magnetic-north component, "
+                      "Dst cos(magnetic latitude)"),
         FieldSpec("geomagnetic_field_north_rate", at="global", units="nT s-1", intent="out",
                   doc="rate of change of the ground north disturbance dX/dt"),
         FieldSpec("geoelectric_field_east", at="global", units="V km-1", intent="out",
-                  doc="eastward geoelectric field induced by dX over the 1-D earth profile"),
+                  doc="eastward geoelectric field induced by the ring-current disturbance over the 1-D earth "
+                      "(no electrojet share)"),
         FieldSpec("kp_index", at="global", units="1", intent="out", allow_nan=True,
-                  doc="planetary K index of the 3-hour UT interval (NaN: no IMF By in the driver)"),
+                  doc="planetary K index of the 3-hour UT interval containing the time, from that interval's "
+                      "solar wind (NaN where the driver lacks IMF By or density, or covers the interval in part)"),
     )
 
     def __init__(self, grid: RasterGrid, params: GeomagneticParams, rng: np.random.Generator) -> None:
@@ -186,10 +198,12 @@ class Geomagnetic:
                              f"last ({wind.time[0]} to {wind.time[-1]} every {wind.cadence_s:g} s)")
         self.wind = wind.between(str(start), str(wind.time[-1] + np.timedelta64(1, "s")))
         code = DST_MODELS[params.dst_model]
+        drive = {name: hourly_mean(getattr(self.wind, name), self.wind.cadence_s)
+                 for name in ("speed", "by_gsm", "bz_gsm", "density", "pressure")}
         star0 = float(ring_current.pressure_corrected(code, np.array([params.initial_dst_nT]),
-                                                      self.wind.pressure[:1])[0])
-        dst, _ = ring_current.dst_response(code, self.wind.cadence_s, self.wind.speed, self.wind.bz_gsm,
-                                           self.wind.pressure, star0)
+                                                      drive["pressure"][:1])[0])
+        dst, _ = ring_current.dst_response(code, self.wind.cadence_s, drive["speed"], drive["bz_gsm"],
+                                           drive["pressure"], star0)
         # Dst at the sample times 0, dt, 2 dt, ...: the start value, then each step's end.
         self.sample_s = self.wind.cadence_s * np.arange(dst.size + 1)
         self.dst = np.concatenate([[params.initial_dst_nT], dst])
@@ -200,8 +214,10 @@ class Geomagnetic:
         earth = PROFILES[params.earth_profile]
         _, self.e_east = geoelectric_field(self.dx, np.zeros_like(self.dx), self.wind.cadence_s,
                                            earth.conductivity_S_m, earth.thickness_m)
-        kp = kp_from_solar_wind(self.wind.speed, self.wind.by_gsm, self.wind.bz_gsm, self.wind.density)
-        starts, interval_kp, _ = three_hour_means(self.wind.time, kp)
+        kp = kp_from_solar_wind(drive["speed"], drive["by_gsm"], drive["bz_gsm"], drive["density"])
+        starts, interval_kp, count = three_hour_means(self.wind.time, kp)
+        # An interval the driver covers only in part has no Kp (the index is a 3-hour one).
+        interval_kp[count < round(KP_INTERVAL_S / self.wind.cadence_s)] = np.nan
         interval = (self.wind.time - starts[0]) // np.timedelta64(KP_INTERVAL_S, "s")
         self.kp = interval_kp[interval.astype(np.int64)]  # per driver sample: its interval's Kp
 
@@ -263,3 +279,19 @@ def synthetic_wind(spec: SyntheticWind, rng: np.random.Generator):
         wind = synthetic.cme(wind, start + np.timedelta64(int(round(cme.arrival_s)), "s"), rng,
                              **cme.model_dump(exclude={"arrival_s"}))
     return wind
+
+
+def hourly_mean(values: np.ndarray, cadence_s: float) -> np.ndarray:
+    """The trailing one-hour mean of a driver sampled every ``cadence_s`` (itself when hourly or
+    coarser): sample k averages samples k - w + 1 .. k, w = 3600 / cadence_s, fewer at the start.
+
+    >>> hourly_mean(np.array([0.0, 2.0, 4.0, 6.0]), 1800.0).tolist()
+    [0.0, 1.0, 3.0, 5.0]
+    """
+    window = int(round(3600.0 / cadence_s))
+    if window <= 1:
+        return values
+    total = np.cumsum(np.concatenate([[0.0], values]))
+    k = np.arange(values.size)
+    start = np.maximum(k + 1 - window, 0)
+    return (total[k + 1] - total[start]) / (k + 1 - start)

@@ -3,8 +3,8 @@ minima of the Bastille Day 2000 and 2001-03-31 storms.
 
 Each model starts from the observed Dst of the first hour (its Dst* from the pressure of
 that hour) and then runs on the solar wind alone, with no feedback from the observed index.
-The modelled Dst at the end of hour k is compared with the observed mean of hour k + 1,
-the hour it ends into (the convention of O'Brien & McPherron 2000).
+Observed Dst of hour k is the mean over that hour, so it is compared with the model's mean
+over the same hour, the mean of its values at the hour's two ends (exact for a linear change).
 """
 
 from __future__ import annotations
@@ -28,11 +28,13 @@ DRIVERS = ("bz_gsm", "speed", "density")
 
 
 def modelled_dst(model: str, wind, observed_first_nT: float) -> np.ndarray:
-    """Dst (nT) at the end of each hour of ``wind``, from the observed Dst of its first hour."""
+    """The model's mean Dst (nT) over each hour of ``wind``, from the observed Dst of its first hour:
+    the mean of the values at the hour's start and end."""
     code = MODEL_CODES[model]
     star0 = float(ring_current.pressure_corrected(code, np.array([observed_first_nT]), wind.pressure[:1])[0])
-    dst, _ = ring_current.dst_response(code, wind.cadence_s, wind.speed, wind.bz_gsm, wind.pressure, star0)
-    return dst
+    dst_end, _ = ring_current.dst_response(code, wind.cadence_s, wind.speed, wind.bz_gsm, wind.pressure, star0)
+    dst_start = np.concatenate([[observed_first_nT], dst_end[:-1]])
+    return 0.5 * (dst_start + dst_end)
 
 
 def _figure(path: Path, time, observed, modelled: dict[str, np.ndarray], storms) -> Path:
@@ -57,12 +59,12 @@ def _figure(path: Path, time, observed, modelled: dict[str, np.ndarray], storms)
     return path
 
 
-def _symh_benchmark(spec: dict, time_next: np.ndarray, modelled: dict[str, np.ndarray], figures: dict) -> list[str]:
+def _symh_benchmark(spec: dict, hours: np.ndarray, modelled: dict[str, np.ndarray], figures: dict) -> list[str]:
     """RMSE against hourly SYM-H on the benchmark storms' hours that the run covers: each model,
     and the benchmark's own 1-h-ahead forecast on the same hours."""
     observed, forecast = read_symh_benchmark(dataset_file(spec["dataset"], spec["file"]))
     observed, forecast = hourly_means(observed), hourly_means(forecast)
-    common, in_run, in_symh = np.intersect1d(time_next, observed.time, return_indices=True)
+    common, in_run, in_symh = np.intersect1d(hours, observed.time, return_indices=True)
     if common.size == 0:
         return []
     lines = [f"SYM-H benchmark storms, {common.size} hours in the run: RMSE (nT) against hourly SYM-H"]
@@ -88,9 +90,9 @@ def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
         wind, dst = wind.between(c["quick_start"], c["quick_stop"]), dst.between(c["quick_start"], c["quick_stop"])
         storms = [s for s in storms if np.datetime64(s["start"]) >= np.datetime64(c["quick_start"])
                   and np.datetime64(s["stop"]) <= np.datetime64(c["quick_stop"])]
-    observed_next = dst.values[1:]  # the hour each modelled value ends into
-    measured = wind.valid(DRIVERS)[:-1]
-    time_next = dst.time[1:]
+    observed_hourly = dst.values  # hour by hour, like the modelled means
+    measured = wind.valid(DRIVERS)
+    hours = dst.time
     lines = [f"Dst from the OMNI solar wind, {str(wind.time[0])[:10]} to {str(wind.time[-1])[:10]}, "
              f"{int(measured.sum())} of {measured.size} hours with measured drivers",
              f"{'model':<18} {'PE':>6} {'RMSE nT':>8} {'r':>6} {'bias nT':>8}"]
@@ -98,32 +100,32 @@ def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
     modelled: dict[str, np.ndarray] = {}
     passed = True
     for model in c["models"]:
-        values = modelled_dst(model, wind, float(dst.values[0]))[:-1]
+        values = modelled_dst(model, wind, float(dst.values[0]))
         modelled[model] = values
-        s = series_scores(np.where(measured, observed_next, np.nan), values)
+        s = series_scores(np.where(measured, observed_hourly, np.nan), values)
         lines.append(f"{model:<18} {s['PE']:>6.3f} {s['RMSE']:>8.2f} {s['r']:>6.3f} {s['bias']:>8.2f}")
         figures.update({f"{model}_PE": s["PE"], f"{model}_RMSE_nT": s["RMSE"], f"{model}_r": s["r"],
                         f"{model}_bias_nT": s["bias"]})
     lines.append(f"{anchor['name']:<18} {anchor['PE']:>6.3f} {anchor['RMSE_nT']:>8.2f} {anchor['r']:>6.3f}"
                  f" {'':>8}  (published)")
     if not quick and "symh" in case:
-        lines += _symh_benchmark(case["symh"], time_next, modelled, figures)
+        lines += _symh_benchmark(case["symh"], hours, modelled, figures)
     if not quick and "second" in case:  # a later year, another cycle (OMNI2 carries its own Dst)
         second = case["second"]
         path2 = dataset_file(second["dataset"], second["file"])
         wind2, dst2 = read_omni2(path2), read_omni2_indices(path2)
         if not np.array_equal(dst2.time, wind2.time):
             raise ValueError(f"{path2}: the Dst and solar-wind hours differ")
-        measured2 = wind2.valid(DRIVERS)[:-1]
+        measured2 = wind2.valid(DRIVERS)
         lines.append(f"{second['label']}: {int(measured2.sum())} of {measured2.size} hours with measured drivers")
         for model in c["models"]:
-            values = modelled_dst(model, wind2, float(dst2.dst[0]))[:-1]
-            s2 = series_scores(np.where(measured2, dst2.dst[1:], np.nan), values)
+            values = modelled_dst(model, wind2, float(dst2.dst[0]))
+            s2 = series_scores(np.where(measured2, dst2.dst, np.nan), values)
             lines.append(f"{model:<18} {s2['PE']:>6.3f} {s2['RMSE']:>8.2f} {s2['r']:>6.3f} {s2['bias']:>8.2f}")
             figures.update({f"{model}_{second['key']}_PE": s2["PE"], f"{model}_{second['key']}_RMSE_nT": s2["RMSE"]})
     for storm in storms:
-        window = (time_next >= np.datetime64(storm["start"])) & (time_next < np.datetime64(storm["stop"]))
-        observed_min = float(np.nanmin(observed_next[window]))
+        window = (hours >= np.datetime64(storm["start"])) & (hours < np.datetime64(storm["stop"]))
+        observed_min = float(np.nanmin(observed_hourly[window]))
         parts = []
         for model, values in modelled.items():
             model_min = float(np.min(values[window]))
@@ -137,6 +139,6 @@ def run(out_dir: Path | None = None, quick: bool = False) -> ValidationResult:
     if out_dir is not None and storms:
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        artifacts.append(_figure(folder / "omni_dst_storms.png", time_next, observed_next, modelled, storms))
+        artifacts.append(_figure(folder / "omni_dst_storms.png", hours, observed_hourly, modelled, storms))
     units = {k: ("nT" if k.endswith("_nT") else "1") for k in figures}
     return ValidationResult(NAME, figures, units, bool(passed), "\n".join(lines), artifacts)

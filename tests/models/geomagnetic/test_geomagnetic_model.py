@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from models.geomagnetic import ring_current
-from models.geomagnetic.model import Geomagnetic, GeomagneticParams
+from models.geomagnetic.model import Geomagnetic, GeomagneticParams, hourly_mean
 from models.geomagnetic.solar_wind import read_swmf
 from sim.grid import RasterGrid
 from sim.simulation import Simulation
@@ -18,7 +18,7 @@ GRID = RasterGrid(shape=(1, 1), spacing_m=(1.0, 1.0))
 # Ten minutes of quiet wind, then a southward IMF at 600 km/s: a storm builds.
 ROWS = [(m, 0.0, 2.0, -400.0, 5.0) for m in range(10)] + [(m, 0.0, -20.0, -600.0, 15.0) for m in range(10, 180)]
 SWMF = "Synthetic storm\n#COORDINATES\nGSM\n\n#START\n" + "".join(
-    f"2015 03 17 {4 + m // 60:02d} {m % 60:02d} 00 000 1.0 {by} {bz} {vx} 0.0 0.0 {n} 1.0e5\n"
+    f"2015 03 17 {3 + m // 60:02d} {m % 60:02d} 00 000 1.0 {by} {bz} {vx} 0.0 0.0 {n} 1.0e5\n"
     for m, by, bz, vx, n in ROWS)
 
 
@@ -35,27 +35,31 @@ def test_dst_follows_the_kernel_at_the_driver_times_whatever_the_engine_step(tmp
     sim = Simulation(GRID, [model], stop_s=7200.0, dt_max_s=dt_max)
     sim.run()
     wind = read_swmf(path)
+    # The hourly-fitted relations see the trailing one-hour means of a one-minute driver.
+    speed, by, bz, density, pressure = (hourly_mean(getattr(wind, name), 60.0)
+                                        for name in ("speed", "by_gsm", "bz_gsm", "density", "pressure"))
     code = ring_current.OBRIEN_MCPHERRON
-    star0 = float(ring_current.pressure_corrected(code, np.array([-5.0]), wind.pressure[:1])[0])
-    dst, _ = ring_current.dst_response(code, 60.0, wind.speed, wind.bz_gsm, wind.pressure, star0)
-    # 7200 s is the end of the 120th minute: kernel element 119.
+    star0 = float(ring_current.pressure_corrected(code, np.array([-5.0]), pressure[:1])[0])
+    dst, _ = ring_current.dst_response(code, 60.0, speed, bz, pressure, star0)
+    # 7200 s (05:00) is the end of the 120th minute: kernel element 119.
     assert float(sim.state["dst_index"]) == pytest.approx(dst[119], rel=1e-12)
     assert float(sim.state["geomagnetic_field_north"]) == pytest.approx(dst[119] * math.cos(math.radians(40.0)))
     assert float(sim.state["dst_index"]) < -50  # two hours of -20 nT Bz at 600 km/s: a storm
     assert float(sim.state["dawn_dusk_electric_field"]) == pytest.approx(600.0 * 20.0 * 1e-3)
-    # Kp of the 06-09 UT interval (the run ends at 06:00, the start of it): southward driving.
+    # Kp of the 03-06 UT interval, which the driver covers whole (03:00-05:59): southward driving.
     from models.geomagnetic.kp import kp_from_solar_wind
 
-    expected = kp_from_solar_wind(wind.speed, wind.by_gsm, wind.bz_gsm, wind.density)[120:].mean()
+    expected = kp_from_solar_wind(speed, by, bz, density).mean()
     assert float(sim.state["kp_index"]) == pytest.approx(expected, rel=1e-12)
-    assert float(sim.state["kp_index"]) > 5
+    assert float(sim.state["kp_index"]) > 4
 
 
 def test_driver_start_must_be_a_sample_and_the_run_must_stay_inside_the_driver(tmp_path):
     with pytest.raises(ValueError, match="not a sample time"):
         model_for(tmp_path, driver_start="2015-03-17T04:00:30")
-    model, _ = model_for(tmp_path, driver_start="2015-03-17T05:00:00")
-    assert model.duration_s == pytest.approx(120 * 60.0)  # 120 one-minute samples from 05:00, each a step
+    model, _ = model_for(tmp_path, driver_start="2015-03-17T04:00:00")
+    assert model.duration_s == pytest.approx(120 * 60.0)  # 120 one-minute samples from 04:00, each a step
+    assert np.isnan(model.kp).all()  # 03-06 and 06-09 UT are both covered in part only
     sim = Simulation(GRID, [model], stop_s=3 * 3600.0, dt_max_s=60.0)
     with pytest.raises(ValueError, match="beyond the solar wind"):
         sim.run()

@@ -16,8 +16,14 @@ from models.geomagnetic.ring_current import newell_coupling
 A, B, C = 0.05, 2.244e-4, 2.844e-6
 
 
-def test_coefficients_are_the_quoted_ones():
-    assert (NEWELL_A, NEWELL_B, NEWELL_C) == (A, B, C)
+def test_worked_values_of_the_module_notes():
+    # Hand-computed from Kp = a + b V^4/3 B_T^2/3 sin^8/3(theta/2) + c n^1/2 V^2, not from the module:
+    # quiet northward wind: viscous term only, 0.05 + 2.844e-6 sqrt(5) 350^2 = 0.829.
+    assert kp_from_solar_wind(350.0, 0.0, 3.0, 5.0) == pytest.approx(0.829, abs=1e-3)
+    # due south 5 nT at 400 km/s, n = 5: 0.05 + 2.244e-4 * 400^(4/3) * 5^(2/3) + 2.844e-6 sqrt(5) 400^2 = 3.0
+    assert kp_from_solar_wind(400.0, 0.0, -5.0, 5.0) == pytest.approx(
+        0.05 + 2.244e-4 * 400.0 ** (4 / 3) * 5.0 ** (2 / 3) + 2.844e-6 * 5.0**0.5 * 400.0**2, rel=1e-12)
+    assert kp_from_solar_wind(600.0, 0.0, -10.0, 10.0) == pytest.approx(8.6, abs=0.05)
 
 
 def test_kernel_matches_numpy_twin():
