@@ -212,8 +212,13 @@ class Geomagnetic:
         self.dx = self.dst * np.cos(np.radians(params.ground_magnetic_latitude_deg))
         self.dx_rate = np.nan_to_num(db_dt(self.dx, self.wind.cadence_s), nan=0.0)
         earth = PROFILES[params.earth_profile]
-        _, self.e_east = geoelectric_field(self.dx, np.zeros_like(self.dx), self.wind.cadence_s,
-                                           earth.conductivity_S_m, earth.thickness_m)
+        # The record is extended by half a day of its end values on each side: the transform's
+        # switch-on transient and the end-to-end detrending then act on flat, not storm, data.
+        pad = int(round(43200.0 / self.wind.cadence_s))
+        padded = np.concatenate([np.full(pad, self.dx[0]), self.dx, np.full(pad, self.dx[-1])])
+        _, e_east = geoelectric_field(padded, np.zeros_like(padded), self.wind.cadence_s,
+                                      earth.conductivity_S_m, earth.thickness_m)
+        self.e_east = e_east[pad:pad + self.dx.size]
         kp = kp_from_solar_wind(drive["speed"], drive["by_gsm"], drive["bz_gsm"], drive["density"])
         starts, interval_kp, count = three_hour_means(self.wind.time, kp)
         # An interval the driver covers only in part has no Kp (the index is a 3-hour one).
