@@ -25,6 +25,10 @@ The solar wind is read from a file or composed from scenario parameters
 (:mod:`models.geomagnetic.synthetic`): a quiet Parker-spiral wind with Kolmogorov turbulence,
 corotating interaction regions and CMEs with a shock, a sheath and a Lundquist flux rope.
 
+With ``gic_network``, the field drives the geomagnetically induced currents of a power network
+(Lehtinen & Pirjola 1985; :mod:`models.geomagnetic.gic`), here the test network of Horton et
+al. (2012), as if it lay under the ground point; the largest substation GIC is a field.
+
 Kp is the regression of Newell et al. (2008) on the driver's samples, averaged over each
 3-hour UT interval (:mod:`models.geomagnetic.kp`): the value of the interval that contains
 the time, NaN where the driver lacks the IMF By it needs.
@@ -64,6 +68,7 @@ from pydantic import Field, field_validator
 
 from models.geomagnetic import ring_current, synthetic
 from models.geomagnetic.geoelectric import PROFILES, db_dt, geoelectric_field
+from models.geomagnetic.gic import horton_2012_network
 from models.geomagnetic.kp import KP_INTERVAL_S, kp_from_solar_wind, three_hour_means
 from models.geomagnetic.solar_wind import read_omni2, read_omni_hourly_csv, read_swmf
 from sim.fields import FieldSpec
@@ -143,6 +148,8 @@ class GeomagneticParams(ModelParams):
     ground_magnetic_latitude_deg: float = Field(30.0, ge=-60.0, le=60.0,
                                                 description="magnetic latitude of the ground point of dX")
     earth_profile: Literal[tuple(PROFILES)] = Field("quebec", description="1-D conductivity profile under it")
+    gic_network: Literal["horton_2012"] | None = Field(
+        None, description="power network whose GIC the field drives (Horton et al. 2012 test case)")
 
     @field_validator("driver_start")
     @classmethod
@@ -182,6 +189,8 @@ class Geomagnetic:
         FieldSpec("geoelectric_field_east", at="global", units="V km-1", intent="out",
                   doc="eastward geoelectric field induced by the ring-current disturbance over the 1-D earth "
                       "(no electrojet share)"),
+        FieldSpec("gic_largest_substation", at="global", units="A", intent="out",
+                  doc="largest earth GIC magnitude over the network's substations (0 without a network)"),
         FieldSpec("kp_index", at="global", units="1", intent="out", allow_nan=True,
                   doc="planetary K index of the 3-hour UT interval containing the time, from that interval's "
                       "solar wind (NaN where the driver lacks IMF By or density, or covers the interval in part)"),
@@ -219,6 +228,11 @@ class Geomagnetic:
         _, e_east = geoelectric_field(padded, np.zeros_like(padded), self.wind.cadence_s,
                                       earth.conductivity_S_m, earth.thickness_m)
         self.e_east = e_east[pad:pad + self.dx.size]
+        # GIC: the network is a resistor network, so its currents follow the field sample by sample.
+        self.gic_largest = np.zeros_like(self.e_east)
+        if params.gic_network == "horton_2012":
+            gic = horton_2012_network().substation_gic_A(np.zeros_like(self.e_east), self.e_east)
+            self.gic_largest = np.abs(gic).max(axis=-1)
         kp = kp_from_solar_wind(drive["speed"], drive["by_gsm"], drive["bz_gsm"], drive["density"])
         starts, interval_kp, count = three_hour_means(self.wind.time, kp)
         # An interval the driver covers only in part has no Kp (the index is a 3-hour one).
@@ -256,6 +270,7 @@ class Geomagnetic:
         j = min(max(int(np.ceil(t / self.wind.cadence_s - 1e-9)), 1), self.dx.size - 1)
         state["geomagnetic_field_north_rate"][...] = self.dx_rate[j]
         state["geoelectric_field_east"][...] = np.interp(t, self.sample_s, self.e_east)
+        state["gic_largest_substation"][...] = np.interp(t, self.sample_s, self.gic_largest)
         state["kp_index"][...] = self.kp[k]
 
     def report(self) -> dict:

@@ -91,6 +91,16 @@ def test_synthetic_cme_makes_a_storm_and_the_ground_responds(tmp_path):
     # is eastward; before the shock only the quiet wind's small Dst wander induces anything.
     main_phase = np.argmin(model.dx_rate)
     assert model.e_east[main_phase] > 2 * np.abs(model.e_east[model.sample_s < 18000.0]).max()
+    assert not model.gic_largest.any()  # no network given
+
+
+def test_gic_of_the_horton_network_scales_with_the_eastward_field(tmp_path):
+    from models.geomagnetic.gic import HORTON_2012_GIC_A
+
+    model, _ = model_for(tmp_path, gic_network="horton_2012")
+    # Linear network: the largest substation GIC is |E_east| times that of 1 V/km eastward.
+    per_volt = np.abs(np.asarray(HORTON_2012_GIC_A["east"])).max()
+    np.testing.assert_allclose(model.gic_largest, np.abs(model.e_east) * per_volt, rtol=1e-3, atol=1e-9)
 
 
 def test_the_benchmark_runs_its_year_of_wind_through_every_model():
