@@ -180,6 +180,9 @@ class Geomagnetic:
                   doc="solar-wind dynamic pressure"),
         FieldSpec("dawn_dusk_electric_field", at="global", units="mV m-1", intent="out",
                   doc="solar-wind dawn-dusk electric field V Bs (Bs = max(-Bz, 0))"),
+        FieldSpec("solar_wind_gap_filled", at="global", units="1", intent="out",
+                  doc="1 where a driver (speed, Bz or density) of the current step was interpolated across a "
+                      "data gap, else 0"),
         FieldSpec("dst_index", at="global", units="nT", intent="out", doc="disturbance storm-time index Dst"),
         FieldSpec("geomagnetic_field_north", at="global", units="nT", intent="out",
                   doc="ring-current (Dst) share of the ground disturbance of the magnetic-north component, "
@@ -217,6 +220,7 @@ class Geomagnetic:
         self.sample_s = self.wind.cadence_s * np.arange(dst.size + 1)
         self.dst = np.concatenate([[params.initial_dst_nT], dst])
         self.vbs = ring_current.coupling_vbs(self.wind.speed, self.wind.bz_gsm)
+        self.gap_filled = (~self.wind.valid(("speed", "bz_gsm", "density"))).astype(float)
         # The ground disturbance dX and what it induces, on the same samples as Dst.
         self.dx = self.dst * np.cos(np.radians(params.ground_magnetic_latitude_deg))
         self.dx_rate = np.nan_to_num(db_dt(self.dx, self.wind.cadence_s), nan=0.0)
@@ -263,6 +267,7 @@ class Geomagnetic:
         state["imf_bz_gsm"][...] = self.wind.bz_gsm[k]
         state["solar_wind_dynamic_pressure"][...] = self.wind.pressure[k]
         state["dawn_dusk_electric_field"][...] = self.vbs[k]
+        state["solar_wind_gap_filled"][...] = self.gap_filled[k]
         dst = float(np.interp(t, self.sample_s, self.dst))
         state["dst_index"][...] = dst
         state["geomagnetic_field_north"][...] = np.interp(t, self.sample_s, self.dx)

@@ -92,6 +92,7 @@ def test_synthetic_cme_makes_a_storm_and_the_ground_responds(tmp_path):
     main_phase = np.argmin(model.dx_rate)
     assert model.e_east[main_phase] > 2 * np.abs(model.e_east[model.sample_s < 18000.0]).max()
     assert not model.gic_largest.any()  # no network given
+    assert not model.gap_filled.any()  # a synthetic wind has no gaps
 
 
 def test_gic_of_the_horton_network_scales_with_the_eastward_field(tmp_path):
@@ -134,3 +135,18 @@ def test_bundled_cir_storm_writes_cf_compliant_series_and_sensor_files(tmp_path)
     with xr.open_dataset(out / "fields.nc") as ds:
         assert -100 < float(ds.dst_index.min()) < -50  # a moderate storm
         assert ds.dst_index.attrs["units"] == "nT"
+
+
+def test_gap_filled_hours_of_the_measured_driver_are_flagged():
+    from sim.io.data import DataUnavailable, dataset_dir
+
+    try:
+        dataset_dir("geomag/omni_hourly_1998_2002", download=False)
+    except DataUnavailable as exc:
+        pytest.skip(str(exc))
+    p = GeomagneticParams.model_validate({"solar_wind": {
+        "format": "omni_hourly_csv", "path": "data:geomag/omni_hourly_1998_2002/omni_1998_2002_hourly.csv"}})
+    model = Geomagnetic(GRID, p, np.random.default_rng(0))
+    # The file's empty cells: density 469 h, speed 84 h, Bz 26 h (they overlap in part).
+    assert 469 <= model.gap_filled.sum() <= 469 + 84 + 26
+    assert set(np.unique(model.gap_filled)) == {0.0, 1.0}
