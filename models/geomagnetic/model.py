@@ -53,6 +53,11 @@ them: rectifying B_s = max(-B_z, 0) sample by sample would turn fluctuations fas
 hour into injection the fits never saw (a 5-minute CIR driver gave Dst -94 nT, its hourly
 averages -39 nT). The wind fields written are the driver's own samples.
 
+Time stamps: the solar-wind fields at time t are the driver step that starts at t (a step
+average, as OMNI's hours are); Dst, dX, E and GIC are the values at t (linear between the
+driver's sample times); dX/dt is the rate over the driver step that ends at t; Kp is the
+value of the 3-hour UT interval that contains t.
+
 The whole series is computed once at ``initialize`` (the model is a function of its driver)
 and each step samples it at the step's end, linearly between driver samples: the engine's
 time step then never changes the physics. Scenario time 0 is ``driver_start`` (default: the
