@@ -32,6 +32,9 @@ Optional hooks (looked up with ``getattr``; a model may omit them):
     The maximum over every step of some of its cell fields, kept by the model itself
     (fused into its kernels, including the state at the time of the last ``diagnose``);
     the peak tracker uses these arrays instead of observing the fields after each step.
+``max_time_s: float`` (attribute or property)
+    The latest scenario time the model can reach (the end of a measured or prepared driver);
+    a scenario whose ``time.stop_s`` lies beyond it is refused when it loads.
 ``estimate_bytes(grid, params) -> int`` (classmethod)
     Scratch memory the model will allocate beyond its declared fields, so a grid that
     cannot fit is refused before anything is allocated.

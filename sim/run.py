@@ -7,6 +7,8 @@ files get their final names, and the manifest says ``incomplete`` with the reaso
 
 from __future__ import annotations
 
+import math
+
 import signal
 import time
 from dataclasses import dataclass, field
@@ -102,6 +104,12 @@ def check_run(loaded: LoadedScenario):
     Returns the models and the sensor groups (empty without ``[[sensors]]``).
     """
     models = build_models(loaded)
+    stop = loaded.config.time.stop_s
+    for k, model in enumerate(models):
+        reach = getattr(model, "max_time_s", math.inf)
+        if stop > reach:
+            raise ScenarioError(f"{loaded.path}: time.stop_s = {stop:g} s is beyond models.{k} ({model.name}), "
+                                f"whose drivers end at {reach:g} s; expected time.stop_s <= {reach:g}")
     produced = produced_fields(models)
     check_outputs(loaded.path, loaded, produced)
     try:

@@ -66,10 +66,10 @@ driver's first sample).
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Annotated, Literal, Union
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Discriminator, Field, Tag, field_validator
 
 from models.geomagnetic import ring_current, synthetic
 from models.geomagnetic.geoelectric import PROFILES, db_dt, geoelectric_field
@@ -145,8 +145,14 @@ class SyntheticWind(ModelParams):
     cirs: list[CirArrival] = Field(default_factory=list)
 
 
+def _wind_kind(value) -> str:
+    """``kind`` of a solar-wind table ("file" when omitted), so errors name the right fields."""
+    return value.get("kind", "file") if isinstance(value, dict) else getattr(value, "kind", "file")
+
+
 class GeomagneticParams(ModelParams):
-    solar_wind: Union[SolarWindFile, SyntheticWind]
+    solar_wind: Annotated[Union[Annotated[SolarWindFile, Tag("file")], Annotated[SyntheticWind, Tag("synthetic")]],
+                          Discriminator(_wind_kind)]
     driver_start: str | None = Field(None, description="UTC time in the driver that is scenario time 0")
     dst_model: Literal["burton", "obrien_mcpherron"] = "obrien_mcpherron"
     initial_dst_nT: float = Field(0.0, description="Dst at time 0 (for example the observed value)")
@@ -172,11 +178,15 @@ class Geomagnetic:
 
     name = "geomagnetic"
     Params = GeomagneticParams
-    fixed_params = ("solar_wind", "driver_start", "dst_model", "initial_dst_nT")
+    # The whole storm is computed at initialize, so an event may change none of its parameters.
+    fixed_params = ("solar_wind", "driver_start", "dst_model", "initial_dst_nT", "ground_magnetic_latitude_deg",
+                    "earth_profile", "gic_network")
     summary_fields = ()
     references = ("Burton, McPherron & Russell 1975 (JGR 80:4204); O'Brien & McPherron 2000 (JGR 105:7707); "
-                  "Sugiura 1964 (Ann. IGY 35); Newell et al. 2008 (JGR 113:A04218); "
-                  "OMNI: King & Papitashvili 2005 (JGR 110:A02104)")
+                  "Sugiura 1964 (Ann. IGY 35); Newell et al. 2008 (JGR 113:A04218); Lundquist 1950; Burlaga 1988 "
+                  "(JGR 93:7217); Cagniard 1953 (Geophysics 18:605); Boteler & Pirjola 1998 and NERC TPL-007 "
+                  "(Quebec earth); Lehtinen & Pirjola 1985 (Ann. Geophys. 3:479); Horton et al. 2012 (IEEE TPWRD "
+                  "27:2368); OMNI: King & Papitashvili 2005 (JGR 110:A02104)")
 
     fields = (
         FieldSpec("solar_wind_speed", at="global", units="km s-1", intent="out", doc="solar-wind bulk speed"),
@@ -250,7 +260,7 @@ class Geomagnetic:
         self.kp = interval_kp[interval.astype(np.int64)]  # per driver sample: its interval's Kp
 
     @property
-    def duration_s(self) -> float:
+    def max_time_s(self) -> float:
         """Scenario seconds the driver covers."""
         return float(self.sample_s[-1])
 
@@ -264,8 +274,8 @@ class Geomagnetic:
         self._write(state, t + dt)
 
     def _write(self, state, t: float) -> None:
-        if t > self.duration_s + 1e-6:
-            raise ValueError(f"time {t:g} s is beyond the solar wind, which covers {self.duration_s:g} s")
+        if t > self.max_time_s + 1e-6:  # the engine refuses such a stop_s when the scenario loads
+            raise ValueError(f"time {t:g} s is beyond the solar wind, which covers {self.max_time_s:g} s")
         # Drivers are step averages: the value of the step that contains t (the last one at its end).
         k = min(int(t // self.wind.cadence_s), len(self.wind) - 1)
         state["solar_wind_speed"][...] = self.wind.speed[k]

@@ -560,3 +560,22 @@ def test_measured_data_that_cannot_be_found(tmp_path, capsys, monkeypatch):
     path = bundled_scenarios()["bastille_day_2000"]
     check_and_run(tmp_path, capsys, path, [], str(path), "models.0.params",
                   "geomag/omni_hourly_1998_2002", "HAZSIM_DATA_DIR")
+
+
+# -- geomagnetic scenarios -------------------------------------------------------------------
+
+CIR = bundled_scenarios()["cir_storm"].read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("old, new, needles", [
+    ('dst_model = "burton"', 'dst_model = "temerin_li"', ("models.0.params.dst_model",)),
+    ("fast_speed_km_s = 750.0", "fast_speed_km_s = -750.0", ("fast_speed_km_s",)),
+    ("[[faults]]", '[[events]]\nat_s = 3600.0\nset = { "models.0.params.dst_model" = "obrien_mcpherron" }\n\n[[faults]]',
+     ("events.0.set", "dst_model", "fixed")),
+    ("[[faults]]", '[[events]]\nat_s = 3600.0\nset = { "models.0.params.ground_magnetic_latitude_deg" = 50.0 }\n\n'
+     "[[faults]]", ("events.0.set", "ground_magnetic_latitude_deg", "fixed")),
+    ("stop_s = 345600.0", "stop_s = 400000.0", ("time.stop_s", "models.0 (geomagnetic)", "345600")),
+])
+def test_bad_geomagnetic_input(tmp_path, capsys, old, new, needles):
+    path = write(tmp_path, replace(old, new, CIR))
+    check_and_run(tmp_path, capsys, path, [], str(path), *needles)

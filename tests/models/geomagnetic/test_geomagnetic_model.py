@@ -58,7 +58,7 @@ def test_driver_start_must_be_a_sample_and_the_run_must_stay_inside_the_driver(t
     with pytest.raises(ValueError, match="not a sample time"):
         model_for(tmp_path, driver_start="2015-03-17T04:00:30")
     model, _ = model_for(tmp_path, driver_start="2015-03-17T04:00:00")
-    assert model.duration_s == pytest.approx(120 * 60.0)  # 120 one-minute samples from 04:00, each a step
+    assert model.max_time_s == pytest.approx(120 * 60.0)  # 120 one-minute samples from 04:00, each a step
     assert np.isnan(model.kp).all()  # 03-06 and 06-09 UT are both covered in part only
     sim = Simulation(GRID, [model], stop_s=3 * 3600.0, dt_max_s=60.0)
     with pytest.raises(ValueError, match="beyond the solar wind"):
