@@ -372,20 +372,24 @@ def implicit_friction_factor(a):
 
 
 @njit(cache=True, error_model="numpy")
+def manning_factor(h, q_x, q_y, n, gdt):
+    """f of :func:`implicit_friction_factor` for a cell of depth h > 0 and discharge (q_x, q_y):
+    a = g dt n^2 |q| / h^(7/3), with 1 / h^(7/3) = r^7 and r = h^(-1/3) (no pow call)."""
+    r = inv_cbrt(h)
+    r2 = r * r
+    r7 = r2 * r2 * r2 * r
+    return implicit_friction_factor(gdt * n * n * math.sqrt(q_x * q_x + q_y * q_y) * r7)
+
+
+@njit(cache=True, error_model="numpy")
 def _update_row(h, hu, hv, n_manning, j, lx, ly, gdt, h_dry, wb, ks, kn, h_out, hu_out, hv_out):
     """Flux divergence and implicit Manning friction for the cells of row j."""
     for i in range(h.shape[1]):
         hn = h[j, i] - (lx * (wb[_X, i + 1] - wb[_X, i]) + ly * (wb[kn, i] - wb[ks, i]))
         hun = hu[j, i] - (lx * (wb[_X + 1, i + 1] - wb[_X + 2, i]) + ly * (wb[kn + 3, i] - wb[ks + 3, i]))
         hvn = hv[j, i] - (lx * (wb[_X + 3, i + 1] - wb[_X + 3, i]) + ly * (wb[kn + 1, i] - wb[ks + 2, i]))
-        n = n_manning[j, i]
         wet = hn > h_dry
-        hw = hn if wet else 1.0
-        # 1 / h^(7/3) = r^7 with r = h^(-1/3): |u| / h^(4/3) = |(hu, hv)| / h^(7/3)
-        r = inv_cbrt(hw)
-        r2 = r * r
-        r7 = r2 * r2 * r2 * r
-        f = implicit_friction_factor(gdt * n * n * math.sqrt(hun * hun + hvn * hvn) * r7)
+        f = manning_factor(hn if wet else 1.0, hun, hvn, n_manning[j, i], gdt)
         h_out[j, i] = hn
         hu_out[j, i] = hun * f if wet else 0.0
         hv_out[j, i] = hvn * f if wet else 0.0
@@ -787,14 +791,8 @@ def _update_row2(h, hu, hv, h0, hu0, hv0, n_manning, j, lx, ly, gdt, h_dry, wb, 
         hn = h[j, i] - (lx * (wb[fx, i + 1] - wb[fx, i]) + ly * (wb[kn, i] - wb[ks, i]))
         hun = hu[j, i] - (lx * ((wb[fx + 1, i + 1] - wb[fx + 2, i]) + sx[i]) + ly * (wb[kn + 3, i] - wb[ks + 3, i]))
         hvn = hv[j, i] - (lx * (wb[fx + 3, i + 1] - wb[fx + 3, i]) + ly * ((wb[kn + 1, i] - wb[ks + 2, i]) + sy[i]))
-        n = n_manning[j, i]
         wet = hn > h_dry
-        hw = hn if wet else 1.0
-        # 1 / h^(7/3) = r^7 with r = h^(-1/3): |u| / h^(4/3) = |(hu, hv)| / h^(7/3)
-        r = inv_cbrt(hw)
-        r2 = r * r
-        r7 = r2 * r2 * r2 * r
-        f = implicit_friction_factor(gdt * n * n * math.sqrt(hun * hun + hvn * hvn) * r7)
+        f = manning_factor(hn if wet else 1.0, hun, hvn, n_manning[j, i], gdt)
         hun = hun * f if wet else 0.0
         hvn = hvn * f if wet else 0.0
         ho = w0 * h0[j, i] + w1 * hn

@@ -94,13 +94,7 @@ def fv_step_reference(z, h, hu, hv, n_manning, dt, dx, dy, g, h_dry, bc_codes, b
     h_new = h - (lx * (fx[0][:, 1:] - fx[0][:, :-1]) + ly * (fy[0][1:] - fy[0][:-1]))
     hu_new = hu - (lx * (fx[1][:, 1:] - fx[2][:, :-1]) + ly * (fy[3][1:] - fy[3][:-1]))
     hv_new = hv - (lx * (fx[3][:, 1:] - fx[3][:, :-1]) + ly * (fy[1][1:] - fy[2][:-1]))
-    # Implicit Manning friction; no momentum in dry cells.
-    wet = h_new > h_dry
-    hw = np.where(wet, h_new, 1.0)
-    a = g * dt * n_manning * n_manning * np.sqrt(hu_new**2 + hv_new**2) / (hw * hw * np.cbrt(hw))
-    r = (1.0 + np.sqrt(1.0 + 4.0 * a)) / 2.0
-    hu_new = np.where(wet, hu_new / r, 0.0)
-    hv_new = np.where(wet, hv_new / r, 0.0)
+    hu_new, hv_new = friction_reference(h_new, hu_new, hv_new, n_manning, dt, g, h_dry)  # none where dry
     outflow = dt * (dy * (fx[0][:, -1].sum() - fx[0][:, 0].sum()) + dx * (fy[0][-1].sum() - fy[0][0].sum()))
     return h_new, hu_new, hv_new, outflow
 

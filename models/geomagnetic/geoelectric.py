@@ -178,7 +178,7 @@ def surface_impedance(frequency_hz, conductivity_S_m, thickness_m):
         raise ValueError("frequencies must be finite and non-negative")
     i_omega_mu0 = 1j * 2.0 * np.pi * f * MU0
     static = f == 0.0
-    safe = np.where(static, 1.0, i_omega_mu0)  # placeholder avoids 0/0; the result is zeroed below
+    safe = np.where(static, 1.0, i_omega_mu0)  # any non-zero value at f = 0 avoids 0/0; Z(0) is set to 0 below
 
     k = np.sqrt(safe[..., None] * sigma)  # principal root: Re k > 0
     zeta = safe[..., None] / k
