@@ -75,13 +75,13 @@ from models.geomagnetic import ring_current, synthetic
 from models.geomagnetic.geoelectric import PROFILES, db_dt, geoelectric_field
 from models.geomagnetic.gic import horton_2012_network
 from models.geomagnetic.kp import KP_INTERVAL_S, kp_from_solar_wind, three_hour_means
-from models.geomagnetic.solar_wind import read_omni2, read_omni_hourly_csv, read_swmf
+from models.geomagnetic.solar_wind import read_omni2, read_omni_hourly_csv, read_omni_hro, read_swmf
 from sim.fields import FieldSpec
 from sim.grid import RasterGrid
 from sim.io.data import resolve_path
 from sim.model import ModelParams
 
-READERS = {"omni_hourly_csv": read_omni_hourly_csv, "omni2": read_omni2, "swmf": read_swmf}
+READERS = {"omni_hourly_csv": read_omni_hourly_csv, "omni2": read_omni2, "omni_hro": read_omni_hro, "swmf": read_swmf}
 DST_MODELS = {"burton": ring_current.BURTON, "obrien_mcpherron": ring_current.OBRIEN_MCPHERRON}
 
 
@@ -89,7 +89,7 @@ class SolarWindFile(ModelParams):
     """A measured or prepared solar-wind file: a path, or ``data:<dataset>/<file>``."""
 
     kind: Literal["file"] = "file"
-    format: Literal["omni_hourly_csv", "omni2", "swmf"]
+    format: Literal["omni_hourly_csv", "omni2", "omni_hro", "swmf"]
     path: str
 
 

@@ -10,6 +10,8 @@ version and returns NaN, never a fill number, where a value is missing.
   hourly values of 4 characters from column 21 (the hour ending at 01, ..., 24 UT, each the
   mean over that hour) and the daily mean; 9999 is missing. Values are relative to the base.
 - **OMNI2** hourly files (King & Papitashvili 2005) carry Kp (word 39) and Dst (word 41).
+- **OMNI HRO** 1-min and 5-min files (King & Papitashvili 2005; SPDF ``hroformat.txt``) carry
+  the Kyoto AE (word 38), AL (39), AU (40) and SYM/H (42) indices, nT, fill 99999.
 - **Kp** (Bartels 1949; GFZ Potsdam, Matzka et al. 2021, Space Weather 19:e2020SW002641):
   3-hourly, in thirds (2- = 1.667, 2o = 2, 2+ = 2.333), one CSV row per day with the eight
   values ``K_00 ... K_21`` of the intervals starting at those hours.
@@ -173,6 +175,36 @@ def read_omni2_indices(path: Path | str) -> Omni2Indices:
     if bad.size:
         raise ValueError(f"{path}: Kp*10 = {kp10[bad[0]]:g} outside 0..90 on data line {bad[0] + 1}")
     return Omni2Indices(time=time, kp=kp, dst=np.where(dst == DST_FILL, np.nan, dst))
+
+
+# OMNI HRO words (1-based; SPDF hroformat.txt), each I6 in nT with fill 99999.
+HRO_INDEX_WORDS = {"ae": 38, "al": 39, "au": 40, "sym_h": 42}
+HRO_INDEX_FILL = 99999
+
+
+@dataclass(frozen=True, eq=False)
+class OmniHroIndices:
+    """SYM-H, AE, AL and AU (nT) of an OMNI HRO file, one value per record; NaN = fill."""
+
+    time: np.ndarray  # datetime64[s], start of each record's 1- or 5-min interval
+    sym_h: np.ndarray
+    ae: np.ndarray
+    al: np.ndarray
+    au: np.ndarray
+
+
+def read_omni_hro_indices(path: Path | str) -> OmniHroIndices:
+    """SYM-H, AE, AL, AU from a 1-min or 5-min OMNI HRO file (words 42, 38, 39, 40), on the
+    file's own records: no regridding, a skipped record is simply absent.
+
+    The indices are those of the WDC for Geomagnetism, Kyoto, as OMNI carries them (SYM-H:
+    Iyemori 1990, J. Geomag. Geoelectr. 42:1249; AE: Davis & Sugiura 1966, JGR 71:785).
+    """
+    from models.geomagnetic.solar_wind import hro_missing, omni_hro_records
+
+    time, table = omni_hro_records(path)
+    return OmniHroIndices(time=time, **{name: hro_missing(table[:, word - 1], HRO_INDEX_FILL)
+                                        for name, word in HRO_INDEX_WORDS.items()})
 
 
 def read_symh_benchmark(path: Path) -> tuple[IndexSeries, IndexSeries]:

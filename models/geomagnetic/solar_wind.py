@@ -17,6 +17,21 @@ Sources
   pressure. Fill values are all nines in the field's format (999.9, 9999., 99.99,
   9999999.). Word 9 (mean of |B|) rather than word 10 (|mean B|) is used as ``b_total``
   because coupling functions want the field strength the magnetosphere saw.
+- **OMNI high-resolution (HRO) ASCII**, 1-min (``omni_min{YYYY}{MM}.asc``) and 5-min
+  (``omni_5min{YYYY}{MM}.asc``) (King & Papitashvili 2005; word list and Fortran format in
+  SPDF's ``hroformat.txt``): 46 words a 1-min line, 49 a 5-min line (the same 46, then the
+  >10, >30, >60 MeV proton fluxes). 1-based: 1 year, 2 day of year, 3 hour, 4 minute (start
+  of the average), 14 field magnitude average <|B|> (nT, fill 9999.99), 15 Bx GSE = GSM (nT,
+  9999.99), 18 By GSM, 19 Bz GSM (nT, 9999.99; OMNI's GSM of the time-shifted GSE vector,
+  used as it is, not rotated again), 22 flow speed (km/s, 99999.9), 26 proton density
+  (cm^-3, 999.99), 27 temperature (K, 9999999.), 28 flow pressure (nPa, 99.99; OMNI's own, as
+  for OMNI2). The indices 38 AE, 39 AL, 40 AU and 42 SYM/H (nT, fill 99999) are read by
+  :func:`models.geomagnetic.observed.read_omni_hro_indices`. Fills are all nines in the
+  field's format, and a value of magnitude >= fill (to a part in 1e6) is a gap. Each fill is
+  one character narrower than its field (format
+  ``(2I4,4I3,3I4,2I7,F6.2,I7,8F8.2,4F8.1,F7.2,F9.0,F6.2,2F7.2,F6.1,6F8.2,7I6,F7.2,F5.1)``,
+  ``3F9.2`` more at 5 min), so words are always blank-separated and lines are split on
+  blanks. The cadence, 60 or 300 s, is that of the row times.
 - **SWMF solar-wind input** (the ``IMF.dat`` of BATS-R-US, SWMF user manual,
   ``#SOLARWINDFILE``): header lines up to ``#START``, then rows
   ``yr mo dy hr mn sc msc Bx By Bz Vx Vy Vz n T``; the vectors are GSM unless a
@@ -360,6 +375,87 @@ def read_omni2(path: Path | str) -> SolarWind:
         values[values == fill] = np.nan
         columns[name] = values
     grid, cadence, columns = _regular_grid(path, time, columns, resample=False)
+    return _assemble(grid, cadence, columns)
+
+
+# OMNI HRO words (1-based; SPDF hroformat.txt) read here, each with its fill value.
+_HRO_WORDS = {
+    "b_total": (14, 9999.99),
+    "bx_gsm": (15, 9999.99),
+    "by_gsm": (18, 9999.99),
+    "bz_gsm": (19, 9999.99),
+    "speed": (22, 99999.9),
+    "density": (26, 999.99),
+    "temperature": (27, 9999999.0),
+    "pressure": (28, 99.99),
+}
+HRO_WORD_COUNTS = (46, 49)  # 1-min records; 5-min records add the >10, >30, >60 MeV proton fluxes
+HRO_CADENCES_S = (60.0, 300.0)
+
+
+def hro_missing(values: np.ndarray, fill: float) -> np.ndarray:
+    """A copy of ``values`` with NaN where the magnitude reaches the fill (to a part in 1e6).
+
+    >>> hro_missing(np.array([12.5, -9999.99, 9999.99, 99999.0]), 9999.99).tolist()
+    [12.5, nan, nan, nan]
+    """
+    values = np.array(values, dtype=np.float64)
+    values[np.abs(values) >= fill - 1e-6 * fill] = np.nan
+    return values
+
+
+def omni_hro_records(path: Path | str) -> tuple[np.ndarray, np.ndarray]:
+    """(time, words) of an OMNI HRO file: the start of each record's average (datetime64[s])
+    and its 46 (1-min) or 49 (5-min) words as float64, one row per data line (also gzip)."""
+    from sim.io.data import open_text
+
+    path = Path(path)
+    rows: list[list[str]] = []
+    with open_text(path) as handle:
+        for line_number, line in enumerate(handle, start=1):
+            words = line.split()
+            if not words:
+                continue
+            if len(words) not in HRO_WORD_COUNTS:
+                raise ValueError(f"{path}: line {line_number} has {len(words)} words, "
+                                 f"OMNI HRO lines have 46 (1-min) or 49 (5-min)")
+            if rows and len(words) != len(rows[0]):
+                raise ValueError(f"{path}: line {line_number} has {len(words)} words, "
+                                 f"the first data line {len(rows[0])}")
+            rows.append(words)
+    if not rows:
+        raise ValueError(f"{path}: no data lines")
+    try:
+        table = np.array(rows, dtype=np.float64)
+    except ValueError as error:
+        raise ValueError(f"{path}: non-numeric word in OMNI HRO data ({error})") from None
+
+    year, day_of_year, hour, minute = (table[:, i] for i in range(4))
+    bad = np.flatnonzero((day_of_year < 1) | (day_of_year > 366) | (hour < 0) | (hour > 23)
+                         | (minute < 0) | (minute > 59)
+                         | np.any(table[:, :4] != np.round(table[:, :4]), axis=1))
+    if bad.size:
+        raise ValueError(f"{path}: impossible date (year, day, hour, minute) = "
+                         f"{tuple(int(v) for v in table[bad[0], :4])} on data line {bad[0] + 1}")
+    year_start = (year.astype(np.int64) - 1970).astype("datetime64[Y]").astype("datetime64[s]")
+    seconds = ((day_of_year.astype(np.int64) - 1) * 86400 + hour.astype(np.int64) * 3600
+               + minute.astype(np.int64) * 60)
+    return year_start + seconds * SECOND, table
+
+
+def read_omni_hro(path: Path | str) -> SolarWind:
+    """High-resolution OMNI ASCII, 1-min (``omni_min{YYYY}{MM}.asc``) or 5-min
+    (``omni_5min{YYYY}{MM}.asc``): GSM By, Bz as OMNI gives them and OMNI's own pressure.
+
+    The cadence is the row spacing (60 or 300 s); skipped records become gaps.
+    """
+    path = Path(path)
+    time, table = omni_hro_records(path)
+    columns = {name: hro_missing(table[:, word - 1], fill) for name, (word, fill) in _HRO_WORDS.items()}
+    grid, cadence, columns = _regular_grid(path, time, columns, resample=False)
+    if cadence not in HRO_CADENCES_S:
+        raise ValueError(f"{path}: rows are {cadence:g} s apart; OMNI HRO files are 1-min (60 s) "
+                         f"or 5-min (300 s)")
     return _assemble(grid, cadence, columns)
 
 

@@ -4,6 +4,7 @@ the engine's time step, dX is Dst cos(magnetic latitude), and bad drivers are re
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -150,3 +151,47 @@ def test_gap_filled_hours_of_the_measured_driver_are_flagged():
     # The file's empty cells: density 469 h, speed 84 h, Bz 26 h (they overlap in part).
     assert 469 <= model.gap_filled.sum() <= 469 + 84 + 26
     assert set(np.unique(model.gap_filled)) == {0.0, 1.0}
+
+
+# OMNI HRO 1-min records (SPDF hroformat.txt) of the same storm as ROWS: word 14 |B|, 15 Bx,
+# 18 By GSM, 19 Bz GSM, 22 V, 26 n, 27 T, 28 P (nT, km/s, cm-3, K, nPa); one Bz fill at 03:40.
+HRO_FORMAT = "2I4,4I3,3I4,2I7,F6.2,I7,8F8.2,4F8.1,F7.2,F9.0,F6.2,2F7.2,F6.1,6F8.2,7I6,F7.2,F5.1"
+
+
+def hro_line(words: dict[int, float]) -> str:
+    """An HRO line in SPDF's fixed-width layout; words not given are 0."""
+    fields = []
+    for count, kind, width, decimals in re.findall(r"(\d*)([IF])(\d+)(?:\.(\d+))?", HRO_FORMAT):
+        fields += [(int(width), kind, int(decimals or 0))] * int(count or 1)
+    values = [words.get(number, 0) for number in range(1, len(fields) + 1)]
+    text = "".join(f"{int(v):{w}d}" if kind == "I" else (f"{v:.0f}." if d == 0 else f"{v:.{d}f}").rjust(w)
+                   for v, (w, kind, d) in zip(values, fields))
+    assert len(text) == sum(w for w, _, _ in fields)  # every value fits its field
+    return text + "\n"
+
+
+def test_the_model_runs_from_an_omni_hro_file(tmp_path):
+    from models.geomagnetic.solar_wind import PROTON_RAM_PRESSURE_NPA, read_omni_hro
+
+    path = tmp_path / "omni_min201503.asc"
+    path.write_text("".join(hro_line({
+        1: 2015, 2: 76, 3: 3 + m // 60, 4: m % 60, 14: np.hypot(by, bz), 15: 1.0, 18: by,
+        19: 9999.99 if m == 40 else bz, 22: -vx, 26: n, 27: 1.0e5,
+        28: round(PROTON_RAM_PRESSURE_NPA * n * vx**2, 2)}) for m, by, bz, vx, n in ROWS))
+    p = GeomagneticParams.model_validate({"solar_wind": {"format": "omni_hro", "path": str(path)},
+                                          "initial_dst_nT": -5.0, "ground_magnetic_latitude_deg": 40.0})
+    model = Geomagnetic(GRID, p, np.random.default_rng(0))
+    sim = Simulation(GRID, [model], stop_s=7200.0, dt_max_s=60.0)
+    sim.run()
+    wind = read_omni_hro(path)
+    assert wind.cadence_s == 60.0 and len(wind) == 180 and model.wind.time[0] == np.datetime64("2015-03-17T03:00")
+    speed, bz, pressure = (hourly_mean(getattr(wind, name), 60.0) for name in ("speed", "bz_gsm", "pressure"))
+    code = ring_current.OBRIEN_MCPHERRON
+    star0 = float(ring_current.pressure_corrected(code, np.array([-5.0]), pressure[:1])[0])
+    dst, _ = ring_current.dst_response(code, 60.0, speed, bz, pressure, star0)
+    assert float(sim.state["dst_index"]) == pytest.approx(dst[119], rel=1e-12)
+    assert float(sim.state["dst_index"]) < -50  # the same storm as the SWMF driver
+    assert float(sim.state["imf_bz_gsm"]) == -20.0 and float(sim.state["solar_wind_speed"]) == 600.0
+    # The Bz fill at 03:40 is interpolated and flagged, and only there.
+    np.testing.assert_array_equal(np.flatnonzero(model.gap_filled), [40])
+    assert model.wind.bz_gsm[40] == -20.0

@@ -3,6 +3,8 @@ that the data's provenance states, and on malformed input."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -67,3 +69,51 @@ def test_symh_benchmark_reproduces_its_published_forecast_error():
     first = observed.values[(observed.time >= np.datetime64("1998-06-24T00:00")) &
                             (observed.time < np.datetime64("1998-06-24T01:00"))]
     assert hourly.values[0] == pytest.approx(first.mean())
+
+
+# OMNI HRO 1-min record (SPDF hroformat.txt), its Fortran format, words 5-46 of a quiet minute.
+HRO_FORMAT = "2I4,4I3,3I4,2I7,F6.2,I7,8F8.2,4F8.1,F7.2,F9.0,F6.2,2F7.2,F6.1,6F8.2,7I6,F7.2,F5.1"
+HRO_WORDS = [51, 52, 9, 10, 0, 2700, 30, 0.05, 60, 5.0, 1.0, 2.0, 1.0, 2.1, 0.8, 0.3, 0.5,
+             400.0, -399.0, 5.0, 2.0, 5.0, 80000.0, 1.34, 0.4, 1.1, 9.0, 221.0, -10.0, 20.0,
+             11.0, 0.5, -0.2, 400, -300, 100, 5, -50, 20, 30, 2.5, 6.0]
+
+
+def hro_line(year, day, hour, minute, **words) -> str:
+    """An HRO line in SPDF's fixed-width layout; ``words`` sets words by 1-based number (w38=...)."""
+    values = [year, day, hour, minute, *HRO_WORDS]
+    for key, value in words.items():
+        values[int(key[1:]) - 1] = value
+    fields = []
+    for count, kind, width, decimals in re.findall(r"(\d*)([IF])(\d+)(?:\.(\d+))?", HRO_FORMAT):
+        fields += [(int(width), kind, int(decimals or 0))] * int(count or 1)
+    assert len(fields) == len(values) == 46
+    text = "".join(f"{int(v):{w}d}" if kind == "I" else (f"{v:.0f}." if d == 0 else f"{v:.{d}f}").rjust(w)
+                   for v, (w, kind, d) in zip(values, fields))
+    assert len(text) == sum(w for w, _, _ in fields)  # every value fits its field
+    return text + "\n"
+
+
+def test_omni_hro_indices_on_the_file_records_with_nan_for_fills(tmp_path):
+    from models.geomagnetic.observed import read_omni_hro_indices
+
+    path = tmp_path / "omni_min201503.asc"
+    path.write_text(hro_line(2015, 76, 23, 58, w42=-234)
+                    + hro_line(2015, 76, 23, 59, w38=99999, w39=99999, w40=99999, w42=99999)
+                    + hro_line(2015, 77, 0, 1, w38=1650, w39=-1200, w40=450, w41=12, w42=-228))
+    indices = read_omni_hro_indices(path)
+    # The file's own records (the absent 00:00 is not inserted), times at the minute's start.
+    np.testing.assert_array_equal(indices.time, np.array(["2015-03-17T23:58", "2015-03-17T23:59",
+                                                          "2015-03-18T00:01"], dtype="datetime64[s]"))
+    np.testing.assert_array_equal(indices.sym_h, [-234.0, np.nan, -228.0])  # word 42, not SYM/D (41)
+    np.testing.assert_array_equal(indices.ae, [400.0, np.nan, 1650.0])
+    np.testing.assert_array_equal(indices.al, [-300.0, np.nan, -1200.0])
+    np.testing.assert_array_equal(indices.au, [100.0, np.nan, 450.0])
+
+
+def test_omni_hro_indices_refuse_a_short_line_naming_file_and_line(tmp_path):
+    from models.geomagnetic.observed import read_omni_hro_indices
+
+    path = tmp_path / "omni_min201503.asc"
+    path.write_text(hro_line(2015, 76, 0, 0) + hro_line(2015, 76, 0, 1).rsplit(maxsplit=1)[0] + "\n")
+    with pytest.raises(ValueError, match=r"omni_min201503\.asc: line 2 has 45 words"):
+        read_omni_hro_indices(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +16,10 @@ from models.geomagnetic.solar_wind import (
     dipole_tilt_rad,
     fill_gaps,
     gse_to_gsm,
+    hro_missing,
     read_omni2,
     read_omni_hourly_csv,
+    read_omni_hro,
     read_swmf,
 )
 
@@ -289,3 +292,157 @@ def test_solar_wind_rejects_uneven_time():
                                              "temperature", "pressure")}
     with pytest.raises(ValueError, match="not uniform"):
         SolarWind(time=time, cadence_s=3600.0, filled={name: np.zeros(3, bool) for name in arrays}, **arrays)
+
+
+# --- OMNI high resolution (HRO) ---------------------------------------------------------
+
+# SPDF hroformat.txt: the Fortran format of a 1-min record; a 5-min record has 3F9.2 more
+# (proton fluxes > 10, > 30, > 60 MeV).
+HRO_FORMAT = "2I4,4I3,3I4,2I7,F6.2,I7,8F8.2,4F8.1,F7.2,F9.0,F6.2,2F7.2,F6.1,6F8.2,7I6,F7.2,F5.1,3F9.2"
+# Words 5-49 of a record in a southward-IMF interval (1-4, the time, are set per record).
+HRO_WORDS = [51, 52, 9, 10, 0, 2700, 30, 0.05, 60,           # 5-13 IDs, counts, timeshift
+             10.0, 2.0, 3.0, -4.0, 4.5, -2.5, 0.5, 1.0,      # 14-21 |B|, Bx, By Bz GSE, By Bz GSM, RMS
+             500.0, -499.0, 10.0, -5.0,                      # 22-25 V, Vx Vy Vz GSE
+             8.0, 100000.0, 4.0, 1.5, 0.9, 8.0,              # 26-31 n, T, P, E, beta, M_A
+             221.0, -10.0, 20.0, 13.0, 1.0, -0.5,            # 32-37 spacecraft and bow-shock nose
+             400, -300, 100, 5, -50, 20, 30, 2.5, 6.0,       # 38-46 AE AL AU SYM/D SYM/H ASY/D ASY/H PCN M_ms
+             0.5, 0.2, 0.1]                                  # 47-49 proton fluxes (5-min only)
+# hroformat.txt fills of the words the readers use.
+HRO_FILLS = {14: 9999.99, 15: 9999.99, 16: 9999.99, 17: 9999.99, 18: 9999.99, 19: 9999.99, 22: 99999.9,
+             26: 999.99, 27: 9999999.0, 28: 99.99, 38: 99999, 39: 99999, 40: 99999, 42: 99999}
+
+
+def fortran_fields(descriptor: str) -> list[tuple[int, int | None]]:
+    """(width, decimals; None for an integer) of each field of a Fortran format, repeats expanded."""
+    fields = []
+    for count, kind, width, decimals in re.findall(r"(\d*)([IF])(\d+)(?:\.(\d+))?", descriptor):
+        fields += [(int(width), None if kind == "I" else int(decimals))] * int(count or 1)
+    return fields
+
+
+def hro_record(words) -> str:
+    """One HRO line as SPDF's Fortran writes it: each word right-justified in its field."""
+    texts = []
+    for value, (width, decimals) in zip(words, fortran_fields(HRO_FORMAT)):
+        if decimals is None:
+            text = f"{int(value):{width}d}"
+        elif decimals == 0:
+            text = f"{value:.0f}.".rjust(width)  # F9.0 writes the point: " 9999999."
+        else:
+            text = f"{value:{width}.{decimals}f}"
+        assert len(text) == width, (value, width)  # Fortran would write asterisks
+        texts.append(text)
+    return "".join(texts)
+
+
+def hro_text(minutes, changes=None, start="2015-03-17T00:00", five_min=False) -> str:
+    """Records at ``start`` + each of ``minutes``; ``changes[minute] = {word: value}`` (1-based)."""
+    lines = []
+    for minute in minutes:
+        time = np.datetime64(start, "m") + np.timedelta64(minute, "m")
+        day_of_year = int((time.astype("datetime64[D]") - time.astype("datetime64[Y]")) // np.timedelta64(1, "D")) + 1
+        clock = int((time - time.astype("datetime64[D]")) // np.timedelta64(1, "m"))
+        words = [time.astype("datetime64[Y]").astype(int) + 1970, day_of_year, clock // 60, clock % 60, *HRO_WORDS]
+        for word, value in (changes or {}).get(minute, {}).items():
+            words[word - 1] = value
+        lines.append(hro_record(words[:49 if five_min else 46]))
+    return "\n".join(lines) + "\n"
+
+
+def test_hro_fills_are_the_all_nines_of_each_field_and_leave_a_blank_before_every_word():
+    """Why blank-splitting reads the fixed-width layout: SPDF's fill is the largest all-nines
+    number one character narrower than its field, and no measured value is wider than the fill
+    (only the year, I4, fills its field, and it starts the line)."""
+    fields = fortran_fields(HRO_FORMAT)
+    assert len(fields) == 49
+    nines = [float("9" * (w - 1)) if d is None else float("9" * (w - 2 - d) + "." + "9" * d) for w, d in fields]
+    assert {word: nines[word - 1] for word in HRO_FILLS} == HRO_FILLS
+    for values in (nines, [2015, 76, 0, 0, *HRO_WORDS]):
+        line = hro_record(values)
+        starts = np.cumsum([0] + [w for w, _ in fields])[:-1]
+        assert all(line[i] == " " for i in starts[1:])
+        assert [float(word) for word in line.split()] == values
+
+
+def test_read_omni_hro_fills_become_flagged_gaps_interpolated_inside(tmp_path):
+    fill_b = {word: 9999.99 for word in (14, 15, 16, 17, 18, 19)}
+    path = tmp_path / "omni_min201503.asc"
+    path.write_text(hro_text(range(6), {0: {26: 999.99, 28: 99.99},
+                                        2: {**fill_b, 22: 99999.9, 27: 9999999.0},
+                                        3: {19: 9999.99, 22: 520.0},
+                                        4: {19: -6.5, 22: 540.0}}))
+    wind = read_omni_hro(path)
+    assert wind.cadence_s == 60.0 and len(wind) == 6 and wind.missing == ()
+    assert wind.time[0] == np.datetime64("2015-03-17T00:00:00")
+    np.testing.assert_allclose(wind.bz_gsm, [-2.5, -2.5, -2.5 - 4.0 / 3.0, -2.5 - 8.0 / 3.0, -6.5, -2.5])
+    np.testing.assert_array_equal(wind.filled["bz_gsm"], [False, False, True, True, False, False])
+    np.testing.assert_array_equal(wind.filled["b_total"], [False, False, True, False, False, False])
+    np.testing.assert_allclose(wind.speed, [500.0, 500.0, 510.0, 520.0, 540.0, 500.0])
+    np.testing.assert_array_equal(wind.filled["speed"], [False, False, True, False, False, False])
+    assert wind.filled["temperature"].sum() == 1 and wind.temperature[2] == 100000.0
+    # The leading density and pressure fills take the nearest measured value.
+    assert wind.density[0] == 8.0 and wind.filled["density"][0] and wind.filled["density"].sum() == 1
+    # Pressure is the file's word 28 (4.00 nPa), not m_p n V^2 (3.35 nPa here).
+    np.testing.assert_array_equal(wind.pressure, 4.0)
+    np.testing.assert_array_equal(wind.filled["pressure"], [True, False, False, False, False, False])
+    assert PROTON_RAM_PRESSURE_NPA * 8.0 * 500.0**2 == pytest.approx(3.345, abs=1e-3)
+
+
+def test_read_omni_hro_skipped_minute_is_inserted_as_a_gap(tmp_path):
+    path = tmp_path / "omni_min201503.asc"
+    path.write_text(hro_text([0, 1, 3, 4], {3: {18: 6.5, 26: 12.0}}))
+    wind = read_omni_hro(path)
+    assert len(wind) == 5 and wind.time[2] == np.datetime64("2015-03-17T00:02:00")
+    assert all(wind.filled[name].tolist() == [False, False, True, False, False] for name in wind.filled)
+    assert wind.by_gsm[2] == pytest.approx(5.5) and wind.density[2] == pytest.approx(10.0)
+
+
+def test_read_omni_hro_takes_gsm_from_words_18_19_without_rotating(tmp_path):
+    path = tmp_path / "omni_min201503.asc"
+    path.write_text(hro_text(range(3)))
+    wind = read_omni_hro(path)
+    np.testing.assert_array_equal(wind.by_gsm, 4.5)  # word 18 (By GSE, word 16, is 3.0)
+    np.testing.assert_array_equal(wind.bz_gsm, -2.5)  # word 19 (Bz GSE, word 17, is -4.0)
+    np.testing.assert_array_equal(wind.bx_gsm, 2.0)
+    np.testing.assert_array_equal(wind.b_total, 10.0)  # word 14, <|B|>
+    # Rotating OMNI's GSM pair once more would move Bz by nearly 3 nT at this time.
+    by_twice, bz_twice = gse_to_gsm(wind.time, wind.by_gsm, wind.bz_gsm)
+    assert np.abs(bz_twice + 2.5).min() > 2.0
+
+
+@pytest.mark.parametrize(("five_min", "step", "cadence"), [(False, 1, 60.0), (True, 5, 300.0)])
+def test_read_omni_hro_1_and_5_min_records_and_their_cadence(tmp_path, five_min, step, cadence):
+    path = tmp_path / ("omni_5min201503.asc" if five_min else "omni_min201503.asc")
+    text = hro_text(range(0, 6 * step, step), start="2015-03-17T23:50", five_min=five_min)
+    assert {len(line.split()) for line in text.splitlines()} == {49 if five_min else 46}
+    path.write_text(text)
+    wind = read_omni_hro(path)
+    assert wind.cadence_s == cadence and len(wind) == 6
+    assert wind.time[-1] == np.datetime64("2015-03-17T23:50") + np.timedelta64(5 * step, "m")  # across midnight
+    assert wind.missing == () and not any(flags.any() for flags in wind.filled.values())
+    assert (wind.b_total[0], wind.bz_gsm[0], wind.speed[0], wind.density[0], wind.temperature[0],
+            wind.pressure[0]) == (10.0, -2.5, 500.0, 8.0, 100000.0, 4.0)
+
+
+def test_hro_missing_compares_magnitudes_to_the_fill():
+    values = hro_missing(np.array([-50.0, 99999.0, -99999.0, 99998.0]), 99999)
+    np.testing.assert_array_equal(np.isnan(values), [False, True, True, False])
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (hro_text([0]) + hro_record([2015, 76, 0, 1, *HRO_WORDS[:41]]) + "\n", "line 2 has 45 words"),
+        (hro_text([0]) + hro_text([1], five_min=True), "line 2 has 49 words, the first data line 46"),
+        (hro_text([0, 2, 4]), "rows are 120 s apart"),
+        (hro_text([0, 1]).replace("2015  76  0  1", "2015  76 24  1"), "impossible date"),
+        (hro_text([0]), "at least two"),
+    ],
+)
+def test_malformed_hro_files_raise_value_error_naming_the_file(tmp_path, text, problem):
+    path = tmp_path / "omni_min201503.asc"
+    path.write_text(text)
+    with pytest.raises(ValueError) as raised:
+        read_omni_hro(path)
+    message = str(raised.value)
+    assert "omni_min201503.asc" in message and problem in message and "\n" not in message
