@@ -1,4 +1,4 @@
-"""The ``hazsim`` command: run | check | list | validate | bench.
+"""The ``hazsim`` command: run | check | ensemble | list | validate | bench.
 
 Bad input of any kind ends with one line on stderr naming the file, key or value and
 what was expected, and exit status 2; no traceback.
@@ -40,6 +40,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate a scenario without running it")
     _add_scenario_args(p)
+
+    p = sub.add_parser("ensemble", help="run an ensemble of sampled scenarios (resumable)")
+    p.add_argument("file", help="ensemble TOML file, or the name of a bundled ensemble")
+    p.add_argument("-o", "--output", type=Path, help="ensemble folder (default: ensembles/<name>); "
+                   "running again on it resumes")
+    p.add_argument("--workers", type=int, help="worker processes of the local cluster (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://host:8786 "
+                   "(its workers must see the ensemble folder at the same path)")
+    p.add_argument("--serial", action="store_true", help="run the members in this process, without Dask")
+    p.add_argument("--check", action="store_true", help="validate the file and every member, run nothing")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sub.add_parser("list", help="list models, bundled scenarios, validation cases and benchmarks")
 
@@ -105,6 +116,40 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ensemble(args: argparse.Namespace) -> int:
+    from sim.ensemble import execute
+    from sim.paths import resolve_ensemble
+
+    if args.workers is not None and args.workers < 1:
+        print(f"hazsim: error: --workers: expected a number of at least 1, got {args.workers}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    ensemble = execute.load(resolve_ensemble(args.file))
+    strata = {}
+    for member in ensemble.members:
+        strata[member.stratum] = strata.get(member.stratum, 0) + 1
+    shares = ", ".join(f"{name} {count}" for name, count in strata.items())
+    print(f"ensemble {ensemble.name!r}: {len(ensemble.members)} members of {ensemble.base.name} ({shares}), "
+          f"{ensemble.spec.ensemble.sampling.replace('_', ' ')} sampling, plan {ensemble.sha256[:12]}")
+    if args.check:
+        return 0
+    folder = args.output or Path("ensembles") / ensemble.name
+    result = execute.run_ensemble(ensemble, folder, workers=args.workers, scheduler=args.scheduler,
+                                  serial=args.serial, progress=not args.quiet)
+    counts = {}
+    for status in result.statuses.values():
+        counts[status] = counts.get(status, 0) + 1
+    print(f"ensemble folder: {result.folder}")
+    print("members: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+          + f" ({result.skipped} already complete)")
+    if result.ran:
+        print(f"ran {result.ran} members in {result.wall_time_s:.1f} s: "
+              f"{result.ran / result.wall_time_s * 3600:.0f} members/hour")
+    print(f"catalog: {result.folder / 'catalog.csv'}; dataset description: {result.folder / 'dataset.json'}")
+    if result.interrupted:
+        print("hazsim: interrupted: run the same command again to resume", file=sys.stderr)
+    return result.exit_code
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from sim.bench import BENCHES
     from sim.paths import bundled_scenarios
@@ -121,6 +166,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     print("scenarios:")
     for name, path in bundled_scenarios().items():
         print(f"  {name:32s} {_scenario_description(path)}")
+    from sim.paths import bundled_ensembles
+
+    print("ensembles:")
+    for name, path in bundled_ensembles().items():
+        print(f"  {name}")
     print("validation cases:")
     for name in sorted(CASES):
         print(f"  {name}")
@@ -194,7 +244,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "check": cmd_check, "list": cmd_list, "validate": cmd_validate, "bench": cmd_bench}
+COMMANDS = {"run": cmd_run, "check": cmd_check, "ensemble": cmd_ensemble, "list": cmd_list, "validate": cmd_validate, "bench": cmd_bench}
 
 
 def entry_point() -> None:

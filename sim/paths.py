@@ -30,3 +30,17 @@ def resolve_scenario(arg: str) -> Path:
     if name in bundled and (path.parent == Path(".") or path.parent.name == "scenarios"):
         return bundled[name]
     return path
+
+
+def bundled_ensembles() -> dict[str, Path]:
+    folder = bundled_scenarios_dir() / "ensembles"
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
+
+
+def resolve_ensemble(arg: str) -> Path:
+    """An ensemble file given as a path, or as the name of a bundled ensemble."""
+    path = Path(arg)
+    if path.exists():
+        return path
+    name = path.name[:-5] if path.name.endswith(".toml") else path.name
+    return bundled_ensembles().get(name, path)

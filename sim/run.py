@@ -222,6 +222,7 @@ def run_scenario(
                                     simulation.state.specs[first], title))
 
     reports = {model.name: model.report() for model in models if hasattr(model, "report")}
+    key_outputs = key_outputs_of(simulation, grid, renderers)
     summary = []
     if simulation.peaks is not None:
         for model in models:
@@ -239,10 +240,35 @@ def run_scenario(
         "output_times_written": {w.path.name: w.n_written for w in writers},
         "wall_time_s": round(wall, 3),
         "summary": summary,
+        "key_outputs": key_outputs,
         **({"models": reports} if reports else {}),
     })
     write_manifest(run_dir, record, files)
     return RunResult(run_dir, status, code, reason, wall, summary)
+
+
+def key_outputs_of(simulation: Simulation, grid, renderers) -> dict:
+    """Scalar figures of a run, for catalogs: each field's peak over space and time, the area
+    ever at or above each level of a level field, and what each sensor group saw."""
+    out: dict = {}
+    if simulation.peaks is not None:
+        peaks = {}
+        areas = {}
+        for name, values in simulation.peaks.peaks.items():
+            spec = simulation.state.specs[name]
+            finite = values[np.isfinite(values)] if values.dtype.kind == "f" else values
+            if finite.size:
+                peaks[name] = float(finite.max())
+            if spec.kind == "level" and spec.at == "cell":
+                areas[name] = {meaning: float(np.count_nonzero(values >= level) * grid.cell_area_m2)
+                               for level, meaning in zip(spec.flag_values, spec.flag_meanings) if level > 0}
+        out["peak"] = peaks
+        if areas:
+            out["area_ever_at_level_m2"] = areas
+    for renderer in renderers:
+        if hasattr(renderer, "key_outputs"):
+            out.update(renderer.key_outputs())
+    return out
 
 
 class InterruptGuard:

@@ -12,7 +12,8 @@ from typing import Any
 import sim
 from sim.io.rundir import sha256_of, write_text_atomic
 
-DEPENDENCIES = ("numpy", "numba", "scipy", "xarray", "netCDF4", "pydantic", "matplotlib", "pyproj", "tqdm")
+DEPENDENCIES = ("numpy", "numba", "scipy", "xarray", "netCDF4", "pydantic", "matplotlib", "pyproj", "tqdm",
+                "distributed")
 
 
 def dependency_versions() -> dict[str, str]:

@@ -255,6 +255,15 @@ class SensorRenderer:
     def _attrs(self) -> dict[str, Any]:
         return {"source": f"hazsim {sim.__version__}", **{k: v for k, v in self.global_attrs.items() if v is not None}}
 
+    def key_outputs(self) -> dict[str, Any]:
+        """Per sensor group: how many sensors saw a hazard, alarmed, and how many faults were logged."""
+        groups = {}
+        for r in self.results:
+            groups[r.group.ids[0].rsplit("_", 1)[0]] = {
+                "sensors": len(r.group.ids), "saw_hazard": int((r.hazard > 0).any(axis=0).sum()),
+                "alarmed": int((r.alarm > 0).any(axis=0).sum()), "faults_logged": len(r.log)}
+        return {"sensors": groups}
+
     def summary(self) -> list[str]:
         lines = []
         for r in self.results:

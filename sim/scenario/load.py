@@ -160,6 +160,23 @@ def set_path(data: dict[str, Any], dotted: str, value: Any, origin: str) -> None
         raise ScenarioError(f"{origin}: {dotted}: parent is a value, not a table")
 
 
+def append_path(data: dict[str, Any], dotted: str, items: list, origin: str) -> None:
+    """Append ``items`` to the array at ``dotted`` (created when absent)."""
+    parts = dotted.split(".")
+    node: Any = data
+    for part in parts[:-1]:
+        node = node[int(part)] if isinstance(node, list) and part.isdigit() and int(part) < len(node) else (
+            node.setdefault(part, {}) if isinstance(node, dict) else None)
+        if node is None:
+            raise ScenarioError(f"{origin}: {dotted!r} does not name an array of the scenario")
+    if not isinstance(node, dict):
+        raise ScenarioError(f"{origin}: {dotted!r} does not name an array of the scenario")
+    current = node.setdefault(parts[-1], [])
+    if not isinstance(current, list):
+        raise ScenarioError(f"{origin}: {dotted} is a {type(current).__name__}, expected an array to append to")
+    current.extend(items)
+
+
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> None:
     """Apply ``--set key=value`` overrides in place."""
     for item in overrides:
@@ -169,11 +186,24 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> None:
         set_path(data, key.strip(), _parse_value(text.strip()), f"--set {key.strip()}")
 
 
-def load_scenario(path: str | Path, overrides: list[str] = (), seed: int | None = None) -> LoadedScenario:
-    """Read, override and validate a scenario; raise ScenarioError on any bad input."""
+def load_scenario(path: str | Path, overrides: list[str] = (), seed: int | None = None,
+                  values: dict[str, Any] | None = None, append: dict[str, list] | None = None,
+                  origin: str = "--set") -> LoadedScenario:
+    """Read, override and validate a scenario; raise ScenarioError on any bad input.
+
+    ``overrides`` are ``key=value`` strings (the command line's ``--set``); ``values`` maps
+    dotted keys to values already parsed and ``append`` adds entries to the arrays named by
+    dotted keys (an ensemble member's sampled parameters and its stratum's extra faults or
+    events). ``origin`` names where ``values`` and ``append`` came from in error messages.
+    """
     path = Path(path)
     raw = read_toml(path)
     apply_overrides(raw, list(overrides))
+    # Entries are appended first, so that values may address them (the time of an added event).
+    for key, items in (append or {}).items():
+        append_path(raw, key, copy.deepcopy(items), f"{origin} {key}")
+    for key, value in (values or {}).items():
+        set_path(raw, key, copy.deepcopy(value), f"{origin} {key}")
     if seed is not None:
         set_path(raw, "scenario.seed", seed, "--seed")
     try:
