@@ -27,6 +27,8 @@ whenever the fields are diagnosed, so they hold every state the run went through
 
 from __future__ import annotations
 
+import types
+
 import math
 
 import numpy as np
@@ -246,12 +248,23 @@ def _derived_fields(z, h, u, v, t, arrival_depth, depth, eta, speed, unit_q, haz
     return rows.sum()
 
 
+def _renamed(fn, suffix: str):
+    """A copy of ``fn`` under another qualified name (the same code object)."""
+    copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + suffix, fn.__defaults__, fn.__closure__)
+    copy.__qualname__ = fn.__qualname__ + suffix
+    copy.__doc__ = fn.__doc__
+    return copy
+
+
 def _serial_and_parallel(fn):
     """One kernel body compiled twice, chosen by grid size (prange is range when serial)."""
     # error_model="numpy": a division by zero gives inf/NaN instead of a check per division,
     # which would keep the loops from vectorising.
     serial = njit(cache=True, error_model="numpy")(fn)
-    parallel = njit(cache=True, parallel=True, error_model="numpy")(fn)
+    # Numba's on-disk cache keys an entry by function and signature, not by the parallel
+    # flag: compiled from the same function, the two builds would share one entry and a later
+    # process would load whichever was saved first for both. A renamed copy has its own entry.
+    parallel = njit(cache=True, parallel=True, error_model="numpy")(_renamed(fn, "_parallel"))
 
     def dispatch(*args):
         h = args[0] if fn.__name__ in ("_rain_and_infiltration", "_observe_fv") else args[1]

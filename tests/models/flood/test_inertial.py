@@ -355,3 +355,16 @@ def test_reciprocal_cube_root_is_accurate_to_round_off():
     x = 10.0 ** np.random.default_rng(0).uniform(-12, 8, 20000)
     r = np.array([rcbrt(v) for v in x])
     assert np.abs(r * np.cbrt(x) - 1.0).max() < 1e-15
+
+
+@pytest.mark.parametrize("name", ["rain_and_infiltration", "inertial_cell_velocity", "fv_cell_velocity",
+                                  "observe_fv", "derived_fields"])
+def test_serial_and_parallel_builds_keep_separate_disk_caches(name):
+    # Numba keys its on-disk cache by function and signature, not by the parallel flag: two
+    # builds of one function would share an entry, and a later process would run whichever
+    # was saved first for both (the parallel kernel serially, or worse).
+    from models.flood import kernels
+
+    dispatch = getattr(kernels, name)
+    index = {build._cache._cache_file._index_name for build in (dispatch.serial, dispatch.parallel)}
+    assert len(index) == 2
