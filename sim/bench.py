@@ -15,6 +15,7 @@ BENCHES: dict[str, str] = {
     "gas": "models.gas_dispersion.bench:run_bench",
     "geomagnetic": "models.geomagnetic.bench:run_bench",
     "sensors": "sim.render.bench:run_bench",
+    "sound": "sim.render.sound.bench:run_bench",
 }
 
 

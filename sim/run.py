@@ -117,6 +117,12 @@ def check_run(loaded: LoadedScenario):
     except ValueError as exc:  # coupling errors
         raise ScenarioError(f"{loaded.path}: models: {exc}") from None
     sensor_groups = build_sensor_groups(loaded, loaded.grid, *field_infos(models))
+    grid = loaded.grid
+    for k, mic in enumerate(loaded.config.microphones):
+        if not grid.contains(*mic.position_m):
+            x0, x1, y0, y1 = grid.extent_m
+            raise ScenarioError(f"{loaded.path}: microphones.{k}.position_m: {list(mic.position_m)} m is outside the "
+                                f"grid; expected x in [{x0:g}, {x1:g}] and y in [{y0:g}, {y1:g}] m")
     return models, sensor_groups
 
 
@@ -170,6 +176,11 @@ def run_scenario(
         for name, names, schedule in output_plan(loaded, produced_fields(models))
     ]
     renderers = []
+    if config.microphones:
+        from sim.render.sound.renderer import SoundRenderer
+
+        renderers.append(SoundRenderer(run_dir, models, config.sound, config.microphones, config.distractors,
+                                       config.scenario.seed, config.time.stop_s))
     if sensor_groups:
         renderers.append(SensorRenderer(run_dir, sensor_groups, config.scenario.seed, config.time.stop_s,
                                         config.time.start_datetime, global_attrs))

@@ -52,6 +52,25 @@ class EverySeconds:
 
 
 @dataclass
+class EverySecondsUntil(EverySeconds):
+    """:class:`EverySeconds` from ``start_s`` to ``end_s`` (inclusive), then never again.
+
+    >>> s = EverySecondsUntil(0.5, start_s=10.0, end_s=11.0)
+    >>> s.next_time(0.0), s.next_time(10.7), s.next_time(11.0)
+    (10.0, 11.0, inf)
+    """
+
+    end_s: float = math.inf
+
+    def due(self, clock: Clock) -> bool:
+        return (clock.time <= self.end_s or same_time(clock.time, self.end_s)) and super().due(clock)
+
+    def next_time(self, after: float) -> float:
+        t = super().next_time(after)
+        return t if t <= self.end_s or same_time(t, self.end_s) else math.inf
+
+
+@dataclass
 class AtTimes:
     """Due at each of a sorted list of times."""
 
@@ -96,4 +115,4 @@ class AnyOf:
         return min((s.next_time(after) for s in self.schedules), default=math.inf)
 
 
-Schedule = EverySeconds | AtTimes | EveryIterations | AnyOf
+Schedule = EverySeconds | EverySecondsUntil | AtTimes | EveryIterations | AnyOf

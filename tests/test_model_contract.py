@@ -98,3 +98,21 @@ def test_model_contract(loaded, k, dtype):
         if spec.kind == "float":
             values = state[name][~np.isnan(state[name])] if spec.allow_nan else state[name]
             assert np.isfinite(values).all(), f"{name} not finite after step"
+
+    # Every model reaches the sound renderer: its acoustic sources at t are a list (empty when
+    # it is silent) of sources with finite positions and powers that are finite or -inf.
+    from sim.render.sound.bands import N_BANDS, AcousticSource
+
+    sources = model.acoustic_sources(state, t)
+    assert isinstance(sources, list)
+    for source in sources:
+        assert isinstance(source, AcousticSource) and source.label
+        assert np.isfinite(source.positions_m).all()
+        assert source.power_db.shape[1] == N_BANDS and not np.isnan(source.power_db).any()
+        assert not np.isposinf(source.power_db).any()
+
+
+def test_every_registered_model_emits_sound():
+    for kind in registry.model_kinds():
+        assert callable(getattr(registry.model_class(kind), "acoustic_sources", None)), kind
+

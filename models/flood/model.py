@@ -59,7 +59,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from models.flood import finite_volume, forcing, kernels, terrain
+from models.flood import finite_volume, forcing, kernels, sources, terrain
 from models.flood.finite_volume import fv_stable_dt, fv_step, fv_step_order2
 from models.flood.inertial import alpha_limit, inertial_stable_dt, inertial_step
 from models.flood.forcing import Boundaries, InfiltrationSpec, Inflow, RainSpec
@@ -387,6 +387,8 @@ class Flood:
         state["volume_stored"][...] = stored
         state["mass_balance_error"][...] = ((stored - self.initial_storage - gained) / self.peak_water
                                             if self.peak_water > 0 else 0.0)
+
+    def acoustic_sources(self, state, t): return sources.acoustic_sources(self, state, t)
 
     # -- reporting ------------------------------------------------------------------------
     def report(self) -> dict:

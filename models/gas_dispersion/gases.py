@@ -14,6 +14,12 @@ Sources
 - LEL and IDLH: NIOSH Pocket Guide to Chemical Hazards (DHHS/NIOSH 2007-149): lower
   explosive limit (vol %) and Immediately Dangerous to Life or Health concentration (ppm;
   propane's IDLH is set at 10 % of its LEL for safety).
+- Ideal-gas molar heat capacity C_p at 298.15 K (for the ratio of specific heats
+  gamma = C_p / (C_p - R) of an ideal gas, used by the leak-jet noise model): NIST Chemistry
+  WebBook, SRD 69 (Linstrom & Mallard, eds.). Cl2, NH3, H2S, CO and SO2: the Shomate fit of
+  Chase (1998, NIST-JANAF Thermochemical Tables, 4th ed., J. Phys. Chem. Ref. Data Monograph 9)
+  evaluated at 298.15 K; CH4: 35.69 J/(mol K), Gurvich, Veyts & Alcock (1989); C3H8:
+  73.60 J/(mol K), Chao, Wilhoit & Zwolinski (1973, J. Phys. Chem. Ref. Data 2:427).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ class Gas:
     idlh_ppm: float | None = None
     cf_mass_name: str | None = None  # CF standard names, where the table has them
     cf_mole_name: str | None = None
+    heat_capacity_j_mol_k: float | None = None  # ideal-gas C_p at 298.15 K (see Sources)
 
     def aegl(self, duration: str) -> tuple[float | None, float | None, float | None] | None:
         """(AEGL-1, AEGL-2, AEGL-3) in ppm for one exposure duration, or None if none exist."""
@@ -50,38 +57,48 @@ class Gas:
     def flammable(self) -> bool:
         return self.lel_percent is not None
 
+    @property
+    def gamma(self) -> float:
+        """Ratio of specific heats of the ideal gas at 298.15 K, C_p / (C_p - R)."""
+        if self.heat_capacity_j_mol_k is None:
+            raise ValueError(f"no heat capacity is tabulated for {self.name}")
+        return self.heat_capacity_j_mol_k / (self.heat_capacity_j_mol_k - R_GAS)
+
 
 GASES: dict[str, Gas] = {
     g.name: g
     for g in (
         Gas("chlorine", "Cl2", 70.906e-3,
             aegl_ppm=((0.5, 0.5, 0.5, 0.5, 0.5), (2.8, 2.8, 2.0, 1.0, 0.71), (50.0, 28.0, 20.0, 10.0, 7.1)),
-            erpg_ppm=(1.0, 3.0, 20.0), lel_percent=None, idlh_ppm=10.0),
+            erpg_ppm=(1.0, 3.0, 20.0), lel_percent=None, idlh_ppm=10.0, heat_capacity_j_mol_k=33.95),
         Gas("ammonia", "NH3", 17.031e-3,
             aegl_ppm=((30.0, 30.0, 30.0, 30.0, 30.0), (220.0, 220.0, 160.0, 110.0, 110.0),
                       (2700.0, 1600.0, 1100.0, 550.0, 390.0)),
             erpg_ppm=(25.0, 150.0, 750.0), lel_percent=15.0, idlh_ppm=300.0,
-            cf_mass_name="mass_concentration_of_ammonia_in_air", cf_mole_name="mole_fraction_of_ammonia_in_air"),
+            cf_mass_name="mass_concentration_of_ammonia_in_air", cf_mole_name="mole_fraction_of_ammonia_in_air",
+            heat_capacity_j_mol_k=35.65),
         Gas("hydrogen_sulfide", "H2S", 34.081e-3,
             aegl_ppm=((0.75, 0.60, 0.51, 0.36, 0.33), (41.0, 32.0, 27.0, 20.0, 17.0), (76.0, 59.0, 50.0, 37.0, 31.0)),
             erpg_ppm=(0.1, 30.0, 100.0), lel_percent=4.0, idlh_ppm=50.0,
-            cf_mole_name="mole_fraction_of_hydrogen_sulfide_in_air"),
+            cf_mole_name="mole_fraction_of_hydrogen_sulfide_in_air", heat_capacity_j_mol_k=34.20),
         Gas("methane", "CH4", 16.043e-3, aegl_ppm=None, erpg_ppm=None, lel_percent=5.0,
-            cf_mass_name="mass_concentration_of_methane_in_air", cf_mole_name="mole_fraction_of_methane_in_air"),
+            cf_mass_name="mass_concentration_of_methane_in_air", cf_mole_name="mole_fraction_of_methane_in_air",
+            heat_capacity_j_mol_k=35.69),
         Gas("propane", "C3H8", 44.097e-3,
             aegl_ppm=((10000.0, 6900.0, 5500.0, 5500.0, 5500.0), (17000.0,) * 5, (33000.0,) * 5),
             erpg_ppm=None, lel_percent=2.1, idlh_ppm=2100.0,
-            cf_mass_name="mass_concentration_of_propane_in_air", cf_mole_name="mole_fraction_of_propane_in_air"),
+            cf_mass_name="mass_concentration_of_propane_in_air", cf_mole_name="mole_fraction_of_propane_in_air",
+            heat_capacity_j_mol_k=73.60),
         Gas("carbon_monoxide", "CO", 28.010e-3,
             aegl_ppm=((None,) * 5, (420.0, 150.0, 83.0, 33.0, 27.0), (1700.0, 600.0, 330.0, 150.0, 130.0)),
             erpg_ppm=(200.0, 350.0, 500.0), lel_percent=12.5, idlh_ppm=1200.0,
             cf_mass_name="mass_concentration_of_carbon_monoxide_in_air",
-            cf_mole_name="mole_fraction_of_carbon_monoxide_in_air"),
+            cf_mole_name="mole_fraction_of_carbon_monoxide_in_air", heat_capacity_j_mol_k=29.15),
         Gas("sulfur_dioxide", "SO2", 64.066e-3,
             aegl_ppm=((0.20,) * 5, (0.75,) * 5, (42.0, 32.0, 27.0, 19.0, 16.0)),
             erpg_ppm=(0.3, 3.0, 15.0), lel_percent=None, idlh_ppm=100.0,
             cf_mass_name="mass_concentration_of_sulfur_dioxide_in_air",
-            cf_mole_name="mole_fraction_of_sulfur_dioxide_in_air"),
+            cf_mole_name="mole_fraction_of_sulfur_dioxide_in_air", heat_capacity_j_mol_k=39.87),
     )
 }
 

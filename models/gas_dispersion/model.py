@@ -53,7 +53,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from models.gas_dispersion import kernels
+from models.gas_dispersion import kernels, sources
 from models.gas_dispersion.gases import GASES, LEL_LEVELS, Gas, ppm_per_kg_m3
 from models.gas_dispersion.releases import InstantaneousRelease, Release
 from models.gas_dispersion.stability import (
@@ -344,6 +344,8 @@ class GasDispersion:
         kernels.hazard_levels(ppm, self.thresholds_ppm, state["gas_hazard_level"])
         if self.gas.flammable:
             np.divide(ppm, self.gas.lel_percent * 1e4, out=state["gas_lel_fraction"])
+
+    def acoustic_sources(self, state, t): return sources.acoustic_sources(self, state, t)
 
     # -- reporting ------------------------------------------------------------------------
     def summary(self, peaks: dict[str, np.ndarray], grid: RasterGrid) -> list[str]:

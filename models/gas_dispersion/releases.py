@@ -17,7 +17,17 @@ class _Source(ModelParams):
     source_sigma_m: float = Field(0.0, ge=0, description="initial spread of the cloud, added in quadrature")
 
 
-class ContinuousRelease(_Source):
+class _Leak(_Source):
+    """A release through a hole: what its jet noise needs (models.gas_dispersion.sources)."""
+
+    hole_diameter_m: float | None = Field(
+        None, gt=0, description="diameter of the leak hole; None: no acoustic emission (the rate alone does not fix "
+                                "the jet)")
+    storage_temperature_K: float = Field(288.15, gt=0, description="temperature of the stored gas upstream of the "
+                                                                    "hole (the jet's stagnation temperature)")
+
+
+class ContinuousRelease(_Leak):
     """Constant rate from ``start_s`` for ``duration_s`` (or to the end of the run)."""
 
     kind: Literal["continuous"]
@@ -36,7 +46,7 @@ class ContinuousRelease(_Source):
         return self.rate_kg_s if self.start_s <= t < self.end_s else 0.0
 
 
-class TableRelease(_Source):
+class TableRelease(_Leak):
     """Rate varying linearly between tabulated times; zero outside the table."""
 
     kind: Literal["table"]

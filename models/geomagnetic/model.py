@@ -71,7 +71,7 @@ from typing import Annotated, Literal, Union
 import numpy as np
 from pydantic import Discriminator, Field, Tag, field_validator
 
-from models.geomagnetic import ring_current, synthetic
+from models.geomagnetic import ring_current, sources, synthetic
 from models.geomagnetic.geoelectric import PROFILES, db_dt, geoelectric_field
 from models.geomagnetic.gic import horton_2012_network
 from models.geomagnetic.kp import KP_INTERVAL_S, kp_from_solar_wind, three_hour_means
@@ -161,6 +161,9 @@ class GeomagneticParams(ModelParams):
     earth_profile: Literal[tuple(PROFILES)] = Field("quebec", description="1-D conductivity profile under it")
     gic_network: Literal["horton_2012"] | None = Field(
         None, description="power network whose GIC the field drives (Horton et al. 2012 test case)")
+    sonification_position_m: tuple[float, float, float] | None = Field(
+        None, description="(x, y, z) of the storm's audible sonification tone (models.geomagnetic.sources); "
+                          "None: silent")
 
     @field_validator("driver_start")
     @classmethod
@@ -292,6 +295,8 @@ class Geomagnetic:
         state["geoelectric_field_east"][...] = np.interp(t, self.sample_s, self.e_east)
         state["gic_largest_substation"][...] = np.interp(t, self.sample_s, self.gic_largest)
         state["kp_index"][...] = self.kp[k]
+
+    def acoustic_sources(self, state, t): return sources.acoustic_sources(self, state, t)
 
     def report(self) -> dict:
         return {"dst_minimum_nT": float(self.dst.min()),

@@ -31,7 +31,8 @@ def write_manifest(run_dir: Path, record: dict[str, Any], files: list[Path]) -> 
     entries = []
     for path in files:
         if path.exists():
-            entries.append({"path": path.name, "bytes": path.stat().st_size, "sha256": sha256_of(path)})
+            name = path.relative_to(run_dir).as_posix() if path.is_relative_to(run_dir) else path.name
+            entries.append({"path": name, "bytes": path.stat().st_size, "sha256": sha256_of(path)})
     body = {"engine": "hazsim", "engine_version": sim.__version__, "versions": dependency_versions()}
     body.update(record)
     body["files"] = entries

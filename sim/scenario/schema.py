@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.render.faults import FaultConfig
+from sim.render.sound.config import DistractorConfig, MicrophoneConfig, SoundConfig
 
 PositiveFloat = Annotated[float, Field(gt=0)]
 NonNegativeFloat = Annotated[float, Field(ge=0)]
@@ -177,6 +178,9 @@ class Scenario(Section):
     outputs: list[OutputConfig] = Field(default_factory=list)
     sensors: list[SensorConfig] = Field(default_factory=list)
     faults: list[FaultConfig] = Field(default_factory=list)
+    sound: SoundConfig = SoundConfig()
+    microphones: list[MicrophoneConfig] = Field(default_factory=list)
+    distractors: list[DistractorConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Scenario":
@@ -192,6 +196,24 @@ class Scenario(Section):
                 value = getattr(fault, name)
                 if value is not None and value > self.time.stop_s:
                     raise ValueError(f"faults.{k}.{name} = {value} is after time.stop_s = {self.time.stop_s}")
+        names = [m.name for m in self.microphones]
+        if len(names) != len(set(names)):
+            raise ValueError(f"microphones: names must be unique, got {names}")
+        for k, mic in enumerate(self.microphones):
+            for name in ("start_s", "end_s"):
+                value = getattr(mic, name)
+                if value is not None and value > self.time.stop_s:
+                    raise ValueError(f"microphones.{k}.{name} = {value} is after time.stop_s = {self.time.stop_s}")
+        if self.distractors and not self.microphones:
+            raise ValueError("distractors: there are no [[microphones]] to hear them")
+        for k, distractor in enumerate(self.distractors):
+            for name in distractor.microphones or []:
+                if name not in names:
+                    raise ValueError(f"distractors.{k}.microphones: no microphone {name!r}; expected one of: "
+                                     f"{', '.join(names)}")
+            if distractor.start_s >= self.time.stop_s:
+                raise ValueError(f"distractors.{k}.start_s = {distractor.start_s} is not before time.stop_s = "
+                                 f"{self.time.stop_s}")
         paths = [o.path for o in self.outputs]
         if len(paths) != len(set(paths)):
             raise ValueError("two outputs write the same path")
