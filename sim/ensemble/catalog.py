@@ -12,7 +12,8 @@ of a test member can leak into training. ``test_ood`` holds the members in the p
 range the ensemble file reserved as out of distribution.
 
 ``dataset.json`` follows Croissant 1.0 (MLCommons, Akhtar et al. 2024): the catalog as a
-``cr:FileObject`` with its sha256, the member NetCDF files as ``cr:FileSet``, and one
+``cr:FileObject`` with its sha256, the member NetCDF files (and recordings and strong labels,
+where members have microphones) as ``cr:FileSet``, and one
 ``cr:RecordSet`` whose fields are the catalog's columns.
 """
 
@@ -121,6 +122,19 @@ def _data_type(values: list[Any]) -> str:
     return "sc:Text"
 
 
+def _audio_file_sets(folder: Path) -> list[dict[str, Any]]:
+    """File sets for the members' recordings and strong labels, when the members have microphones."""
+    if not any((folder / "members").glob("m*/audio/labels.tsv")):
+        return []
+    return [
+        {"@type": "cr:FileSet", "@id": "member-audio", "name": "member-audio", "encodingFormat": "audio/wav",
+         "includes": "members/*/audio/*.wav", "description": "each member's microphone recordings"},
+        {"@type": "cr:FileSet", "@id": "member-sound-labels", "name": "member-sound-labels",
+         "encodingFormat": "text/tab-separated-values", "includes": "members/*/audio/labels.tsv",
+         "description": "DCASE strong labels (filename, onset, offset, event_label) of each member's recordings"},
+    ]
+
+
 def write_croissant(ensemble, folder: Path, statuses: dict[str, str]) -> Path:
     """``dataset.json``: a Croissant 1.0 description of the catalog and member files."""
     catalog = folder / CATALOG
@@ -159,7 +173,7 @@ def write_croissant(ensemble, folder: Path, statuses: dict[str, str]) -> Path:
             {"@type": "cr:FileSet", "@id": "member-fields", "name": "member-fields",
              "encodingFormat": "application/x-netcdf", "includes": "members/*/*.nc",
              "description": "CF-1.10 NetCDF fields and sensor series of each member (members/<member_id>/)"},
-        ],
+        ] + _audio_file_sets(folder),
         "recordSet": [{"@type": "cr:RecordSet", "@id": "members", "name": "members", "key": {"@id": "members/member"},
                        "description": "the ensemble's members", "field": fields}],
     }
