@@ -222,6 +222,9 @@ def run_scenario(
             files = [writer.close() for writer in writers]
             for renderer in renderers:
                 files += renderer.close(end_s=simulation.clock.time)
+            for model in models:  # products a model writes itself (station and network series)
+                if hasattr(model, "write_products"):
+                    files += model.write_products(run_dir, simulation.clock.time, global_attrs)
     wall = time.perf_counter() - started
 
     mapped = [name for name in (writers[0].fields if writers else [])

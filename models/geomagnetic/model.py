@@ -71,7 +71,7 @@ from typing import Annotated, Literal, Union
 import numpy as np
 from pydantic import Discriminator, Field, Tag, field_validator
 
-from models.geomagnetic import ring_current, sources, synthetic
+from models.geomagnetic import ground, ring_current, sources, synthetic
 from models.geomagnetic.geoelectric import PROFILES, db_dt, geoelectric_field
 from models.geomagnetic.gic import horton_2012_network
 from models.geomagnetic.kp import KP_INTERVAL_S, kp_from_solar_wind, three_hour_means
@@ -150,6 +150,32 @@ def _wind_kind(value) -> str:
     return value.get("kind", "file") if isinstance(value, dict) else getattr(value, "kind", "file")
 
 
+class Station(ModelParams):
+    """A ground magnetometer station (geographic coordinates)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", max_length=40)
+    latitude_deg: float = Field(ge=-90.0, le=90.0)
+    longitude_deg: float = Field(ge=-180.0, le=360.0)
+    earth_profile: Literal[tuple(PROFILES)] | None = Field(None, description="1-D earth under it (default: the "
+                                                                            "model's earth_profile)")
+
+
+class GroundGrid(ModelParams):
+    """A (latitude, longitude) grid for the ground fields, written every ``every_s``."""
+
+    latitude_deg: tuple[float, float] = (-60.0, 60.0)
+    longitude_deg: tuple[float, float] = (-180.0, 180.0)
+    spacing_deg: float = Field(5.0, gt=0.0, le=30.0)
+    every_s: float = Field(600.0, gt=0.0)
+
+    @field_validator("latitude_deg", "longitude_deg")
+    @classmethod
+    def _ordered(cls, value):
+        if not value[1] > value[0]:
+            raise ValueError(f"expected [low, high] with high > low, got {list(value)}")
+        return value
+
+
 class GeomagneticParams(ModelParams):
     solar_wind: Annotated[Union[Annotated[SolarWindFile, Tag("file")], Annotated[SyntheticWind, Tag("synthetic")]],
                           Discriminator(_wind_kind)]
@@ -161,6 +187,9 @@ class GeomagneticParams(ModelParams):
     earth_profile: Literal[tuple(PROFILES)] = Field("quebec", description="1-D conductivity profile under it")
     gic_network: Literal["horton_2012"] | None = Field(
         None, description="power network whose GIC the field drives (Horton et al. 2012 test case)")
+    stations: list[Station] = Field(default_factory=list,
+                                    description="magnetometer stations: series in geomagnetic_stations.nc")
+    ground_grid: GroundGrid | None = Field(None, description="latitude-longitude grid: geomagnetic_ground_grid.nc")
     sonification_position_m: tuple[float, float, float] | None = Field(
         None, description="(x, y, z) of the storm's audible sonification tone (models.geomagnetic.sources); "
                           "None: silent")
@@ -183,7 +212,7 @@ class Geomagnetic:
     Params = GeomagneticParams
     # The whole storm is computed at initialize, so an event may change none of its parameters.
     fixed_params = ("solar_wind", "driver_start", "dst_model", "initial_dst_nT", "ground_magnetic_latitude_deg",
-                    "earth_profile", "gic_network")
+                    "earth_profile", "gic_network", "stations", "ground_grid")
     summary_fields = ()
     references = ("Burton, McPherron & Russell 1975 (JGR 80:4204); O'Brien & McPherron 2000 (JGR 105:7707); "
                   "Sugiura 1964 (Ann. IGY 35); Newell et al. 2008 (JGR 113:A04218); Lundquist 1950; Burlaga 1988 "
@@ -242,25 +271,83 @@ class Geomagnetic:
         # The ground disturbance dX and what it induces, on the same samples as Dst.
         self.dx = self.dst * np.cos(np.radians(params.ground_magnetic_latitude_deg))
         self.dx_rate = np.nan_to_num(db_dt(self.dx, self.wind.cadence_s), nan=0.0)
-        earth = PROFILES[params.earth_profile]
-        # The record is extended by half a day of its end values on each side: the transform's
-        # switch-on transient and the end-to-end detrending then act on flat, not storm, data.
-        pad = int(round(43200.0 / self.wind.cadence_s))
-        padded = np.concatenate([np.full(pad, self.dx[0]), self.dx, np.full(pad, self.dx[-1])])
-        _, e_east = geoelectric_field(padded, np.zeros_like(padded), self.wind.cadence_s,
-                                      earth.conductivity_S_m, earth.thickness_m)
-        self.e_east = e_east[pad:pad + self.dx.size]
+        self.e_east = self._east_field(self.dx, params.earth_profile)
         # GIC: the network is a resistor network, so its currents follow the field sample by sample.
         self.gic_largest = np.zeros_like(self.e_east)
+        self.gic = None
         if params.gic_network == "horton_2012":
-            gic = horton_2012_network().substation_gic_A(np.zeros_like(self.e_east), self.e_east)
-            self.gic_largest = np.abs(gic).max(axis=-1)
+            self.gic = horton_2012_network().substation_gic_A(np.zeros_like(self.e_east), self.e_east)
+            self.gic_largest = np.abs(self.gic).max(axis=-1)
+        self._ground_products(params)
         kp = kp_from_solar_wind(drive["speed"], drive["by_gsm"], drive["bz_gsm"], drive["density"])
         starts, interval_kp, count = three_hour_means(self.wind.time, kp)
         # An interval the driver covers only in part has no Kp (the index is a 3-hour one).
         interval_kp[count < round(KP_INTERVAL_S / self.wind.cadence_s)] = np.nan
         interval = (self.wind.time - starts[0]) // np.timedelta64(KP_INTERVAL_S, "s")
         self.kp = interval_kp[interval.astype(np.int64)]  # per driver sample: its interval's Kp
+
+    def _east_field(self, field_north: np.ndarray, profile: str) -> np.ndarray:
+        """E_y (V/km) induced by the north disturbance ``field_north`` (nT) over a 1-D earth."""
+        earth = PROFILES[profile]
+        # The record is extended by half a day of its end values on each side: the transform's
+        # switch-on transient and the end-to-end detrending then act on flat, not storm, data.
+        pad = int(round(43200.0 / self.wind.cadence_s))
+        padded = np.concatenate([np.full(pad, field_north[0]), field_north, np.full(pad, field_north[-1])])
+        _, e_east = geoelectric_field(padded, np.zeros_like(padded), self.wind.cadence_s,
+                                      earth.conductivity_S_m, earth.thickness_m)
+        return e_east[pad:pad + field_north.size]
+
+    def _ground_products(self, params: GeomagneticParams) -> None:
+        """Magnetic latitudes of the stations and grid cells, and the per-unit-Dst responses."""
+        epoch = self.wind.time[0]
+        self.station_mlat = ground.magnetic_latitude_deg([s.latitude_deg for s in params.stations],
+                                                         [s.longitude_deg for s in params.stations], epoch)
+        for station, mlat in zip(params.stations, self.station_mlat):
+            if abs(mlat) > ground.MAX_MAGNETIC_LATITUDE_DEG:
+                raise ValueError(f"stations: {station.name} lies at {mlat:.1f} degrees magnetic latitude; the "
+                                 f"ring-current relation dX = Dst cos(lambda_m) holds within "
+                                 f"{ground.MAX_MAGNETIC_LATITUDE_DEG:g} degrees (the electrojets, not modelled, "
+                                 "dominate above); expected a lower-latitude station")
+        # The problem is linear in Dst: dX = Dst cos(lambda_m), E_y = cos(lambda_m) E_y[Dst].
+        self._dst_rate = np.nan_to_num(db_dt(self.dst, self.wind.cadence_s), nan=0.0)
+        profiles = {s.earth_profile or params.earth_profile for s in params.stations}
+        if params.ground_grid is not None:
+            profiles.add(params.earth_profile)
+        self._dst_e_east = {profile: self._east_field(self.dst, profile) for profile in profiles}
+
+    def write_products(self, run_dir, end_s: float, attrs: dict) -> list:
+        """The station, substation and grid files, for the driver samples up to ``end_s``."""
+        from pathlib import Path
+
+        run_dir = Path(run_dir)
+        keep = self.sample_s <= end_s + 1e-6
+        time = self.wind.time[0] + (self.sample_s[keep] * 1000).astype("timedelta64[ms]")
+        files = []
+        params = self.params
+        if params.stations:
+            cos = np.cos(np.radians(self.station_mlat))
+            e_east = np.column_stack([self._dst_e_east[s.earth_profile or params.earth_profile][keep]
+                                      for s in params.stations]) * cos
+            files.append(ground.write_stations(
+                run_dir / "geomagnetic_stations.nc", time, [s.name for s in params.stations],
+                np.array([s.latitude_deg for s in params.stations]), np.array([s.longitude_deg for s in params.stations]),
+                self.station_mlat, self.dst[keep, None] * cos, self._dst_rate[keep, None] * cos, e_east, attrs))
+        if self.gic is not None:
+            files.append(ground.write_substations(run_dir / "gic_substations.nc", time, self.gic[keep], attrs))
+        grid = params.ground_grid
+        if grid is not None:
+            lat = np.arange(grid.latitude_deg[0], grid.latitude_deg[1] + 1e-9, grid.spacing_deg)
+            lon = np.arange(grid.longitude_deg[0], grid.longitude_deg[1] + 1e-9, grid.spacing_deg)
+            mlat = ground.magnetic_latitude_deg(lat[:, None], lon[None, :], self.wind.time[0])
+            cos = np.where(np.abs(mlat) <= ground.MAX_MAGNETIC_LATITUDE_DEG, np.cos(np.radians(mlat)), np.nan)
+            every = max(int(round(grid.every_s / self.wind.cadence_s)), 1)
+            pick = np.flatnonzero(keep)[::every]
+            e_unit = self._dst_e_east[params.earth_profile]
+            files.append(ground.write_grid(
+                run_dir / "geomagnetic_ground_grid.nc", time[::every], lat, lon, mlat,
+                self.dst[pick, None, None] * cos, self._dst_rate[pick, None, None] * cos,
+                e_unit[pick, None, None] * cos, attrs))
+        return files
 
     @property
     def max_time_s(self) -> float:

@@ -555,15 +555,21 @@ def _igrf_dipole(decimal_year: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     return coefficients[0], coefficients[1], coefficients[2]
 
 
+def dipole_axis_geographic(time) -> np.ndarray:
+    """Unit vector of the northward dipole axis (towards the north geomagnetic pole) in
+    geographic Cartesian coordinates (x to 0 deg E on the equator, z to the north pole)."""
+    g10, g11, h11 = _igrf_dipole(_decimal_year(_as_datetime(time)))
+    strength = np.sqrt(g10**2 + g11**2 + h11**2)
+    # The dipole moment points south (g10 < 0); the north geomagnetic pole is its negative.
+    return -np.stack([g11, h11, g10], axis=-1) / strength[..., None]
+
+
 def dipole_axis_gse(time) -> np.ndarray:
     """Unit vector of the northward dipole axis in GSE, shape ``time.shape + (3,)``."""
     time = _as_datetime(time)
     days = (time - _J2000) / np.timedelta64(86400000, "ms")
 
-    g10, g11, h11 = _igrf_dipole(_decimal_year(time))
-    strength = np.sqrt(g10**2 + g11**2 + h11**2)
-    # The dipole moment points south (g10 < 0); the north geomagnetic pole is its negative.
-    axis_geo = -np.stack([g11, h11, g10], axis=-1) / strength[..., None]
+    axis_geo = dipole_axis_geographic(time)
 
     sidereal = np.radians((280.46061837 + 360.98564736629 * days) % 360.0)
     cos_t, sin_t = np.cos(sidereal), np.sin(sidereal)

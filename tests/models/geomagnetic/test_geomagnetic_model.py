@@ -195,3 +195,73 @@ def test_the_model_runs_from_an_omni_hro_file(tmp_path):
     # The Bz fill at 03:40 is interpolated and flagged, and only there.
     np.testing.assert_array_equal(np.flatnonzero(model.gap_filled), [40])
     assert model.wind.bz_gsm[40] == -20.0
+
+
+def test_magnetic_latitude_is_the_angle_to_the_dipole_equator():
+    from models.geomagnetic.ground import magnetic_latitude_deg
+    from models.geomagnetic.solar_wind import dipole_axis_geographic
+
+    epoch = np.datetime64("2020-01-01")
+    axis = dipole_axis_geographic(epoch)
+    pole_lat, pole_lon = np.degrees(np.arcsin(axis[2])), np.degrees(np.arctan2(axis[1], axis[0]))
+    # The 2020 geomagnetic north pole is near 80.6 N, 72.7 W (IGRF-13).
+    assert pole_lat == pytest.approx(80.6, abs=0.1) and pole_lon == pytest.approx(-72.7, abs=0.1)
+    assert magnetic_latitude_deg(pole_lat, pole_lon, epoch) == pytest.approx(90.0, abs=1e-6)
+    assert magnetic_latitude_deg(-pole_lat, pole_lon + 180.0, epoch) == pytest.approx(-90.0, abs=1e-6)
+    # Every point of the great circle 90 degrees from the pole is on the magnetic equator.
+    assert magnetic_latitude_deg(pole_lat - 90.0, pole_lon, epoch) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_stations_grid_and_substations_get_the_ring_current_relation(tmp_path):
+    import xarray as xr
+
+    stations = [{"name": "HON", "latitude_deg": 21.32, "longitude_deg": -158.0},
+                {"name": "NGK", "latitude_deg": 52.07, "longitude_deg": 12.68, "earth_profile": "quebec"}]
+    model, _ = model_for(tmp_path, stations=stations, gic_network="horton_2012", earth_profile="half_space_1000_ohm_m",
+                         ground_grid={"latitude_deg": [-80.0, 80.0], "spacing_deg": 20.0, "every_s": 600.0})
+    files = model.write_products(tmp_path, model.max_time_s, {"title": "test"})
+    assert {p.name for p in files} == {"geomagnetic_stations.nc", "gic_substations.nc", "geomagnetic_ground_grid.nc"}
+    with xr.open_dataset(tmp_path / "geomagnetic_stations.nc") as ds:
+        cos = np.cos(np.radians(ds.magnetic_latitude.values))
+        np.testing.assert_allclose(ds.geomagnetic_field_north.values, model.dst[:, None] * cos[None, :])
+        # Linear in Dst: each station's E is cos(lambda_m) times Dst's own over that station's earth.
+        other = Geomagnetic(GRID, model.params.model_copy(update={"ground_magnetic_latitude_deg": 0.0,
+                                                                  "earth_profile": "quebec"}),
+                            np.random.default_rng(0))
+        np.testing.assert_allclose(ds.geoelectric_field_east.values[:, 1], other.e_east * cos[1], atol=1e-12)
+        assert ds.attrs["featureType"] == "timeSeries" and ds.station_name.attrs["cf_role"] == "timeseries_id"
+    with xr.open_dataset(tmp_path / "gic_substations.nc") as ds:
+        np.testing.assert_allclose(np.abs(ds.geomagnetically_induced_current.values).max(axis=1), model.gic_largest)
+    with xr.open_dataset(tmp_path / "geomagnetic_ground_grid.nc") as ds:
+        high = np.abs(ds.magnetic_latitude.values) > 60.0
+        assert high.any() and np.isnan(ds.geomagnetic_field_north.values[:, high]).all()
+        assert np.isfinite(ds.geomagnetic_field_north.values[:, ~high]).all()
+        assert ds.sizes["time"] == len(model.sample_s[::10])  # every 600 s of a 60 s driver
+
+
+def test_a_station_in_the_auroral_zone_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="TRO lies at 6[0-9].[0-9] degrees magnetic latitude"):
+        model_for(tmp_path, stations=[{"name": "TRO", "latitude_deg": 69.66, "longitude_deg": 18.94}])
+
+
+def test_bundled_carrington_products_pass_the_cf_checker(tmp_path):
+    import json
+
+    from compliance_checker.runner import CheckSuite, ComplianceChecker
+
+    from sim.cli import main
+    from sim.paths import bundled_scenarios
+
+    out = tmp_path / "run"
+    assert main(["run", str(bundled_scenarios()["carrington_cme"]), "-o", str(out), "--quiet",
+                 "--set", "time.stop_s=43200.0"]) == 0
+    CheckSuite().load_all_available_checkers()
+    for name in ("geomagnetic_stations.nc", "gic_substations.nc", "geomagnetic_ground_grid.nc"):
+        report = tmp_path / f"{name}.json"
+        passed, _ = ComplianceChecker.run_checker(str(out / name), ["cf:1.10"], verbose=0, criteria="lenient",
+                                                  output_filename=str(report), output_format="json")
+        results = json.loads(report.read_text())["cf:1.10"]
+        errors = [m for group in results["high_priorities"] for m in group["msgs"]]
+        assert passed and not errors, (name, errors)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {"geomagnetic_stations.nc", "gic_substations.nc"} <= {f["path"] for f in manifest["files"]}
