@@ -14,6 +14,7 @@ BENCHES: dict[str, str] = {
     "flood": "models.flood.bench:run_bench",
     "gas": "models.gas_dispersion.bench:run_bench",
     "geomagnetic": "models.geomagnetic.bench:run_bench",
+    "images": "sim.render.images.bench:run_bench",
     "sensors": "sim.render.bench:run_bench",
     "sound": "sim.render.sound.bench:run_bench",
 }

@@ -118,12 +118,34 @@ def check_run(loaded: LoadedScenario):
         raise ScenarioError(f"{loaded.path}: models: {exc}") from None
     sensor_groups = build_sensor_groups(loaded, loaded.grid, *field_infos(models))
     grid = loaded.grid
+    check_cameras(loaded, models)
     for k, mic in enumerate(loaded.config.microphones):
         if not grid.contains(*mic.position_m):
             x0, x1, y0, y1 = grid.extent_m
             raise ScenarioError(f"{loaded.path}: microphones.{k}.position_m: {list(mic.position_m)} m is outside the "
                                 f"grid; expected x in [{x0:g}, {x1:g}] and y in [{y0:g}, {y1:g}] m")
     return models, sensor_groups
+
+
+def check_cameras(loaded: LoadedScenario, models) -> None:
+    """Cameras inside the grid; an optical-gas-imaging view only of gases the band can see."""
+    from sim.render.images.radiometry import ogi_sigma
+
+    grid = loaded.grid
+    x0, x1, y0, y1 = grid.extent_m
+    gases = {m.gas.name for m in models if hasattr(m, "gas")}
+    for k, camera in enumerate(loaded.config.cameras):
+        if camera.position_m is not None and not grid.contains(*camera.position_m[:2]):
+            raise ScenarioError(f"{loaded.path}: cameras.{k}.position_m: {list(camera.position_m)} m is outside the "
+                                f"grid; expected x in [{x0:g}, {x1:g}] and y in [{y0:g}, {y1:g}] m")
+        if "ogi" in camera.views:
+            for gas in sorted(gases):
+                try:
+                    ogi_sigma(gas)
+                except (KeyError, ValueError):
+                    raise ScenarioError(f"{loaded.path}: cameras.{k}.views: no absorption data for {gas} in the "
+                                        "optical-gas-imaging band (3.2-3.4 um); expected a scenario gas with data "
+                                        "(methane, chlorine, carbon monoxide) or no 'ogi' view") from None
 
 
 def set_threads(threads: int | None) -> None:
@@ -176,6 +198,11 @@ def run_scenario(
         for name, names, schedule in output_plan(loaded, produced_fields(models))
     ]
     renderers = []
+    if config.cameras:
+        from sim.render.images.renderer import ImageRenderer
+
+        renderers.append(ImageRenderer(run_dir, models, grid, config.images, config.cameras, config.scenario.seed,
+                                       config.time.stop_s, config.time.start_datetime))
     if config.microphones:
         from sim.render.sound.renderer import SoundRenderer
 

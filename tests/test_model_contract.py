@@ -112,6 +112,33 @@ def test_model_contract(loaded, k, dtype):
         assert not np.isposinf(source.power_db).any()
 
 
+def test_models_with_visual_layers_give_them_on_the_grid():
+    from sim.render.images.layers import SceneLayers
+
+    for case in cases():
+        loaded, k = case.values
+        cls = registry.model_class(loaded.config.models[k].kind)
+        if not hasattr(cls, "visual_layers"):
+            continue
+        try:
+            model = cls(loaded.grid, loaded.model_params[k], np.random.default_rng(0))
+        except DataUnavailable:
+            continue
+        state = FieldSet(loaded.grid)
+        for spec in model.fields:
+            state.add(spec)
+        model.initialize(state)
+        model.step(state, 0.0, min(model.stable_dt(state), loaded.config.time.dt_max_s))
+        if any(spec.diagnostic for spec in outputs_of(model)):
+            model.diagnose(state, min(model.stable_dt(state), loaded.config.time.dt_max_s))
+        layers = model.visual_layers(state, 1.0)
+        assert isinstance(layers, SceneLayers)
+        for value in (layers.elevation_m, layers.water_depth_m, layers.building_mask,
+                      *layers.gas_column_ppm_m.values()):
+            if value is not None:
+                assert value.shape == loaded.grid.shape and np.isfinite(value).all()
+
+
 def test_every_registered_model_emits_sound():
     for kind in registry.model_kinds():
         assert callable(getattr(registry.model_class(kind), "acoustic_sources", None)), kind

@@ -59,7 +59,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from models.flood import finite_volume, forcing, kernels, sources, terrain
+from models.flood import finite_volume, forcing, kernels, sources, terrain, visuals
 from models.flood.finite_volume import fv_stable_dt, fv_step, fv_step_order2
 from models.flood.inertial import alpha_limit, inertial_stable_dt, inertial_step
 from models.flood.forcing import Boundaries, InfiltrationSpec, Inflow, RainSpec
@@ -186,6 +186,11 @@ class Flood:
             else:
                 self.blocked = cells
         self.has_blocked = bool(self.blocked.any())
+        # What a camera sees as buildings: the town's blocks and the scenario's building boxes.
+        self.building_mask = (terrain.town_blocks(params.terrain, grid) if params.terrain.kind == "town"
+                              else np.zeros(shape, dtype=bool))
+        if params.buildings is not None:
+            self.building_mask = self.building_mask | terrain.box_cells(params.buildings.boxes_m, grid)
         self.bed = np.empty(shape, dtype)
         self._applied_crests: dict | None = None
         self._crest_cells = {name: terrain.line_cells(c.line_m, grid, c.width_m) for name, c in params.crests.items()}
@@ -388,7 +393,11 @@ class Flood:
         state["mass_balance_error"][...] = ((stored - self.initial_storage - gained) / self.peak_water
                                             if self.peak_water > 0 else 0.0)
 
-    def acoustic_sources(self, state, t): return sources.acoustic_sources(self, state, t)
+    def acoustic_sources(self, state, t):
+        return sources.acoustic_sources(self, state, t)
+
+    def visual_layers(self, state, t):
+        return visuals.visual_layers(self, state, t)
 
     # -- reporting ------------------------------------------------------------------------
     def report(self) -> dict:

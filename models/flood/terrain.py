@@ -199,13 +199,7 @@ def build_bed(spec, grid: RasterGrid) -> np.ndarray:
         return z
     if spec.kind == "town":
         z = spec.elevation_m - spec.slope_x * (X - grid.x0) - spec.slope_y * (Y - grid.y0)
-        x0, x1, y0, y1 = grid.extent_m
-        box = spec.town_box_m or (x0 + (x1 - x0) / 4, y0 + (y1 - y0) / 4, x1 - (x1 - x0) / 4, y1 - (y1 - y0) / 4)
-        period = spec.block_m + spec.street_m
-        in_town = (X >= box[0]) & (X <= box[2]) & (Y >= box[1]) & (Y <= box[3])
-        bx = np.mod(X - box[0], period) >= spec.street_m
-        by = np.mod(Y - box[1], period) >= spec.street_m
-        return np.where(in_town & bx & by, z + spec.building_height_m, z)
+        return np.where(town_blocks(spec, grid), z + spec.building_height_m, z)
     z_dem, xs, ys = _read_dem(spec)
     if spec.nodata == "wall" and np.isnan(z_dem).any():
         z_dem = np.where(np.isnan(z_dem), np.nanmax(z_dem) + BLOCKED_RISE_M, z_dem)
@@ -236,6 +230,18 @@ def line_cells(line: list[Point], grid: RasterGrid, width_m: float | None = None
         ok = (i >= 0) & (i < grid.nx) & (j >= 0) & (j < grid.ny)
         mask[j[ok], i[ok]] = True
     return mask
+
+
+def town_blocks(spec, grid: RasterGrid) -> np.ndarray:
+    """The building blocks of a ``town`` terrain: True on the cells they cover."""
+    X, Y = np.meshgrid(grid.x, grid.y)
+    x0, x1, y0, y1 = grid.extent_m
+    box = spec.town_box_m or (x0 + (x1 - x0) / 4, y0 + (y1 - y0) / 4, x1 - (x1 - x0) / 4, y1 - (y1 - y0) / 4)
+    period = spec.block_m + spec.street_m
+    in_town = (X >= box[0]) & (X <= box[2]) & (Y >= box[1]) & (Y <= box[3])
+    bx = np.mod(X - box[0], period) >= spec.street_m
+    by = np.mod(Y - box[1], period) >= spec.street_m
+    return in_town & bx & by
 
 
 def box_cells(boxes, grid: RasterGrid) -> np.ndarray:

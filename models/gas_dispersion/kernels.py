@@ -26,6 +26,9 @@ g        vertical factor: sum of the source's images in ground and lid 1
 
 Plume:  C = Q / (2 pi u s_y s_z) exp(-y_d^2 / 2 s_y^2) g
 Puff:   C = M / ((2 pi)^(3/2) s_a s_y s_z) exp(-a^2 / 2 s_a^2) exp(-c^2 / 2 s_y^2) g
+Columns (integral of C over the height, what a camera looking down sees): g integrates to
+sqrt(2 pi) s_z, so the plume's is Q / (sqrt(2 pi) u s_y) exp(-y_d^2 / 2 s_y^2) and a puff's
+M / (2 pi s_a s_y) exp(-a^2 / 2 s_a^2) exp(-c^2 / 2 s_y^2).
 with  g = sum_n [exp(-(z - H - 2 n h)^2 / 2 s_z^2) + exp(-(z + H - 2 n h)^2 / 2 s_z^2)]
 (n = 0 without a lid; |n| <= 3 below one), and g = sqrt(2 pi) s_z / h once s_z >= 1.6 h
 (well mixed, Turner 1970 eq. 5.2).
@@ -116,6 +119,27 @@ def plume_grid(x, y, z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h, out):
     for j in prange(ny):
         for i in range(nx):
             out[j, i] = plume_point(x[i], y[j], z, x_s, y_s, H, Q, u, e_x, e_y, coef, s_th, s_0, h)
+
+
+@njit(cache=True, parallel=True)
+def plume_column_grid(x, y, x_s, y_s, Q, u, e_x, e_y, coef, s_th, s_0, out):
+    """Vertical column of the steady plume (kg m-2) at every cell centre.
+
+    The vertical factor integrates to sqrt(2 pi) s_z over the layer (ground and lid images
+    keep the mass in it), so the column is Q / (sqrt(2 pi) u s_y) exp(-y_d^2 / 2 s_y^2).
+    """
+    ny, nx = out.shape
+    for j in prange(ny):
+        for i in range(nx):
+            dx = x[i] - x_s
+            dy = y[j] - y_s
+            x_d = dx * e_x + dy * e_y
+            if x_d <= 0.0:
+                out[j, i] = 0.0
+                continue
+            y_d = -dx * e_y + dy * e_x
+            s_y, _ = spreads(x_d, coef, s_th, s_0)
+            out[j, i] = Q / (SQRT_2PI * u * s_y) * math.exp(-y_d * y_d / (2.0 * s_y * s_y))
 
 
 @njit(cache=True, parallel=True)

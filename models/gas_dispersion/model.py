@@ -53,7 +53,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from models.gas_dispersion import kernels, sources
+from models.gas_dispersion import kernels, sources, visuals
 from models.gas_dispersion.gases import GASES, LEL_LEVELS, Gas, ppm_per_kg_m3
 from models.gas_dispersion.releases import InstantaneousRelease, Release
 from models.gas_dispersion.stability import (
@@ -286,6 +286,26 @@ class GasDispersion:
             kernels.puff_grid(self._x, self._y, self.puff_x, self.puff_y, amp, s_a, s_c, e_x, e_y, concentration)
         self._derived(state, dt)
 
+    def column_density(self, t: float) -> np.ndarray:
+        """Vertical column of the gas (kg m-2) on the grid at time t (after the step to t):
+        the integral over the height of what ``gas_concentration`` is at receptor height."""
+        p = self.params
+        u, e_x, e_y, coef = self.transport()
+        s_th, h = self._sigma_theta_rad(), self._mixing_height()
+        r = p.release
+        out = np.empty((self._y.size, self._x.size))
+        if p.mode == "plume":
+            kernels.plume_column_grid(self._x, self._y, r.x_m, r.y_m, r.rate_at(t), u, e_x, e_y, coef, s_th,
+                                      r.source_sigma_m, out)
+            return out
+        n = self.puff_mass.size
+        amp, s_a, s_c = np.empty(n), np.empty(n), np.empty(n)
+        kernels.puff_shapes(self.puff_mass, self.puff_travel, self.puff_length, p.receptor_height_m, r.height_m,
+                            coef, s_th, r.source_sigma_m, h, amp, s_a, s_c)
+        column_amp = self.puff_mass / (2.0 * math.pi * s_a * s_c)
+        kernels.puff_grid(self._x, self._y, self.puff_x, self.puff_y, column_amp, s_a, s_c, e_x, e_y, out)
+        return out
+
     def plume_at(self, x_m: np.ndarray, y_m: np.ndarray, t: float = 0.0) -> np.ndarray:
         """Steady-plume concentration (kg m-3) at receptors (x_m, y_m) for the release rate at t."""
         p = self.params
@@ -345,7 +365,11 @@ class GasDispersion:
         if self.gas.flammable:
             np.divide(ppm, self.gas.lel_percent * 1e4, out=state["gas_lel_fraction"])
 
-    def acoustic_sources(self, state, t): return sources.acoustic_sources(self, state, t)
+    def acoustic_sources(self, state, t):
+        return sources.acoustic_sources(self, state, t)
+
+    def visual_layers(self, state, t):
+        return visuals.visual_layers(self, state, t)
 
     # -- reporting ------------------------------------------------------------------------
     def summary(self, peaks: dict[str, np.ndarray], grid: RasterGrid) -> list[str]:

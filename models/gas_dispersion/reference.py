@@ -67,3 +67,31 @@ def puff_grid(x, y, z, H, p_x, p_y, mass, travel, s_x0, e_x, e_y, coef, s_th, s_
         q = along**2 / (2 * s_a**2) + cross**2 / (2 * s_y**2)
         out += np.where(q <= 0.5 * CUTOFF**2, amp * np.exp(-q), 0.0)
     return out
+
+
+def plume_column_grid(x, y, x_s, y_s, Q, u, e_x, e_y, coef, s_th, s_0):
+    """Vertical column of the plume (kg m-2): Q / (sqrt(2 pi) u s_y) exp(-y_d^2 / 2 s_y^2)."""
+    dx = x[None, :] - x_s
+    dy = y[:, None] - y_s
+    x_d = dx * e_x + dy * e_y
+    y_d = -dx * e_y + dy * e_x
+    downwind = x_d > 0
+    s_y, _ = spreads(np.where(downwind, x_d, 1.0).ravel(), coef, s_th, s_0)
+    s_y = s_y.reshape(x_d.shape)
+    return np.where(downwind, Q / (np.sqrt(2 * np.pi) * u * s_y) * np.exp(-(y_d**2) / (2 * s_y**2)), 0.0)
+
+
+def puff_column_grid(x, y, p_x, p_y, mass, travel, s_x0, e_x, e_y, coef, s_th, s_0):
+    """Vertical column of the puffs (kg m-2), each cut off at CUTOFF sigmas as in the kernel."""
+    out = np.zeros((y.size, x.size))
+    for k in range(len(mass)):
+        s_y, _ = spreads(travel[k], coef, s_th, s_0)
+        s_a = np.hypot(s_y, s_x0[k])
+        amp = mass[k] / (2 * np.pi * s_a * s_y)
+        dx = x[None, :] - p_x[k]
+        dy = y[:, None] - p_y[k]
+        along = dx * e_x + dy * e_y
+        cross = -dx * e_y + dy * e_x
+        q = along**2 / (2 * s_a**2) + cross**2 / (2 * s_y**2)
+        out += np.where(q <= 0.5 * CUTOFF**2, amp * np.exp(-q), 0.0)
+    return out

@@ -383,7 +383,8 @@ class Geomagnetic:
         state["gic_largest_substation"][...] = np.interp(t, self.sample_s, self.gic_largest)
         state["kp_index"][...] = self.kp[k]
 
-    def acoustic_sources(self, state, t): return sources.acoustic_sources(self, state, t)
+    def acoustic_sources(self, state, t):
+        return sources.acoustic_sources(self, state, t)
 
     def report(self) -> dict:
         return {"dst_minimum_nT": float(self.dst.min()),

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.render.faults import FaultConfig
+from sim.render.images.config import CameraConfig, ImagesConfig
 from sim.render.sound.config import DistractorConfig, MicrophoneConfig, SoundConfig
 
 PositiveFloat = Annotated[float, Field(gt=0)]
@@ -181,6 +182,8 @@ class Scenario(Section):
     sound: SoundConfig = SoundConfig()
     microphones: list[MicrophoneConfig] = Field(default_factory=list)
     distractors: list[DistractorConfig] = Field(default_factory=list)
+    images: ImagesConfig = ImagesConfig()
+    cameras: list[CameraConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Scenario":
@@ -214,6 +217,14 @@ class Scenario(Section):
             if distractor.start_s >= self.time.stop_s:
                 raise ValueError(f"distractors.{k}.start_s = {distractor.start_s} is not before time.stop_s = "
                                  f"{self.time.stop_s}")
+        cameras = [c.name for c in self.cameras]
+        if len(cameras) != len(set(cameras)):
+            raise ValueError(f"cameras: names must be unique, got {cameras}")
+        for k, camera in enumerate(self.cameras):
+            for name in ("start_s", "end_s"):
+                value = getattr(camera, name)
+                if value is not None and value > self.time.stop_s:
+                    raise ValueError(f"cameras.{k}.{name} = {value} is after time.stop_s = {self.time.stop_s}")
         paths = [o.path for o in self.outputs]
         if len(paths) != len(set(paths)):
             raise ValueError("two outputs write the same path")

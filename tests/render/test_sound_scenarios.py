@@ -86,3 +86,16 @@ def test_bad_sound_input_is_one_line_and_status_2(override, expected):
     assert proc.returncode == 2, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
     assert expected in proc.stderr
+
+
+def test_the_leak_scenario_cameras_see_the_gas_once_it_leaks(leak_run):
+    from sim.render.images.encode import read_video
+
+    _, run = leak_run
+    coco = json.loads((run / "images" / "coco.json").read_text())
+    gas = next(c["id"] for c in coco["categories"] if c["name"] == "gas")
+    frames_with_gas = {coco["images"][a["image_id"] - 1]["time_s"] for a in coco["annotations"]
+                       if a["category_id"] == gas}
+    assert frames_with_gas and min(frames_with_gas) >= 60.0  # the leak starts at 60 s
+    video = read_video(run / "images" / "cctv" / "ogi.mp4")
+    assert video.shape[0] == 7 and video.shape[1:3] == (240, 320)  # every 10 s from 40 to 100 s

@@ -250,7 +250,7 @@ class SoundRenderer:
 
     def _label_hazards(self, mic: Microphone, labels, powers, background, end: float) -> None:
         frame = self.sound.label_frame_s
-        n = int(math.floor((end - mic.start_s) / frame + 1e-9))
+        n = max(int(math.floor((end - mic.start_s) / frame + 1e-9)), 0)  # a run stopped before the window: none
         centres = mic.start_s + (np.arange(n) + 0.5) * frame
         bands = {label: powers[label](centres) for label in labels}
         total = sum(bands.values()) if bands else np.zeros((n, mic.n_bands))

@@ -112,6 +112,36 @@ def test_numba_kernels_equal_numpy_twin(seed):
     # Cells exactly on a cutoff edge may differ by the cut-off tail, 4e-6 of a puff's peak.
     np.testing.assert_allclose(out, twin, rtol=1e-10, atol=4e-6 * amp.max())
 
+    # Columns (what a camera looking down integrates).
+    kernels.plume_column_grid(x, y, 50.0, 20.0, Q, U, e_x, e_y, coef, s_th, s_0, out)
+    np.testing.assert_allclose(out, reference.plume_column_grid(x, y, 50.0, 20.0, Q, U, e_x, e_y, coef, s_th, s_0),
+                               rtol=1e-12, atol=0)
+    column_amp = mass / (2 * math.pi * s_a * s_c)
+    kernels.puff_grid(x, y, p_x, p_y, column_amp, s_a, s_c, e_x, e_y, out)
+    twin = reference.puff_column_grid(x, y, p_x, p_y, mass, travel, s_x0, e_x, e_y, coef, s_th, s_0)
+    np.testing.assert_allclose(out, twin, rtol=1e-10, atol=4e-6 * column_amp.max())
+
+
+def test_the_column_of_a_plume_carries_the_release_rate_across_any_crosswind_line():
+    """Mass flux through a crosswind plane: u times the column integrated across the wind is Q."""
+    grid = RasterGrid(shape=(2001, 3), spacing_m=(0.5, 0.5), origin_m=(499.25, -500.0))  # x ~ 500 m, y across
+    coef = briggs_coefficients("D", "rural")
+    out = np.empty(grid.shape)
+    kernels.plume_column_grid(grid.x, grid.y, 0.0, 0.0, Q, U, 1.0, 0.0, coef, 0.0, 0.0, out)
+    assert U * out[:, 1].sum() * 0.5 == pytest.approx(Q, rel=1e-6)
+
+
+def test_a_puff_column_integrates_to_its_mass():
+    grid = RasterGrid(shape=(300, 300), spacing_m=(1.0, 1.0), origin_m=(-150.0, -150.0))
+    coef = briggs_coefficients("D", "rural")
+    mass, travel, s_x0 = np.array([3.0]), np.array([200.0]), np.array([10.0])
+    amp, s_a, s_c = np.empty(1), np.empty(1), np.empty(1)
+    kernels.puff_shapes(mass, travel, s_x0, 1.5, 2.0, coef, 0.0, 0.0, 60.0, amp, s_a, s_c)
+    out = np.empty(grid.shape)
+    kernels.puff_grid(grid.x, grid.y, np.array([0.3]), np.array([-0.7]), mass / (2 * math.pi * s_a * s_c),
+                      s_a, s_c, 0.6, 0.8, out)
+    assert out.sum() == pytest.approx(3.0, rel=1e-4)  # to the 5-sigma cutoff
+
 
 def test_puff_integrates_to_its_mass():
     """A ground-level puff seen at z = 0: the integral over x and y is M g / (sqrt(2 pi) s_z), g = 2."""

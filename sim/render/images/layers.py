@@ -1,0 +1,43 @@
+"""What the models make visible: the scene layers an image renderer draws.
+
+Each model's ``visuals.py`` gives ``visual_layers(model, state, t) -> SceneLayers`` on the
+model's grid; the renderer merges the layers of every model (later models fill what earlier
+ones left empty; gas columns add) and samples them at each pixel's ground point. A layer a
+model does not know is None: terrain defaults to flat ground at 0 m, the surface to the air
+temperature. Every array is (ny, nx) on the scenario grid, rows along y as the fields are.
+
+========================= ============================================ ========
+layer                     meaning                                      unit
+========================= ============================================ ========
+elevation_m               ground (bed) elevation, buildings included   m
+building_mask             True on building cells                       1
+water_depth_m             depth of surface water                       m
+surface_temperature_K     temperature of the ground or water surface  K
+gas_column_ppm_m          vertical column of each gas, by gas name     ppm m
+========================= ============================================ ========
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class SceneLayers:
+    elevation_m: np.ndarray | None = None
+    building_mask: np.ndarray | None = None
+    water_depth_m: np.ndarray | None = None
+    surface_temperature_K: np.ndarray | None = None
+    gas_column_ppm_m: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def merged(self, other: "SceneLayers") -> "SceneLayers":
+        """This scene with ``other`` laid over it: its layers fill empty ones, gas columns add."""
+        columns = dict(self.gas_column_ppm_m)
+        for gas, column in other.gas_column_ppm_m.items():
+            columns[gas] = columns[gas] + column if gas in columns else column
+        pick = lambda a, b: a if a is not None else b  # noqa: E731
+        return SceneLayers(pick(self.elevation_m, other.elevation_m), pick(self.building_mask, other.building_mask),
+                           pick(self.water_depth_m, other.water_depth_m),
+                           pick(self.surface_temperature_K, other.surface_temperature_K), columns)

@@ -1,0 +1,289 @@
+"""The image renderer: cameras in the scene, their frames, per-pixel ground truth and COCO labels.
+
+Every camera's ``every_s`` the renderer asks each model for its scene layers
+(``visual_layers(state, t)``, :mod:`sim.render.images.layers`), finds the ground point of
+every pixel (:mod:`sim.render.images.cameras`: a top-down orthographic view, or a pinhole
+camera whose rays are cast onto the terrain) and draws each view the camera lists
+(:mod:`sim.render.images.views`). Written under ``images/<camera>/``:
+
+- ``<view>/<frame>.png``: the frame (rgb: sRGB 8-bit; thermal and ogi: brightness temperature
+  on a fixed 8-bit scale given in ``cameras.json``), after the camera's domain randomisation
+  when it has one (:mod:`sim.render.images.randomize`: the ground truth is never randomised);
+- ``semantic/<frame>.png`` (class ids of :data:`annotations.CLASS_TABLE`) and
+  ``instance/<frame>.png`` (uint16 ids), from the field thresholds of ``[images]``;
+- ``ground_truth.nc``: per frame and pixel the water depth, surface temperature, gas column,
+  distance to the camera, brightness temperatures and the masks (CF, time x row x column);
+- ``<view>.mp4`` with ``video = true``;
+
+and ``images/coco.json`` (every frame of every view, instance masks of water bodies, gas
+clouds and buildings as RLE) and ``images/cameras.json`` (intrinsics, extrinsics, ground
+sampling distance, the 8-bit scales).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.io.rundir import atomic_path, write_text_atomic
+from sim.render.images import annotations as ann
+from sim.render.images.config import CameraConfig, ImagesConfig
+from sim.render.images.layers import SceneLayers
+from sim.render.images.views import C_TO_K, rgb_view, sample_scene, srgb_encode, surface_temperature_K
+from sim.schedules import AnyOf, EverySecondsUntil
+
+IMAGES_DIR = "images"
+_IMAGE_STREAM = 9413  # spawn key of the image renderer's random streams
+# 8-bit display scales of the temperature views (K): frame value = (T_b - low) / (high - low) * 255.
+THERMAL_SCALE_K = (253.15, 333.15)
+CLASSES = ("building", "water", "gas")  # painted in this order: gas over water over buildings
+
+
+@dataclass
+class _At:
+    """A clock stand-in for asking a schedule whether it is due at ``time``."""
+
+    time: float
+    iteration: int = 0
+
+
+class Camera:
+    """One configured camera, its geometry and its output streams."""
+
+    def __init__(self, config: CameraConfig, grid, stop_s: float) -> None:
+        from sim.render.images.cameras import OrthographicCamera, PinholeCamera
+
+        self.config = config
+        self.grid = grid
+        self.end_s = min(config.end_s or stop_s, stop_s)
+        self.schedule = EverySecondsUntil(config.every_s, start_s=config.start_s, end_s=self.end_s)
+        if config.kind == "orthographic":
+            self.geometry = OrthographicCamera(config.extent_m or grid.extent_m, config.width_px, config.height_px)
+        else:
+            self.geometry = PinholeCamera(config.position_m, config.yaw_deg, config.pitch_deg, config.roll_deg,
+                                          config.horizontal_fov_deg, config.width_px, config.height_px)
+        self.frames = 0
+        self.videos: dict[str, Any] = {}
+        self._cast: tuple[np.ndarray, tuple] | None = None  # (elevation, ground geometry) of the last frame
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def ground(self, elevation: np.ndarray):
+        """(xs, ys, distance to the camera or None, valid, cos of the view zenith angle) per pixel."""
+        from sim.render.images.cameras import cast_heightfield
+
+        if self.config.kind == "orthographic":
+            points = self.geometry.ground_points()
+            shape = points.shape[:2]
+            # Looking straight down from its altitude: every pixel is that far away (the haze path).
+            return (points[..., 0], points[..., 1], np.full(shape, self.config.altitude_m),
+                    np.ones(shape, dtype=bool), np.ones(shape))
+        if self._cast is not None and np.array_equal(self._cast[0], elevation):
+            return self._cast[1]  # the terrain has not changed: neither have the rays' hits
+        rays = self.geometry.rays()
+        shape = rays.shape[:2]
+        directions = rays.reshape(-1, 3)
+        origins = np.broadcast_to(np.asarray(self.config.position_m, dtype=float), directions.shape).copy()
+        g = self.grid
+        hits, distance, hit = cast_heightfield(origins, np.ascontiguousarray(directions),
+                                               np.ascontiguousarray(elevation, dtype=np.float64),
+                                               g.x0, g.y0, g.dx, g.dy, self.config.max_distance_m)
+        xs = np.where(hit, hits[:, 0], g.x0).reshape(shape)
+        ys = np.where(hit, hits[:, 1], g.y0).reshape(shape)
+        cos_zenith = np.clip(-directions[:, 2], 1e-3, 1.0).reshape(shape)
+        geometry = (xs, ys, np.where(hit, distance, np.inf).reshape(shape), hit.reshape(shape), cos_zenith)
+        self._cast = (np.array(elevation, copy=True), geometry)
+        return geometry
+
+
+class ImageRenderer:
+    """A writer that draws every camera's views on its schedule."""
+
+    def __init__(self, run_dir: Path, models, grid, images: ImagesConfig, cameras: list[CameraConfig], seed: int,
+                 stop_s: float, start_datetime: str) -> None:
+        self.run_dir = Path(run_dir)
+        self.models = [m for m in models if hasattr(m, "visual_layers")]
+        self.grid = grid
+        self.images = images
+        self.seed = seed
+        self.start_datetime = start_datetime
+        self.cameras = [Camera(c, grid, stop_s) for c in cameras]
+        self.schedule = AnyOf([c.schedule for c in self.cameras])
+        self.coco = ann.CocoWriter("hazsim synthetic images", info={"date_created": start_datetime})
+        self.coco.add_categories({name: ann.CLASS_TABLE[name] for name in CLASSES})
+        self.truth: dict[str, Any] = {}
+        self.counts: dict[str, dict[str, int]] = {}
+        self._tables: dict[str, Any] = {}
+
+    def open(self, view) -> None:
+        for camera in self.cameras:
+            camera.frames = 0
+
+    # -- one frame ------------------------------------------------------------------------------
+    def scene(self, state, t: float) -> SceneLayers:
+        scene = SceneLayers()
+        for model in self.models:
+            scene = scene.merged(model.visual_layers(state, t))
+        return scene
+
+    def write(self, state, t: float, peaks) -> None:
+        due = [c for c in self.cameras if c.schedule.due(_At(t))]
+        if not due:
+            return
+        scene = self.scene(state, t)
+        for camera in due:
+            self._frame(camera, scene, t)
+
+    def _frame(self, camera: Camera, scene: SceneLayers, t: float) -> None:
+        from sim.render.images import radiometry as rad
+        from sim.render.images.encode import write_png
+
+        cfg, img = camera.config, self.images
+        elevation = scene.elevation_m if scene.elevation_m is not None else np.zeros(self.grid.shape)
+        xs, ys, distance, valid, cos_zenith = camera.ground(elevation)
+        px = sample_scene(scene, self.grid, xs, ys, valid)
+        column = sum(px.gas_column_ppm_m.values()) / cos_zenith if px.gas_column_ppm_m else np.zeros(xs.shape)
+        ground_c = img.ground_temperature_c if img.ground_temperature_c is not None else img.air_temperature_c
+        surface = surface_temperature_K(px, ground_c, img.water_temperature_c, img.water_threshold_m)
+        # Masks from the ground truth, the same for every view of the frame.
+        layers = {"building": px.building & valid, "water": (px.water_depth_m > img.water_threshold_m) & valid,
+                  "gas": (column > img.gas_threshold_ppm_m) & valid}
+        semantic = ann.semantic_mask(layers, list(CLASSES))
+        instance_ids = np.zeros(semantic.shape, dtype=np.uint16)
+        next_id = 1
+        for name in CLASSES:
+            labels, masks = ann.instances(semantic == ann.CLASS_TABLE[name])
+            for mask in masks:
+                instance_ids[mask] = next_id
+                next_id += 1
+        folder = self.run_dir / IMAGES_DIR / camera.name
+        if camera.frames == 0:
+            for sub in ("semantic", "instance", *cfg.views):
+                (folder / sub).mkdir(parents=True, exist_ok=True)
+        stem = f"{camera.frames:06d}"
+        write_png(folder / "semantic" / f"{stem}.png", semantic)
+        write_png(folder / "instance" / f"{stem}.png", instance_ids)
+        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(_IMAGE_STREAM, self.cameras.index(
+            camera), camera.frames)))
+        setting = self._randomization(camera, rng)
+        truth = {"water_depth": np.where(valid, px.water_depth_m, np.nan),
+                 "surface_temperature": np.where(valid, surface, np.nan),
+                 "gas_column": np.where(valid, column, np.nan),
+                 "semantic_class": semantic, "instance_id": instance_ids}
+        truth["distance"] = distance
+        for view in cfg.views:
+            if view == "rgb":
+                linear = rgb_view(px, img.sun_azimuth_deg, img.sun_elevation_deg)
+                if setting is not None:
+                    from sim.render.images.randomize import apply
+
+                    linear = apply(np.clip(linear, 0, 1), distance, setting, rng)
+                frame = np.round(srgb_encode(linear) * 255).astype(np.uint8)
+            else:
+                band = rad.LWIR_BAND if view == "thermal" else rad.OGI_METHANE_BAND
+                emissivity = rad.emissivity_of(px.water_depth_m > img.water_threshold_m, px.building)
+                sky = rad.band_radiance(img.air_temperature_c + C_TO_K - 20.0, band)  # clear-sky radiance, modelling choice
+                background = rad.thermal_radiance(surface, emissivity, sky, 1.0, img.air_temperature_c + C_TO_K, band)
+                radiance = background
+                if view == "ogi":
+                    for gas, gas_column in px.gas_column_ppm_m.items():
+                        radiance = rad.ogi_radiance(radiance, gas_column / cos_zenith, rad.ogi_sigma(gas),
+                                                    img.air_temperature_c + C_TO_K, band)
+                brightness = self._brightness(band)(radiance)
+                truth[f"{view}_brightness_temperature"] = np.where(valid, brightness, np.nan)
+                low, high = THERMAL_SCALE_K
+                frame = np.round(np.clip((brightness - low) / (high - low), 0, 1) * 255).astype(np.uint8)
+                frame = np.where(valid, frame, 0).astype(np.uint8)
+            name = f"{camera.name}/{view}/{stem}.png"
+            write_png(self.run_dir / IMAGES_DIR / name, frame)
+            image_id = self.coco.add_image(name, cfg.width_px, cfg.height_px, time_s=t, camera=camera.name, view=view)
+            for cls in CLASSES:
+                self.coco.add_instances(image_id, ann.CLASS_TABLE[cls], semantic == ann.CLASS_TABLE[cls])
+            if cfg.video:
+                self._video(camera, view, frame, t)
+        self._truth(camera, t, truth)
+        counts = self.counts.setdefault(camera.name, {cls: 0 for cls in CLASSES})
+        for cls in CLASSES:
+            counts[cls] = max(counts[cls], int(np.count_nonzero(semantic == ann.CLASS_TABLE[cls])))
+        camera.frames += 1
+
+    def _brightness(self, band):
+        from sim.render.images.radiometry import BrightnessTable
+
+        if band.name not in self._tables:
+            self._tables[band.name] = BrightnessTable(band)
+        return self._tables[band.name]
+
+    def _randomization(self, camera: Camera, rng: np.random.Generator):
+        if not camera.config.randomization:
+            return None
+        from sim.render.images.randomize import RandomizationConfig
+
+        return RandomizationConfig.model_validate(camera.config.randomization).sample(rng)
+
+    def _video(self, camera: Camera, view: str, frame: np.ndarray, t: float) -> None:
+        from sim.render.images.encode import VideoWriter
+
+        if view not in camera.videos:
+            camera.videos[view] = VideoWriter(self.run_dir / IMAGES_DIR / camera.name / f"{view}.mp4",
+                                              camera.config.video_fps)
+        rgb = frame if frame.ndim == 3 else np.repeat(frame[..., None], 3, axis=2)
+        camera.videos[view].append(rgb, time_s=t)
+
+    def _truth(self, camera: Camera, t: float, truth: dict[str, np.ndarray]) -> None:
+        from sim.render.images.truth import TruthWriter
+
+        if camera.name not in self.truth:
+            self.truth[camera.name] = TruthWriter(self.run_dir / IMAGES_DIR / camera.name / "ground_truth.nc",
+                                                  self.start_datetime)
+        self.truth[camera.name].append(t, truth)
+
+    # -- the end --------------------------------------------------------------------------------
+    def close(self, end_s: float | None = None) -> list[Path]:
+        files = []
+        for camera in self.cameras:
+            for video in camera.videos.values():
+                files.append(video.close())
+            if camera.name in self.truth:
+                files.append(self.truth[camera.name].close())
+            folder = self.run_dir / IMAGES_DIR / camera.name
+            if folder.is_dir():
+                files += sorted(p for p in folder.rglob("*.png"))
+        folder = self.run_dir / IMAGES_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        files.append(self.coco.write(folder / "coco.json"))
+        files.append(self._write_cameras(folder / "cameras.json"))
+        return files
+
+    def _write_cameras(self, path: Path) -> Path:
+        body = {}
+        for camera in self.cameras:
+            g = camera.geometry
+            entry: dict[str, Any] = {"kind": camera.config.kind, "width_px": camera.config.width_px,
+                                     "height_px": camera.config.height_px, "frames": camera.frames,
+                                     "views": camera.config.views,
+                                     "temperature_scale_K": {"value_0": THERMAL_SCALE_K[0],
+                                                             "value_255": THERMAL_SCALE_K[1]}}
+            if camera.config.kind == "orthographic":
+                entry.update({"extent_m": list(camera.config.extent_m or self.grid.extent_m), "gsd_m": g.gsd_m})
+            else:
+                entry.update({"intrinsics": np.asarray(g.intrinsics).tolist(),
+                              "extrinsics_world_to_camera": np.asarray(g.extrinsics).tolist()})
+            body[camera.name] = entry
+        write_text_atomic(path, json.dumps(body, indent=1) + "\n")
+        return path
+
+    def key_outputs(self) -> dict[str, Any]:
+        return {"cameras": {name: {f"largest_{cls}_pixels": n for cls, n in counts.items()}
+                            for name, counts in self.counts.items()}}
+
+    def summary(self) -> list[str]:
+        return [f"camera {c.name} ({c.config.kind}, {', '.join(c.config.views)}): {c.frames} frames"
+                for c in self.cameras]

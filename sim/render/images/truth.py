@@ -1,0 +1,79 @@
+"""Per-pixel ground truth of a camera: one CF NetCDF file, a record per frame.
+
+Variables are (time, row, column) in the camera's pixel grid (row 0 at the top of the
+image); the file is written under a temporary name and renamed when the run ends.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import netCDF4
+import numpy as np
+
+import sim
+from sim.io.rundir import temporary_path
+
+# name -> (units, long name, netCDF type, fill)
+VARIABLES = {
+    "water_depth": ("m", "depth of surface water at the pixel's ground point", "f4", np.nan),
+    "surface_temperature": ("K", "temperature of the surface seen by the pixel", "f4", np.nan),
+    "gas_column": ("1e-6 m", "gas column along the pixel's line of sight (ppm m)", "f4", np.nan),
+    "distance": ("m", "distance from the camera to the pixel's ground point (inf: sky)", "f4", np.nan),
+    "thermal_brightness_temperature": ("K", "LWIR (8-14 um) brightness temperature", "f4", np.nan),
+    "ogi_brightness_temperature": ("K", "optical gas imaging (3.2-3.4 um) brightness temperature", "f4", np.nan),
+    "semantic_class": ("1", "semantic class id (see images/coco.json categories; 0 background)", "u1", None),
+    "instance_id": ("1", "instance id within the frame (0 none)", "u2", None),
+}
+
+
+class TruthWriter:
+    def __init__(self, path: Path, start_datetime: str) -> None:
+        self.path = Path(path)
+        self.tmp = temporary_path(self.path)
+        self.start_datetime = start_datetime
+        self.ds: netCDF4.Dataset | None = None
+        self.n = 0
+
+    def _open(self, truth: dict[str, np.ndarray]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        shape = next(iter(truth.values())).shape
+        ds = netCDF4.Dataset(self.tmp, "w", format="NETCDF4")
+        ds.Conventions = "CF-1.10"
+        ds.title = "per-pixel ground truth"
+        ds.source = f"hazsim {sim.__version__}"
+        ds.createDimension("time", None)
+        ds.createDimension("row", shape[0])
+        ds.createDimension("column", shape[1])
+        time = ds.createVariable("time", "f8", ("time",))
+        time.standard_name = "time"
+        time.units = f"seconds since {self.start_datetime.replace('T', ' ')}"
+        time.calendar = "standard"
+        time.axis = "T"
+        for coord in ("row", "column"):
+            v = ds.createVariable(coord, "i4", (coord,))
+            v.long_name = f"pixel {coord} (row 0 at the top of the image)"
+            v.units = "1"
+            v[:] = np.arange(shape[0] if coord == "row" else shape[1])
+        for name in truth:
+            units, long_name, kind, fill = VARIABLES[name]
+            v = ds.createVariable(name, kind, ("time", "row", "column"), zlib=True, complevel=4,
+                                  chunksizes=(1, shape[0], shape[1]), fill_value=fill if fill is not None else False)
+            v.units = units
+            v.long_name = long_name
+        self.ds = ds
+
+    def append(self, t: float, truth: dict[str, np.ndarray]) -> None:
+        if self.ds is None:
+            self._open(truth)
+        self.ds["time"][self.n] = t
+        for name, values in truth.items():
+            self.ds[name][self.n] = values
+        self.n += 1
+
+    def close(self) -> Path:
+        if self.ds is not None:
+            self.ds.close()
+            self.ds = None
+            self.tmp.replace(self.path)
+        return self.path

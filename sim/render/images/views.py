@@ -1,0 +1,157 @@
+"""From scene layers to the three views: visible colour, thermal infrared, optical gas imaging.
+
+Each pixel of a camera sees one ground point (x, y) (:mod:`sim.render.images.cameras`); the
+scene layers are sampled there bilinearly (the renderers' one interpolation kernel), masks
+by nearest cell.
+
+**Visible (rgb).** Reflected sunlight, linear in radiance, then sRGB-encoded:
+
+    I = rho (E_sun max(0, cos i) + E_sky)
+
+with rho the surface reflectance per channel, i the local solar incidence angle on the
+terrain (Horn 1981 slope and aspect from the elevation's gradient; cos i = cos Z cos s +
+sin Z sin s cos(A - a), Z the solar zenith, A its azimuth, s the slope, a the aspect) and
+E_sky = 0.2 E_sun a diffuse sky share (modelling choice). Over water of depth d the
+reflectance blends the bottom and the water column by two-way Beer-Lambert attenuation
+(the shallow-water reflectance model of Lyzenga 1978, Appl. Opt. 17:379):
+
+    rho = rho_bottom exp(-2 K d) + rho_deep (1 - exp(-2 K d))
+
+with K the diffuse attenuation coefficient per channel. Floodwater is turbid: K of order
+1-10 m-1 from suspended sediment (Kirk 2011, Light and Photosynthesis in Aquatic
+Ecosystems, ch. 6); K = (1.5, 2.0, 3.0) m-1 for (R, G, B) and the brownish rho_deep are
+modelling choices, as are the ground and roof reflectances (of the order of the USGS
+spectral library's grass, soil and concrete in the visible). Gas is invisible in visible
+light (the Gaussian model has no condensing cloud; see ``models/gas_dispersion/visuals.py``).
+
+**Thermal (LWIR 8-14 um).** The surface at temperature T_s with emissivity eps, reflecting
+the sky, seen through the air (:mod:`sim.render.images.radiometry`); the image is the
+brightness temperature. Dry ground and roofs are at the ground temperature (the air
+temperature unless given: sunlit ground is warmer), water at the water temperature: a flood
+shows as a colder or warmer sheet.
+
+**Optical gas imaging (3.2-3.4 um, cooled MWIR).** The thermal background in the OGI band
+seen through the gas column CL at the air temperature: L = tau_g L_bg + (1 - tau_g) B(T_g),
+tau_g = exp(-sigma CL). The gas shows only where the background differs in temperature from
+it (the thermal contrast OGI relies on). An oblique pinhole ray crosses a near-ground layer
+over a length 1 / cos(theta_v) times its depth (theta_v the view zenith angle): the slant
+column is the vertical one over cos(theta_v) (thin-layer approximation).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.grid import RasterGrid
+from sim.kernels.interpolation import bilinear_points
+from sim.render.images.layers import SceneLayers
+
+# Reflectances (linear, R, G, B): modelling choices of the order of the USGS library's.
+GROUND_RGB = np.array([0.10, 0.14, 0.07])  # grass and soil
+ROOF_RGB = np.array([0.30, 0.28, 0.27])  # concrete and tiles
+WATER_DEEP_RGB = np.array([0.09, 0.07, 0.04])  # turbid floodwater, brownish
+WATER_K_PER_M = np.array([1.5, 2.0, 3.0])  # diffuse attenuation of turbid water, R G B
+SKY_SHARE = 0.2
+C_TO_K = 273.15
+
+
+@dataclass
+class PixelScene:
+    """The scene at the ground point of every pixel of a frame (each (H, W))."""
+
+    elevation_m: np.ndarray
+    slope_rad: np.ndarray
+    aspect_rad: np.ndarray
+    water_depth_m: np.ndarray
+    building: np.ndarray
+    surface_temperature_K: np.ndarray | None
+    gas_column_ppm_m: dict[str, np.ndarray]
+    valid: np.ndarray  # the pixel sees the scene (a pinhole ray that missed does not)
+
+
+def _sample(field: np.ndarray, grid: RasterGrid, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    out = np.empty(xs.size)
+    bilinear_points(np.ascontiguousarray(field, dtype=np.float64), grid.x0, grid.y0, grid.dx, grid.dy,
+                    xs.ravel(), ys.ravel(), out)
+    return out.reshape(xs.shape)
+
+
+def _nearest(mask: np.ndarray, grid: RasterGrid, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    i = np.clip(np.floor((xs - grid.x0) / grid.dx).astype(np.int64), 0, grid.nx - 1)
+    j = np.clip(np.floor((ys - grid.y0) / grid.dy).astype(np.int64), 0, grid.ny - 1)
+    return mask[j, i]
+
+
+def slope_aspect(elevation: np.ndarray, grid: RasterGrid) -> tuple[np.ndarray, np.ndarray]:
+    """Slope and aspect (radians; aspect the compass azimuth of the downhill direction)."""
+    dz_dy, dz_dx = np.gradient(elevation, grid.dy, grid.dx) if min(elevation.shape) > 1 else (
+        np.zeros_like(elevation), np.zeros_like(elevation))
+    slope = np.arctan(np.hypot(dz_dx, dz_dy))
+    aspect = np.arctan2(-dz_dx, -dz_dy) % (2 * np.pi)  # downhill: east component -dz/dx, north -dz/dy
+    return slope, aspect
+
+
+def sample_scene(scene: SceneLayers, grid: RasterGrid, xs: np.ndarray, ys: np.ndarray,
+                 valid: np.ndarray | None = None) -> PixelScene:
+    """The layers at the ground points (xs, ys) of a frame's pixels."""
+    elevation = scene.elevation_m if scene.elevation_m is not None else np.zeros(grid.shape)
+    slope, aspect = slope_aspect(elevation, grid)
+    depth = scene.water_depth_m
+    building = scene.building_mask if scene.building_mask is not None else np.zeros(grid.shape, dtype=bool)
+    # Aspect is an angle: sample its sine and cosine, not the angle itself.
+    sin_a, cos_a = _sample(np.sin(aspect), grid, xs, ys), _sample(np.cos(aspect), grid, xs, ys)
+    return PixelScene(
+        elevation_m=_sample(elevation, grid, xs, ys),
+        slope_rad=_sample(slope, grid, xs, ys),
+        aspect_rad=np.arctan2(sin_a, cos_a) % (2 * np.pi),
+        water_depth_m=np.maximum(_sample(depth, grid, xs, ys), 0.0) if depth is not None else np.zeros(xs.shape),
+        building=_nearest(building, grid, xs, ys),
+        surface_temperature_K=(_sample(scene.surface_temperature_K, grid, xs, ys)
+                               if scene.surface_temperature_K is not None else None),
+        gas_column_ppm_m={gas: np.maximum(_sample(c, grid, xs, ys), 0.0) for gas, c in scene.gas_column_ppm_m.items()},
+        valid=np.ones(xs.shape, dtype=bool) if valid is None else valid,
+    )
+
+
+def solar_incidence_cos(px: PixelScene, sun_azimuth_deg: float, sun_elevation_deg: float) -> np.ndarray:
+    """cos i of the sunlight on the local terrain (Horn 1981), 0 where in self-shadow."""
+    zenith = math.radians(90.0 - sun_elevation_deg)
+    azimuth = math.radians(sun_azimuth_deg)
+    cos_i = math.cos(zenith) * np.cos(px.slope_rad) + math.sin(zenith) * np.sin(px.slope_rad) * np.cos(
+        azimuth - px.aspect_rad)
+    return np.maximum(cos_i, 0.0)
+
+
+def reflectance_rgb(px: PixelScene) -> np.ndarray:
+    """(H, W, 3) linear reflectance: ground or roofs, under water blended by depth."""
+    rho = np.where(px.building[..., None], ROOF_RGB, GROUND_RGB)
+    attenuation = np.exp(-2.0 * WATER_K_PER_M * px.water_depth_m[..., None])
+    return rho * attenuation + WATER_DEEP_RGB * (1.0 - attenuation)
+
+
+def srgb_encode(linear: np.ndarray) -> np.ndarray:
+    """IEC 61966-2-1 sRGB transfer function of linear values in [0, 1]."""
+    x = np.clip(linear, 0.0, 1.0)
+    return np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1.0 / 2.4) - 0.055)
+
+
+def rgb_view(px: PixelScene, sun_azimuth_deg: float, sun_elevation_deg: float, exposure: float = 2.5) -> np.ndarray:
+    """Linear radiance image (H, W, 3), scaled so that a white Lambertian plane facing a zenith
+    sun would read ``exposure`` times its reflectance; 0 where the pixel sees nothing."""
+    sun = 1.0 if sun_elevation_deg > 0 else 0.0
+    light = sun * solar_incidence_cos(px, sun_azimuth_deg, sun_elevation_deg) + SKY_SHARE * max(
+        math.sin(math.radians(sun_elevation_deg)), 0.02)
+    image = exposure * reflectance_rgb(px) * light[..., None]
+    return np.where(px.valid[..., None], image, 0.0)
+
+
+def surface_temperature_K(px: PixelScene, ground_temperature_c: float, water_temperature_c: float,
+                          water_threshold_m: float) -> np.ndarray:
+    """The layer's temperature where a model gives one; else water at the water temperature
+    (deeper than the threshold) and dry ground and roofs at the ground temperature."""
+    if px.surface_temperature_K is not None:
+        return px.surface_temperature_K
+    return np.where(px.water_depth_m > water_threshold_m, water_temperature_c + C_TO_K, ground_temperature_c + C_TO_K)
