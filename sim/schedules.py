@@ -23,6 +23,15 @@ def same_time(a: float, b: float) -> bool:
 
 
 @dataclass
+class At:
+    """A clock stand-in: asks a schedule whether it is due at ``time`` (renderers that keep
+    several schedules ask for each)."""
+
+    time: float
+    iteration: int = 0
+
+
+@dataclass
 class EverySeconds:
     """Due at ``start_s + k * every_s`` for k = 0, 1, 2, ..."""
 

@@ -52,21 +52,30 @@ def hazard_levels(values, thresholds):
     return np.where(reached, ranks, 0).max(axis=0).astype(np.int8)
 
 
-def puff_grid(x, y, z, H, p_x, p_y, mass, travel, s_x0, e_x, e_y, coef, s_th, s_0, h):
-    """Sum over puffs, each cut off at the ellipse of CUTOFF sigmas as in the kernel."""
+def _puff_sum(x, y, p_x, p_y, amps, s_as, s_ys, e_x, e_y):
+    """Sum over puffs of amp exp(-q), each cut off at the ellipse of CUTOFF sigmas as in the kernel."""
     out = np.zeros((y.size, x.size))
-    for k in range(len(mass)):
-        s_y, s_z = spreads(travel[k], coef, s_th, s_0)
-        s_a = np.hypot(s_y, s_x0[k])
-        g = vertical_factor(z, H, s_z, h)
-        amp = mass[k] * g / ((2 * np.pi) ** 1.5 * s_a * s_y * s_z)
+    for k in range(len(amps)):
         dx = x[None, :] - p_x[k]
         dy = y[:, None] - p_y[k]
         along = dx * e_x + dy * e_y
         cross = -dx * e_y + dy * e_x
-        q = along**2 / (2 * s_a**2) + cross**2 / (2 * s_y**2)
-        out += np.where(q <= 0.5 * CUTOFF**2, amp * np.exp(-q), 0.0)
+        q = along**2 / (2 * s_as[k]**2) + cross**2 / (2 * s_ys[k]**2)
+        out += np.where(q <= 0.5 * CUTOFF**2, amps[k] * np.exp(-q), 0.0)
     return out
+
+
+def _puff_spreads(travel, s_x0, coef, s_th, s_0):
+    s_y, s_z = spreads(np.asarray(travel, dtype=float), coef, s_th, s_0)
+    return np.hypot(s_y, s_x0), s_y, s_z
+
+
+def puff_grid(x, y, z, H, p_x, p_y, mass, travel, s_x0, e_x, e_y, coef, s_th, s_0, h):
+    """Concentration (kg m-3) at height z of the puffs."""
+    s_a, s_y, s_z = _puff_spreads(travel, s_x0, coef, s_th, s_0)
+    g = vertical_factor(z, H, s_z, h)
+    return _puff_sum(x, y, p_x, p_y, mass * g / ((2 * np.pi) ** 1.5 * s_a * s_y * s_z), s_a, s_y, e_x, e_y)
+
 
 
 def plume_column_grid(x, y, x_s, y_s, Q, u, e_x, e_y, coef, s_th, s_0):
@@ -82,16 +91,6 @@ def plume_column_grid(x, y, x_s, y_s, Q, u, e_x, e_y, coef, s_th, s_0):
 
 
 def puff_column_grid(x, y, p_x, p_y, mass, travel, s_x0, e_x, e_y, coef, s_th, s_0):
-    """Vertical column of the puffs (kg m-2), each cut off at CUTOFF sigmas as in the kernel."""
-    out = np.zeros((y.size, x.size))
-    for k in range(len(mass)):
-        s_y, _ = spreads(travel[k], coef, s_th, s_0)
-        s_a = np.hypot(s_y, s_x0[k])
-        amp = mass[k] / (2 * np.pi * s_a * s_y)
-        dx = x[None, :] - p_x[k]
-        dy = y[:, None] - p_y[k]
-        along = dx * e_x + dy * e_y
-        cross = -dx * e_y + dy * e_x
-        q = along**2 / (2 * s_a**2) + cross**2 / (2 * s_y**2)
-        out += np.where(q <= 0.5 * CUTOFF**2, amp * np.exp(-q), 0.0)
-    return out
+    """Vertical column of the puffs (kg m-2): M / (2 pi s_a s_y) exp(-q)."""
+    s_a, s_y, _ = _puff_spreads(travel, s_x0, coef, s_th, s_0)
+    return _puff_sum(x, y, p_x, p_y, mass / (2 * np.pi * s_a * s_y), s_a, s_y, e_x, e_y)

@@ -15,6 +15,22 @@ import numpy as np
 from numba import njit
 
 
+@njit(cache=True, error_model="numpy")
+def bilinear_value(field, x0, y0, dx, dy, x, y):
+    """The bilinear value of ``field[j, i]`` at one point (x, y); see :func:`bilinear_points`."""
+    ny, nx = field.shape
+    s = min(max((x - x0) / dx - 0.5, 0.0), nx - 1.0)
+    r = min(max((y - y0) / dy - 0.5, 0.0), ny - 1.0)
+    i = min(int(math.floor(s)), nx - 2) if nx > 1 else 0
+    j = min(int(math.floor(r)), ny - 2) if ny > 1 else 0
+    a = s - i if nx > 1 else 0.0
+    b = r - j if ny > 1 else 0.0
+    i1 = i + 1 if nx > 1 else i
+    j1 = j + 1 if ny > 1 else j
+    return ((1.0 - a) * (1.0 - b) * field[j, i] + a * (1.0 - b) * field[j, i1]
+            + (1.0 - a) * b * field[j1, i] + a * b * field[j1, i1])
+
+
 @njit(cache=True)
 def bilinear_points(field, x0, y0, dx, dy, xs, ys, out):
     """Bilinear interpolation of ``field[j, i]`` at the points ``(xs[k], ys[k])``.
@@ -27,20 +43,8 @@ def bilinear_points(field, x0, y0, dx, dy, xs, ys, out):
     s, r    fractional column and row of the point       1
     ======  ===========================================  =====
     """
-    ny, nx = field.shape
     for k in range(xs.shape[0]):
-        s = (xs[k] - x0) / dx - 0.5
-        r = (ys[k] - y0) / dy - 0.5
-        s = min(max(s, 0.0), nx - 1.0)
-        r = min(max(r, 0.0), ny - 1.0)
-        i = min(int(math.floor(s)), nx - 2) if nx > 1 else 0
-        j = min(int(math.floor(r)), ny - 2) if ny > 1 else 0
-        a = s - i if nx > 1 else 0.0
-        b = r - j if ny > 1 else 0.0
-        i1 = i + 1 if nx > 1 else i
-        j1 = j + 1 if ny > 1 else j
-        out[k] = ((1.0 - a) * (1.0 - b) * field[j, i] + a * (1.0 - b) * field[j, i1]
-                  + (1.0 - a) * b * field[j1, i] + a * b * field[j1, i1])
+        out[k] = bilinear_value(field, x0, y0, dx, dy, xs[k], ys[k])
     return out
 
 

@@ -44,7 +44,7 @@ from sim.render.faults import INSTRUMENT_FAULTS, FaultRecord, apply_faults, inst
 from sim.render.instruments import instrument_class, instrument_kinds
 from sim.render.instruments.base import FieldInfo, Instrument, InstrumentError, Modifiers
 from sim.scenario.load import LoadedScenario, ScenarioError, describe_validation_error
-from sim.schedules import AnyOf, EverySeconds
+from sim.schedules import AnyOf, At, EverySeconds
 
 # Spawn-key tags: the renderer's random streams never coincide with a model's.
 _SENSOR_STREAM = 0x5E7502
@@ -208,7 +208,7 @@ class SensorRenderer:
                 group.instrument.reset()
 
     def write(self, view: FieldView, t: float, peaks) -> None:
-        clock = _At(t)
+        clock = At(t)
         for group in self.groups:
             if group.schedule.due(clock):
                 group.samples.append(group.instrument.sample(view, group.locations))
@@ -273,14 +273,6 @@ class SensorRenderer:
                          f"{len(r.t)} samples each, {n_hazard} saw a hazard, {n_alarm} alarmed, "
                          f"{len(r.log)} faults logged")
         return lines
-
-
-@dataclass
-class _At:
-    """A clock stand-in for asking a schedule whether it is due at ``time``."""
-
-    time: float
-    iteration: int = 0
 
 
 __all__ = ["SensorRenderer", "SensorGroup", "GroupResult", "build_sensor_groups"]

@@ -94,7 +94,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from sim.kernels.interpolation import bilinear_points
+from sim.kernels.interpolation import bilinear_points, bilinear_value
 
 STEP_CELLS = 0.5  # march step, in cells along x or y
 TOLERANCE_CELLS = 1e-4  # bisection stops when the bracket is this many cells long (in t)
@@ -374,18 +374,8 @@ def _as_float_array(a) -> np.ndarray:
 
 @njit(cache=True, error_model="numpy")
 def _height(elevation, x0, y0, dx, dy, x, y):
-    """h(x, y): the bilinear elevation at one point, the scalar form of ``bilinear_points``."""
-    ny, nx = elevation.shape
-    s = min(max((x - x0) / dx - 0.5, 0.0), nx - 1.0)
-    r = min(max((y - y0) / dy - 0.5, 0.0), ny - 1.0)
-    i = min(int(math.floor(s)), nx - 2) if nx > 1 else 0
-    j = min(int(math.floor(r)), ny - 2) if ny > 1 else 0
-    a = s - i if nx > 1 else 0.0
-    b = r - j if ny > 1 else 0.0
-    i1 = i + 1 if nx > 1 else i
-    j1 = j + 1 if ny > 1 else j
-    return ((1.0 - a) * (1.0 - b) * elevation[j, i] + a * (1.0 - b) * elevation[j, i1]
-            + (1.0 - a) * b * elevation[j1, i] + a * b * elevation[j1, i1])
+    """h(x, y): the bilinear elevation at one point (the renderers' one interpolation kernel)."""
+    return bilinear_value(elevation, x0, y0, dx, dy, x, y)
 
 
 @njit(cache=True, error_model="numpy")

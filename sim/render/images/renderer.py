@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,22 +33,15 @@ from sim.io.rundir import atomic_path, write_text_atomic
 from sim.render.images import annotations as ann
 from sim.render.images.config import CameraConfig, ImagesConfig
 from sim.render.images.layers import SceneLayers
-from sim.render.images.views import C_TO_K, rgb_view, sample_scene, srgb_encode, surface_temperature_K
-from sim.schedules import AnyOf, EverySecondsUntil
+from sim.render.images.randomize import srgb_encode
+from sim.render.images.views import C_TO_K, rgb_view, sample_scene, surface_temperature_K
+from sim.schedules import AnyOf, At, EverySecondsUntil
 
 IMAGES_DIR = "images"
 _IMAGE_STREAM = 9413  # spawn key of the image renderer's random streams
 # 8-bit display scales of the temperature views (K): frame value = (T_b - low) / (high - low) * 255.
 THERMAL_SCALE_K = (253.15, 333.15)
 CLASSES = ("building", "water", "gas")  # painted in this order: gas over water over buildings
-
-
-@dataclass
-class _At:
-    """A clock stand-in for asking a schedule whether it is due at ``time``."""
-
-    time: float
-    iteration: int = 0
 
 
 class Camera:
@@ -134,7 +126,7 @@ class ImageRenderer:
         return scene
 
     def write(self, state, t: float, peaks) -> None:
-        due = [c for c in self.cameras if c.schedule.due(_At(t))]
+        due = [c for c in self.cameras if c.schedule.due(At(t))]
         if not due:
             return
         scene = self.scene(state, t)

@@ -48,6 +48,7 @@ import numpy as np
 from sim.grid import RasterGrid
 from sim.kernels.interpolation import bilinear_points
 from sim.render.images.layers import SceneLayers
+from sim.render.images.randomize import srgb_encode  # noqa: F401  (the views' encoder)
 
 # Reflectances (linear, R, G, B): modelling choices of the order of the USGS library's.
 GROUND_RGB = np.array([0.10, 0.14, 0.07])  # grass and soil
@@ -130,12 +131,6 @@ def reflectance_rgb(px: PixelScene) -> np.ndarray:
     rho = np.where(px.building[..., None], ROOF_RGB, GROUND_RGB)
     attenuation = np.exp(-2.0 * WATER_K_PER_M * px.water_depth_m[..., None])
     return rho * attenuation + WATER_DEEP_RGB * (1.0 - attenuation)
-
-
-def srgb_encode(linear: np.ndarray) -> np.ndarray:
-    """IEC 61966-2-1 sRGB transfer function of linear values in [0, 1]."""
-    x = np.clip(linear, 0.0, 1.0)
-    return np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1.0 / 2.4) - 0.055)
 
 
 def rgb_view(px: PixelScene, sun_azimuth_deg: float, sun_elevation_deg: float, exposure: float = 2.5) -> np.ndarray:
