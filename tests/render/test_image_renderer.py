@@ -152,3 +152,44 @@ def test_bad_camera_input_is_one_line_and_status_2(override, expected):
                           capture_output=True, text=True)
     assert proc.returncode == 2, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and expected in proc.stderr
+
+
+class SmokyScene(Scene):
+    def __init__(self, kappa):
+        super().__init__()
+        self.kappa = kappa
+
+    def visual_layers(self, state, t):
+        return SceneLayers(smoke_extinction_per_m=self.kappa, smoke_base_m=0.0, smoke_dz_m=2.0)
+
+
+def test_a_smoke_slab_of_kappa_l_one_transmits_e_to_the_minus_one(tmp_path):
+    kappa = np.zeros((10,) + GRID.shape)
+    kappa[:5, :, 60:] = 0.1  # 10 m of 0.1 m-1 over the east half: tau = 1 seen from above
+    camera = CameraConfig(name="top", views=["rgb"], width_px=120, height_px=100)
+    render(tmp_path / "smoke", SmokyScene(kappa), [camera])
+    render(tmp_path / "clear", SmokyScene(np.zeros_like(kappa)), [camera])
+    with xr.open_dataset(tmp_path / "smoke" / "images" / "top" / "ground_truth.nc") as ds:
+        tau = ds.smoke_optical_depth.isel(time=0).values
+        semantic = ds.semantic_class.isel(time=0).values
+    np.testing.assert_allclose(tau[:, 62:], 1.0, rtol=1e-9)
+    np.testing.assert_allclose(tau[:, :58], 0.0, atol=1e-12)
+    np.testing.assert_array_equal(semantic[:, 62:], 3)  # smoke
+    # The frame is T L + (1 - T) L_smoke with T = 1/e: on flat ground L = rho E, L_smoke = a E.
+    from sim.render.images.encode import read_png
+    from sim.render.images.randomize import srgb_decode
+    from sim.render.images.views import GROUND_RGB
+
+    smoky = srgb_decode(read_png(tmp_path / "smoke" / "images" / "top" / "rgb" / "000000.png") / 255.0)
+    clear = srgb_decode(read_png(tmp_path / "clear" / "images" / "top" / "rgb" / "000000.png") / 255.0)
+    light = clear[50, 100] / GROUND_RGB
+    expected = clear[50, 100] * math.exp(-1) + (1 - math.exp(-1)) * 0.3 * light
+    np.testing.assert_allclose(smoky[50, 100], expected, atol=0.01)  # 8-bit rounding
+
+
+def test_the_srgb_table_is_within_one_code_of_the_exact_curve():
+    from sim.render.images.randomize import srgb_encode, srgb_to_uint8
+
+    x = np.linspace(0.0, 1.0, 200001)
+    exact = np.round(srgb_encode(x) * 255.0)
+    assert np.abs(srgb_to_uint8(x).astype(int) - exact).max() <= 1

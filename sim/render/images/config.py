@@ -47,6 +47,8 @@ class ImagesConfig(_Strict):
     sun_elevation_deg: float = Field(40.0, ge=-20.0, le=90.0)
     water_threshold_m: PositiveFloat = 0.05
     gas_threshold_ppm_m: PositiveFloat = 100.0
+    smoke_threshold_optical_depth: PositiveFloat = Field(0.5, description="masks: smoke where tau is larger")
+    smoke_albedo: float = Field(0.3, ge=0.0, le=1.0, description="grey reflectance of the smoke in visible light")
 
 
 class CameraConfig(_Strict):

@@ -14,6 +14,8 @@ building_mask             True on building cells                       1
 water_depth_m             depth of surface water                       m
 surface_temperature_K     temperature of the ground or water surface  K
 gas_column_ppm_m          vertical column of each gas, by gas name     ppm m
+smoke_extinction_per_m    smoke extinction kappa, (nz, ny, nx) voxels  m-1
+smoke_base_m, smoke_dz_m  bottom and height of the smoke voxel layers  m
 ========================= ============================================ ========
 """
 
@@ -31,6 +33,9 @@ class SceneLayers:
     water_depth_m: np.ndarray | None = None
     surface_temperature_K: np.ndarray | None = None
     gas_column_ppm_m: dict[str, np.ndarray] = field(default_factory=dict)
+    smoke_extinction_per_m: np.ndarray | None = None
+    smoke_base_m: float = 0.0
+    smoke_dz_m: float = 1.0
 
     def merged(self, other: "SceneLayers") -> "SceneLayers":
         """This scene with ``other`` laid over it: its layers fill empty ones, gas columns add."""
@@ -38,6 +43,8 @@ class SceneLayers:
         for gas, column in other.gas_column_ppm_m.items():
             columns[gas] = columns[gas] + column if gas in columns else column
         pick = lambda a, b: a if a is not None else b  # noqa: E731
+        smoke = self if self.smoke_extinction_per_m is not None else other
         return SceneLayers(pick(self.elevation_m, other.elevation_m), pick(self.building_mask, other.building_mask),
                            pick(self.water_depth_m, other.water_depth_m),
-                           pick(self.surface_temperature_K, other.surface_temperature_K), columns)
+                           pick(self.surface_temperature_K, other.surface_temperature_K), columns,
+                           smoke.smoke_extinction_per_m, smoke.smoke_base_m, smoke.smoke_dz_m)

@@ -127,6 +127,32 @@ def srgb_encode(linear: np.ndarray) -> np.ndarray:
     return np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055)
 
 
+_SRGB_LUT_SIZE = 4096
+
+
+def srgb_to_uint8(linear: np.ndarray) -> np.ndarray:
+    """8-bit sRGB of linear values in [0, 1], through a 4096-entry table of :func:`srgb_encode`
+    (the table is finer than 8-bit output needs: adjacent entries differ by under one code
+    except in the darkest 0.3 %, where the exact curve is used)."""
+    table = _srgb_table()
+    x = np.clip(np.asarray(linear, dtype=np.float32), 0.0, 1.0)
+    out = table[(x * (_SRGB_LUT_SIZE - 1) + 0.5).astype(np.int32)]
+    dark = x < 0.003
+    if dark.any():
+        out[dark] = np.round(srgb_encode(x[dark]) * 255.0).astype(np.uint8)
+    return out
+
+
+def _srgb_table() -> np.ndarray:
+    global _SRGB_TABLE
+    if _SRGB_TABLE is None:
+        _SRGB_TABLE = np.round(srgb_encode(np.linspace(0.0, 1.0, _SRGB_LUT_SIZE)) * 255.0).astype(np.uint8)
+    return _SRGB_TABLE
+
+
+_SRGB_TABLE = None
+
+
 def srgb_decode(encoded: np.ndarray) -> np.ndarray:
     """sRGB-encoded [0, 1] to linear [0, 1] (IEC 61966-2-1)."""
     x = np.clip(encoded, 0.0, 1.0)

@@ -12,7 +12,8 @@ camera whose rays are cast onto the terrain) and draws each view the camera list
 - ``semantic/<frame>.png`` (class ids of :data:`annotations.CLASS_TABLE`) and
   ``instance/<frame>.png`` (uint16 ids), from the field thresholds of ``[images]``;
 - ``ground_truth.nc``: per frame and pixel the water depth, surface temperature, gas column,
-  distance to the camera, brightness temperatures and the masks (CF, time x row x column);
+  smoke optical depth, distance to the camera, brightness temperatures and the masks (CF,
+  time x row x column);
 - ``<view>.mp4`` with ``video = true``;
 
 and ``images/coco.json`` (every frame of every view, instance masks of water bodies, gas
@@ -33,15 +34,15 @@ from sim.io.rundir import atomic_path, write_text_atomic
 from sim.render.images import annotations as ann
 from sim.render.images.config import CameraConfig, ImagesConfig
 from sim.render.images.layers import SceneLayers
-from sim.render.images.randomize import srgb_encode
-from sim.render.images.views import C_TO_K, rgb_view, sample_scene, surface_temperature_K
+from sim.render.images.randomize import srgb_to_uint8
+from sim.render.images.views import C_TO_K, illumination, rgb_view, sample_scene, surface_temperature_K
 from sim.schedules import AnyOf, At, EverySecondsUntil
 
 IMAGES_DIR = "images"
 _IMAGE_STREAM = 9413  # spawn key of the image renderer's random streams
 # 8-bit display scales of the temperature views (K): frame value = (T_b - low) / (high - low) * 255.
 THERMAL_SCALE_K = (253.15, 333.15)
-CLASSES = ("building", "water", "gas")  # painted in this order: gas over water over buildings
+CLASSES = ("building", "water", "gas", "smoke")  # painted in this order: smoke over gas over water over buildings
 
 
 class Camera:
@@ -62,6 +63,7 @@ class Camera:
         self.frames = 0
         self.videos: dict[str, Any] = {}
         self._cast: tuple[np.ndarray, tuple] | None = None  # (elevation, ground geometry) of the last frame
+        self.terrain_cache: dict = {}  # the terrain sampled at the pixels, while it is unchanged
 
     @property
     def name(self) -> str:
@@ -140,13 +142,15 @@ class ImageRenderer:
         cfg, img = camera.config, self.images
         elevation = scene.elevation_m if scene.elevation_m is not None else np.zeros(self.grid.shape)
         xs, ys, distance, valid, cos_zenith = camera.ground(elevation)
-        px = sample_scene(scene, self.grid, xs, ys, valid)
+        px = sample_scene(scene, self.grid, xs, ys, valid, camera.terrain_cache)
         column = sum(px.gas_column_ppm_m.values()) / cos_zenith if px.gas_column_ppm_m else np.zeros(xs.shape)
         ground_c = img.ground_temperature_c if img.ground_temperature_c is not None else img.air_temperature_c
         surface = surface_temperature_K(px, ground_c, img.water_temperature_c, img.water_threshold_m)
+        smoke_tau = self._smoke_optical_depth(camera, scene, xs, ys, distance, valid)
         # Masks from the ground truth, the same for every view of the frame.
         layers = {"building": px.building & valid, "water": (px.water_depth_m > img.water_threshold_m) & valid,
-                  "gas": (column > img.gas_threshold_ppm_m) & valid}
+                  "gas": (column > img.gas_threshold_ppm_m) & valid,
+                  "smoke": smoke_tau > img.smoke_threshold_optical_depth}
         semantic = ann.semantic_mask(layers, list(CLASSES))
         instance_ids = np.zeros(semantic.shape, dtype=np.uint16)
         next_id = 1
@@ -170,14 +174,18 @@ class ImageRenderer:
                  "gas_column": np.where(valid, column, np.nan),
                  "semantic_class": semantic, "instance_id": instance_ids}
         truth["distance"] = distance
+        truth["smoke_optical_depth"] = smoke_tau
         for view in cfg.views:
             if view == "rgb":
                 linear = rgb_view(px, img.sun_azimuth_deg, img.sun_elevation_deg)
+                if scene.smoke_extinction_per_m is not None:  # grey smoke lit like the ground, no in-scattering
+                    light = illumination(px, img.sun_azimuth_deg, img.sun_elevation_deg)[..., None]
+                    linear = rad.smoke_radiance(np.exp(-smoke_tau)[..., None], linear, img.smoke_albedo * light)
                 if setting is not None:
                     from sim.render.images.randomize import apply
 
                     linear = apply(np.clip(linear, 0, 1), distance, setting, rng)
-                frame = np.round(srgb_encode(linear) * 255).astype(np.uint8)
+                frame = srgb_to_uint8(linear)
             else:
                 band = rad.LWIR_BAND if view == "thermal" else rad.OGI_METHANE_BAND
                 emissivity = rad.emissivity_of(px.water_depth_m > img.water_threshold_m, px.building)
@@ -205,6 +213,30 @@ class ImageRenderer:
         for cls in CLASSES:
             counts[cls] = max(counts[cls], int(np.count_nonzero(semantic == ann.CLASS_TABLE[cls])))
         camera.frames += 1
+
+    def _smoke_optical_depth(self, camera: Camera, scene: SceneLayers, xs, ys, distance, valid) -> np.ndarray:
+        """tau along each pixel's ray from the camera to what it sees (0 without smoke)."""
+        if scene.smoke_extinction_per_m is None:
+            return np.zeros(xs.shape)
+        from sim.render.images.radiometry import smoke_optical_depth
+
+        g = self.grid
+        kappa = scene.smoke_extinction_per_m
+        top = scene.smoke_base_m + kappa.shape[0] * scene.smoke_dz_m
+        if camera.config.kind == "orthographic":  # straight down from above the smoke to the ground
+            origins = np.column_stack([xs.ravel(), ys.ravel(), np.full(xs.size, top + 1.0)])
+            directions = np.tile([0.0, 0.0, -1.0], (xs.size, 1))
+            elevation = scene.elevation_m if scene.elevation_m is not None else np.zeros(g.shape)
+            from sim.render.images.views import _sample
+
+            stop = top + 1.0 - _sample(elevation, g, xs, ys).ravel()
+        else:
+            directions = camera.geometry.rays().reshape(-1, 3)
+            origins = np.broadcast_to(np.asarray(camera.config.position_m, dtype=float), directions.shape)
+            stop = np.where(np.isfinite(distance.ravel()), distance.ravel(), camera.config.max_distance_m)
+        tau = smoke_optical_depth(kappa, (g.x0, g.y0, scene.smoke_base_m), (g.dx, g.dy, scene.smoke_dz_m),
+                                  origins, directions, stop)
+        return tau.reshape(xs.shape)
 
     def _brightness(self, band):
         from sim.render.images.radiometry import BrightnessTable

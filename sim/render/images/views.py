@@ -23,6 +23,11 @@ Ecosystems, ch. 6); K = (1.5, 2.0, 3.0) m-1 for (R, G, B) and the brownish rho_d
 modelling choices, as are the ground and roof reflectances (of the order of the USGS
 spectral library's grass, soil and concrete in the visible). Gas is invisible in visible
 light (the Gaussian model has no condensing cloud; see ``models/gas_dispersion/visuals.py``).
+Smoke (a 3-D extinction field kappa, where a model gives one) is crossed by each pixel's ray
+from the camera to what it sees; exact voxel traversal gives tau = integral kappa dl and the
+image is T L + (1 - T) L_smoke, T = exp(-tau), with L_smoke the light on the terrain times
+a grey smoke albedo (no in-scattering: a modelling choice for soot, which absorbs far more
+than it scatters). Soot is nearly transparent to LWIR and MWIR, so the infrared views ignore it.
 
 **Thermal (LWIR 8-14 um).** The surface at temperature T_s with emissivity eps, reflecting
 the sky, seen through the air (:mod:`sim.render.images.radiometry`); the image is the
@@ -96,18 +101,29 @@ def slope_aspect(elevation: np.ndarray, grid: RasterGrid) -> tuple[np.ndarray, n
 
 
 def sample_scene(scene: SceneLayers, grid: RasterGrid, xs: np.ndarray, ys: np.ndarray,
-                 valid: np.ndarray | None = None) -> PixelScene:
-    """The layers at the ground points (xs, ys) of a frame's pixels."""
+                 valid: np.ndarray | None = None, terrain_cache: dict | None = None) -> PixelScene:
+    """The layers at the ground points (xs, ys) of a frame's pixels.
+
+    ``terrain_cache`` (a dict kept by the caller per camera) keeps the sampled terrain,
+    slope and aspect while the elevation and the ground points are the same as last time.
+    """
     elevation = scene.elevation_m if scene.elevation_m is not None else np.zeros(grid.shape)
-    slope, aspect = slope_aspect(elevation, grid)
+    cache = terrain_cache if terrain_cache is not None else {}
+    if not (cache and np.array_equal(cache["elevation"], elevation) and np.array_equal(cache["xs"], xs)
+            and np.array_equal(cache["ys"], ys)):
+        slope, aspect = slope_aspect(elevation, grid)
+        # Aspect is an angle: sample its sine and cosine, not the angle itself.
+        sin_a, cos_a = _sample(np.sin(aspect), grid, xs, ys), _sample(np.cos(aspect), grid, xs, ys)
+        cache.update(elevation=np.array(elevation, copy=True), xs=np.array(xs, copy=True), ys=np.array(ys, copy=True),
+                     sampled=(_sample(elevation, grid, xs, ys), _sample(slope, grid, xs, ys),
+                              np.arctan2(sin_a, cos_a) % (2 * np.pi)))
+    elevation_px, slope_px, aspect_px = cache["sampled"]
     depth = scene.water_depth_m
     building = scene.building_mask if scene.building_mask is not None else np.zeros(grid.shape, dtype=bool)
-    # Aspect is an angle: sample its sine and cosine, not the angle itself.
-    sin_a, cos_a = _sample(np.sin(aspect), grid, xs, ys), _sample(np.cos(aspect), grid, xs, ys)
     return PixelScene(
-        elevation_m=_sample(elevation, grid, xs, ys),
-        slope_rad=_sample(slope, grid, xs, ys),
-        aspect_rad=np.arctan2(sin_a, cos_a) % (2 * np.pi),
+        elevation_m=elevation_px,
+        slope_rad=slope_px,
+        aspect_rad=aspect_px,
         water_depth_m=np.maximum(_sample(depth, grid, xs, ys), 0.0) if depth is not None else np.zeros(xs.shape),
         building=_nearest(building, grid, xs, ys),
         surface_temperature_K=(_sample(scene.surface_temperature_K, grid, xs, ys)
@@ -128,18 +144,27 @@ def solar_incidence_cos(px: PixelScene, sun_azimuth_deg: float, sun_elevation_de
 
 def reflectance_rgb(px: PixelScene) -> np.ndarray:
     """(H, W, 3) linear reflectance: ground or roofs, under water blended by depth."""
-    rho = np.where(px.building[..., None], ROOF_RGB, GROUND_RGB)
-    attenuation = np.exp(-2.0 * WATER_K_PER_M * px.water_depth_m[..., None])
-    return rho * attenuation + WATER_DEEP_RGB * (1.0 - attenuation)
+    rho = np.where(px.building[..., None], ROOF_RGB, GROUND_RGB).astype(np.float32)
+    wet = px.water_depth_m > 0
+    if wet.any():  # only wet pixels pay for the attenuation
+        attenuation = np.exp(-2.0 * WATER_K_PER_M * px.water_depth_m[wet][:, None])
+        rho[wet] = rho[wet] * attenuation + WATER_DEEP_RGB * (1.0 - attenuation)
+    return rho
 
 
-def rgb_view(px: PixelScene, sun_azimuth_deg: float, sun_elevation_deg: float, exposure: float = 2.5) -> np.ndarray:
-    """Linear radiance image (H, W, 3), scaled so that a white Lambertian plane facing a zenith
-    sun would read ``exposure`` times its reflectance; 0 where the pixel sees nothing."""
+def illumination(px: PixelScene, sun_azimuth_deg: float, sun_elevation_deg: float, exposure: float = 2.5) -> np.ndarray:
+    """(H, W) light falling on the local terrain, E_sun cos i + E_sky, in units of the image: a
+    white Lambertian plane facing a zenith sun reads ``exposure``."""
     sun = 1.0 if sun_elevation_deg > 0 else 0.0
     light = sun * solar_incidence_cos(px, sun_azimuth_deg, sun_elevation_deg) + SKY_SHARE * max(
         math.sin(math.radians(sun_elevation_deg)), 0.02)
-    image = exposure * reflectance_rgb(px) * light[..., None]
+    return exposure * light
+
+
+def rgb_view(px: PixelScene, sun_azimuth_deg: float, sun_elevation_deg: float, exposure: float = 2.5) -> np.ndarray:
+    """Linear radiance image (H, W, 3): reflectance times :func:`illumination`; 0 where the
+    pixel sees nothing."""
+    image = reflectance_rgb(px) * illumination(px, sun_azimuth_deg, sun_elevation_deg, exposure)[..., None]
     return np.where(px.valid[..., None], image, 0.0)
 
 
