@@ -135,6 +135,19 @@ def _audio_file_sets(folder: Path) -> list[dict[str, Any]]:
     ]
 
 
+def _image_file_sets(folder: Path) -> list[dict[str, Any]]:
+    """File sets for the members' frames and COCO annotations, when the members have cameras."""
+    if not any((folder / "members").glob("m*/images/coco.json")):
+        return []
+    return [
+        {"@type": "cr:FileSet", "@id": "member-frames", "name": "member-frames", "encodingFormat": "image/png",
+         "includes": "members/*/images/*/*/*.png",
+         "description": "each member's camera frames, semantic and instance masks (images/<camera>/<view>/)"},
+        {"@type": "cr:FileSet", "@id": "member-coco", "name": "member-coco", "encodingFormat": "application/json",
+         "includes": "members/*/images/coco.json", "description": "COCO instance annotations of each member's frames"},
+    ]
+
+
 def write_croissant(ensemble, folder: Path, statuses: dict[str, str]) -> Path:
     """``dataset.json``: a Croissant 1.0 description of the catalog and member files."""
     catalog = folder / CATALOG
@@ -173,7 +186,7 @@ def write_croissant(ensemble, folder: Path, statuses: dict[str, str]) -> Path:
             {"@type": "cr:FileSet", "@id": "member-fields", "name": "member-fields",
              "encodingFormat": "application/x-netcdf", "includes": "members/*/*.nc",
              "description": "CF-1.10 NetCDF fields and sensor series of each member (members/<member_id>/)"},
-        ] + _audio_file_sets(folder),
+        ] + _audio_file_sets(folder) + _image_file_sets(folder),
         "recordSet": [{"@type": "cr:RecordSet", "@id": "members", "name": "members", "key": {"@id": "members/member"},
                        "description": "the ensemble's members", "field": fields}],
     }
