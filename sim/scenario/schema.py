@@ -185,6 +185,21 @@ class Scenario(Section):
     images: ImagesConfig = ImagesConfig()
     cameras: list[CameraConfig] = Field(default_factory=list)
 
+    def _within_run(self, section: str, items) -> None:
+        """Each item's start_s and end_s (when given) lie within the run."""
+        for k, item in enumerate(items):
+            for name in ("start_s", "end_s"):
+                value = getattr(item, name)
+                if value is not None and value > self.time.stop_s:
+                    raise ValueError(f"{section}.{k}.{name} = {value} is after time.stop_s = {self.time.stop_s}")
+
+    @staticmethod
+    def _unique_names(section: str, items) -> list[str]:
+        names = [item.name for item in items]
+        if len(names) != len(set(names)):
+            raise ValueError(f"{section}: names must be unique, got {names}")
+        return names
+
     @model_validator(mode="after")
     def _consistent(self) -> "Scenario":
         for k, event in enumerate(self.events):
@@ -194,19 +209,9 @@ class Scenario(Section):
                 index = int(key.split(".")[1])
                 if index >= len(self.models):
                     raise ValueError(f"events.{k}.set: {key!r} names model {index}, but there are {len(self.models)}")
-        for k, fault in enumerate(self.faults):
-            for name in ("start_s", "end_s"):
-                value = getattr(fault, name)
-                if value is not None and value > self.time.stop_s:
-                    raise ValueError(f"faults.{k}.{name} = {value} is after time.stop_s = {self.time.stop_s}")
-        names = [m.name for m in self.microphones]
-        if len(names) != len(set(names)):
-            raise ValueError(f"microphones: names must be unique, got {names}")
-        for k, mic in enumerate(self.microphones):
-            for name in ("start_s", "end_s"):
-                value = getattr(mic, name)
-                if value is not None and value > self.time.stop_s:
-                    raise ValueError(f"microphones.{k}.{name} = {value} is after time.stop_s = {self.time.stop_s}")
+        self._within_run("faults", self.faults)
+        names = self._unique_names("microphones", self.microphones)
+        self._within_run("microphones", self.microphones)
         if self.distractors and not self.microphones:
             raise ValueError("distractors: there are no [[microphones]] to hear them")
         for k, distractor in enumerate(self.distractors):
@@ -217,14 +222,8 @@ class Scenario(Section):
             if distractor.start_s >= self.time.stop_s:
                 raise ValueError(f"distractors.{k}.start_s = {distractor.start_s} is not before time.stop_s = "
                                  f"{self.time.stop_s}")
-        cameras = [c.name for c in self.cameras]
-        if len(cameras) != len(set(cameras)):
-            raise ValueError(f"cameras: names must be unique, got {cameras}")
-        for k, camera in enumerate(self.cameras):
-            for name in ("start_s", "end_s"):
-                value = getattr(camera, name)
-                if value is not None and value > self.time.stop_s:
-                    raise ValueError(f"cameras.{k}.{name} = {value} is after time.stop_s = {self.time.stop_s}")
+        self._unique_names("cameras", self.cameras)
+        self._within_run("cameras", self.cameras)
         paths = [o.path for o in self.outputs]
         if len(paths) != len(set(paths)):
             raise ValueError("two outputs write the same path")
