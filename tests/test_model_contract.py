@@ -139,6 +139,11 @@ def test_models_with_visual_layers_give_them_on_the_grid():
                 assert value.shape == loaded.grid.shape and np.isfinite(value).all()
 
 
+def test_every_registered_model_is_seen_by_the_cameras():
+    for kind in registry.model_kinds():
+        assert callable(getattr(registry.model_class(kind), "visual_layers", None)), kind
+
+
 def test_every_registered_model_emits_sound():
     for kind in registry.model_kinds():
         assert callable(getattr(registry.model_class(kind), "acoustic_sources", None)), kind

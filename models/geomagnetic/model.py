@@ -71,7 +71,7 @@ from typing import Annotated, Literal, Union
 import numpy as np
 from pydantic import Discriminator, Field, Tag, field_validator
 
-from models.geomagnetic import ground, ring_current, sources, synthetic
+from models.geomagnetic import ground, ring_current, sources, synthetic, visuals
 from models.geomagnetic.geoelectric import PROFILES, db_dt, geoelectric_field
 from models.geomagnetic.gic import horton_2012_network
 from models.geomagnetic.kp import KP_INTERVAL_S, kp_from_solar_wind, three_hour_means
@@ -259,6 +259,7 @@ class Geomagnetic:
         code = DST_MODELS[params.dst_model]
         drive = {name: hourly_mean(getattr(self.wind, name), self.wind.cadence_s)
                  for name in ("speed", "by_gsm", "bz_gsm", "density", "pressure")}
+        self.drive = drive  # the hourly-mean drivers (the aurora's hemispheric power reads them too)
         star0 = float(ring_current.pressure_corrected(code, np.array([params.initial_dst_nT]),
                                                       drive["pressure"][:1])[0])
         dst, _ = ring_current.dst_response(code, self.wind.cadence_s, drive["speed"], drive["bz_gsm"],
@@ -385,6 +386,9 @@ class Geomagnetic:
 
     def acoustic_sources(self, state, t):
         return sources.acoustic_sources(self, state, t)
+
+    def visual_layers(self, state, t):
+        return visuals.visual_layers(self, state, t)
 
     def report(self) -> dict:
         return {"dst_minimum_nT": float(self.dst.min()),

@@ -564,6 +564,35 @@ def dipole_axis_geographic(time) -> np.ndarray:
     return -np.stack([g11, h11, g10], axis=-1) / strength[..., None]
 
 
+def _sun_gei(days):
+    """Unit vector to the Sun in GEI and the obliquity (rad), ``days`` from J2000.0."""
+    mean_longitude = 280.460 + 0.9856474 * days
+    mean_anomaly = np.radians(357.528 + 0.9856003 * days)
+    ecliptic_longitude = np.radians(mean_longitude + 1.915 * np.sin(mean_anomaly)
+                                    + 0.020 * np.sin(2.0 * mean_anomaly))
+    obliquity = np.radians(23.439 - 4.0e-7 * days)
+    sun = np.stack([np.cos(ecliptic_longitude),
+                    np.cos(obliquity) * np.sin(ecliptic_longitude),
+                    np.sin(obliquity) * np.sin(ecliptic_longitude)], axis=-1)
+    return sun, obliquity
+
+
+def sun_direction_geographic(time) -> np.ndarray:
+    """Unit vector to the Sun in geographic Cartesian coordinates (the subsolar point's direction).
+
+    >>> d = sun_direction_geographic(np.datetime64("2024-03-20T12:00"))  # near the equinox, noon at 0 E
+    >>> round(float(np.degrees(np.arcsin(d[2])))), abs(round(float(np.degrees(np.arctan2(d[1], d[0])))))
+    (0, 2)
+    """
+    time = _as_datetime(time)
+    days = (time - _J2000) / np.timedelta64(86400000, "ms")
+    sun, _ = _sun_gei(days)
+    sidereal = np.radians((280.46061837 + 360.98564736629 * days) % 360.0)
+    cos_t, sin_t = np.cos(sidereal), np.sin(sidereal)
+    return np.stack([cos_t * sun[..., 0] + sin_t * sun[..., 1], -sin_t * sun[..., 0] + cos_t * sun[..., 1],
+                     sun[..., 2]], axis=-1)
+
+
 def dipole_axis_gse(time) -> np.ndarray:
     """Unit vector of the northward dipole axis in GSE, shape ``time.shape + (3,)``."""
     time = _as_datetime(time)
@@ -577,14 +606,7 @@ def dipole_axis_gse(time) -> np.ndarray:
                          sin_t * axis_geo[..., 0] + cos_t * axis_geo[..., 1],
                          axis_geo[..., 2]], axis=-1)
 
-    mean_longitude = 280.460 + 0.9856474 * days
-    mean_anomaly = np.radians(357.528 + 0.9856003 * days)
-    ecliptic_longitude = np.radians(mean_longitude + 1.915 * np.sin(mean_anomaly)
-                                    + 0.020 * np.sin(2.0 * mean_anomaly))
-    obliquity = np.radians(23.439 - 4.0e-7 * days)
-    sun = np.stack([np.cos(ecliptic_longitude),
-                    np.cos(obliquity) * np.sin(ecliptic_longitude),
-                    np.sin(obliquity) * np.sin(ecliptic_longitude)], axis=-1)
+    sun, obliquity = _sun_gei(days)
     ecliptic_pole = np.stack([np.zeros_like(obliquity), -np.sin(obliquity), np.cos(obliquity)], axis=-1)
     dusk = np.cross(ecliptic_pole, sun)  # GSE Y completes the right-handed set
     return np.stack([np.sum(axis_gei * sun, axis=-1),

@@ -43,6 +43,7 @@ CLASS_TABLE: dict[str, int] = {
     "vehicle": 8,
     "building": 9,
     "debris": 10,
+    "aurora": 11,
 }
 
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)

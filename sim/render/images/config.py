@@ -12,7 +12,7 @@ gas_threshold_ppm_m = 100.0    # masks: a pixel is gas where the column is large
 
 [[cameras]]
 name = "drone"
-kind = "orthographic"          # orthographic | pinhole
+kind = "orthographic"          # orthographic | pinhole | allsky (a fisheye at latitude_deg, longitude_deg)
 views = ["rgb", "thermal", "ogi"]
 every_s = 30.0
 width_px = 512
@@ -49,11 +49,13 @@ class ImagesConfig(_Strict):
     gas_threshold_ppm_m: PositiveFloat = 100.0
     smoke_threshold_optical_depth: PositiveFloat = Field(0.5, description="masks: smoke where tau is larger")
     smoke_albedo: float = Field(0.3, ge=0.0, le=1.0, description="grey reflectance of the smoke in visible light")
+    aurora_threshold_kR: PositiveFloat = Field(1.0, description="masks: aurora where the green line is brighter")
+    aurora_full_scale_kR: PositiveFloat = Field(20.0, description="allsky: green-line brightness at full scale")
 
 
 class CameraConfig(_Strict):
     name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=60)
-    kind: Literal["orthographic", "pinhole"] = "orthographic"
+    kind: Literal["orthographic", "pinhole", "allsky"] = "orthographic"
     views: list[Literal["rgb", "thermal", "ogi"]] = Field(default_factory=lambda: ["rgb"], min_length=1)
     every_s: PositiveFloat = 60.0
     start_s: NonNegativeFloat = 0.0
@@ -68,6 +70,8 @@ class CameraConfig(_Strict):
     horizontal_fov_deg: float = Field(60.0, gt=1.0, lt=170.0)
     max_distance_m: PositiveFloat = 20000.0
     altitude_m: PositiveFloat = Field(120.0, description="orthographic: height above the scene (haze path)")
+    latitude_deg: float | None = Field(None, ge=-90.0, le=90.0, description="allsky: geographic latitude")
+    longitude_deg: float | None = Field(None, ge=-180.0, le=360.0, description="allsky: geographic longitude")
     video: bool = False
     video_fps: PositiveFloat = 10.0
     randomization: dict[str, Any] | None = None
@@ -76,6 +80,12 @@ class CameraConfig(_Strict):
     def _geometry(self):
         if len(set(self.views)) != len(self.views):
             raise ValueError(f"views listed more than once: {self.views}")
+        if self.kind == "allsky":
+            if self.latitude_deg is None or self.longitude_deg is None:
+                raise ValueError("an allsky camera needs latitude_deg and longitude_deg (geographic)")
+            if self.views != ["rgb"]:
+                raise ValueError(f"an allsky camera records the visible sky: expected views = ['rgb'], got {self.views}")
+            return self
         if self.kind == "pinhole" and self.position_m is None:
             raise ValueError("a pinhole camera needs position_m = [x, y, z]")
         if self.kind == "orthographic" and self.position_m is not None:

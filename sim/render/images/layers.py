@@ -16,12 +16,15 @@ surface_temperature_K     temperature of the ground or water surface  K
 gas_column_ppm_m          vertical column of each gas, by gas name     ppm m
 smoke_extinction_per_m    smoke extinction kappa, (nz, ny, nx) voxels  m-1
 smoke_base_m, smoke_dz_m  bottom and height of the smoke voxel layers  m
+aurora                    the sky's emission: ``brightness_kR(lat, lon)``  kR
+                          of the green line over geographic points
 ========================= ============================================ ========
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +39,7 @@ class SceneLayers:
     smoke_extinction_per_m: np.ndarray | None = None
     smoke_base_m: float = 0.0
     smoke_dz_m: float = 1.0
+    aurora: Any = None
 
     def merged(self, other: "SceneLayers") -> "SceneLayers":
         """This scene with ``other`` laid over it: its layers fill empty ones, gas columns add."""
@@ -47,4 +51,5 @@ class SceneLayers:
         return SceneLayers(pick(self.elevation_m, other.elevation_m), pick(self.building_mask, other.building_mask),
                            pick(self.water_depth_m, other.water_depth_m),
                            pick(self.surface_temperature_K, other.surface_temperature_K), columns,
-                           smoke.smoke_extinction_per_m, smoke.smoke_base_m, smoke.smoke_dz_m)
+                           smoke.smoke_extinction_per_m, smoke.smoke_base_m, smoke.smoke_dz_m,
+                           pick(self.aurora, other.aurora))

@@ -3,7 +3,8 @@
 Every camera's ``every_s`` the renderer asks each model for its scene layers
 (``visual_layers(state, t)``, :mod:`sim.render.images.layers`), finds the ground point of
 every pixel (:mod:`sim.render.images.cameras`: a top-down orthographic view, or a pinhole
-camera whose rays are cast onto the terrain) and draws each view the camera lists
+camera whose rays are cast onto the terrain; an ``allsky`` imager instead looks up at the
+aurora, :class:`AllSkyCamera`) and draws each view the camera lists
 (:mod:`sim.render.images.views`). Written under ``images/<camera>/``:
 
 - ``<view>/<frame>.png``: the frame (rgb: sRGB 8-bit; thermal and ogi: brightness temperature
@@ -17,7 +18,7 @@ camera whose rays are cast onto the terrain) and draws each view the camera list
 - ``<view>.mp4`` with ``video = true``;
 
 and ``images/coco.json`` (every frame of every view, instance masks of water bodies, gas
-clouds and buildings as RLE) and ``images/cameras.json`` (intrinsics, extrinsics, ground
+clouds, smoke, buildings and aurora as RLE) and ``images/cameras.json`` (intrinsics, extrinsics, ground
 sampling distance, the 8-bit scales).
 """
 
@@ -45,6 +46,52 @@ THERMAL_SCALE_K = (253.15, 333.15)
 CLASSES = ("building", "water", "gas", "smoke")  # painted in this order: smoke over gas over water over buildings
 
 
+class AllSkyCamera:
+    """A zenith-pointing all-sky imager: an equidistant fisheye of 180 degrees at a ground station.
+
+    Pixel (column, row) at radius rho from the image centre looks at zenith angle
+    zeta = (rho / rho_max) (pi / 2), rho_max half the shorter image side, and azimuth
+    measured from north (image up) through east (image left: the sky seen from below).
+    Its line of sight meets the emission shell at height h (the green line's 100-120 km, 110 km
+    here) at a distance s = -R cos(zeta) + sqrt(R^2 cos^2(zeta) + 2 R h + h^2), R the Earth's
+    radius, and crosses a thin emitting layer along 1 / cos(zeta_e) times its thickness, with
+    sin(zeta_e) = R sin(zeta) / (R + h) (the van Rhijn factor).
+    """
+
+    EMISSION_HEIGHT_M = 110.0e3
+    EARTH_RADIUS_M = 6371.2e3
+
+    def __init__(self, latitude_deg: float, longitude_deg: float, width_px: int, height_px: int) -> None:
+        self.latitude_deg, self.longitude_deg = latitude_deg, longitude_deg
+        cols, rows = np.meshgrid(np.arange(width_px) + 0.5, np.arange(height_px) + 0.5)
+        dx, dy = cols - width_px / 2.0, rows - height_px / 2.0
+        rho = np.hypot(dx, dy) / (min(width_px, height_px) / 2.0)
+        self.valid = rho <= 1.0
+        zeta = np.clip(rho, 0.0, 1.0) * (np.pi / 2.0)
+        azimuth = np.arctan2(-dx, -dy)  # up = north, left = east
+        R, h = self.EARTH_RADIUS_M, self.EMISSION_HEIGHT_M
+        s = -R * np.cos(zeta) + np.sqrt((R * np.cos(zeta)) ** 2 + 2.0 * R * h + h * h)
+        lat, lon = np.radians(latitude_deg), np.radians(longitude_deg)
+        up = np.array([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+        east = np.array([-np.sin(lon), np.cos(lon), 0.0])
+        north = np.cross(up, east)
+        look = (np.cos(zeta)[..., None] * up + (np.sin(zeta) * np.cos(azimuth))[..., None] * north
+                + (np.sin(zeta) * np.sin(azimuth))[..., None] * east)
+        point = R * up + s[..., None] * look
+        self.latitude = np.degrees(np.arcsin(point[..., 2] / np.linalg.norm(point, axis=-1)))
+        self.longitude = np.degrees(np.arctan2(point[..., 1], point[..., 0]))
+        self.van_rhijn = 1.0 / np.sqrt(1.0 - (R * np.sin(zeta) / (R + h)) ** 2)
+        self.distance = s
+
+    @property
+    def intrinsics(self):
+        return {"projection": "equidistant fisheye, 180 degrees, north up, east left"}
+
+    @property
+    def extrinsics(self):
+        return {"latitude_deg": self.latitude_deg, "longitude_deg": self.longitude_deg, "pointing": "zenith"}
+
+
 class Camera:
     """One configured camera, its geometry and its output streams."""
 
@@ -57,6 +104,8 @@ class Camera:
         self.schedule = EverySecondsUntil(config.every_s, start_s=config.start_s, end_s=self.end_s)
         if config.kind == "orthographic":
             self.geometry = OrthographicCamera(config.extent_m or grid.extent_m, config.width_px, config.height_px)
+        elif config.kind == "allsky":
+            self.geometry = AllSkyCamera(config.latitude_deg, config.longitude_deg, config.width_px, config.height_px)
         else:
             self.geometry = PinholeCamera(config.position_m, config.yaw_deg, config.pitch_deg, config.roll_deg,
                                           config.horizontal_fov_deg, config.width_px, config.height_px)
@@ -111,7 +160,7 @@ class ImageRenderer:
         self.cameras = [Camera(c, grid, stop_s) for c in cameras]
         self.schedule = AnyOf([c.schedule for c in self.cameras])
         self.coco = ann.CocoWriter("hazsim synthetic images", info={"date_created": start_datetime})
-        self.coco.add_categories({name: ann.CLASS_TABLE[name] for name in CLASSES})
+        self.coco.add_categories({name: ann.CLASS_TABLE[name] for name in (*CLASSES, "aurora")})
         self.truth: dict[str, Any] = {}
         self.counts: dict[str, dict[str, int]] = {}
         self._tables: dict[str, Any] = {}
@@ -133,7 +182,10 @@ class ImageRenderer:
             return
         scene = self.scene(state, t)
         for camera in due:
-            self._frame(camera, scene, t)
+            if camera.config.kind == "allsky":
+                self._allsky_frame(camera, scene, t)
+            else:
+                self._frame(camera, scene, t)
 
     def _frame(self, camera: Camera, scene: SceneLayers, t: float) -> None:
         from sim.render.images import radiometry as rad
@@ -212,6 +264,46 @@ class ImageRenderer:
         counts = self.counts.setdefault(camera.name, {cls: 0 for cls in CLASSES})
         for cls in CLASSES:
             counts[cls] = max(counts[cls], int(np.count_nonzero(semantic == ann.CLASS_TABLE[cls])))
+        camera.frames += 1
+
+    def _allsky_frame(self, camera: Camera, scene: SceneLayers, t: float) -> None:
+        """The night sky of an all-sky imager: the green line of the aurora, slant through the layer."""
+        from sim.render.images.encode import write_png
+
+        g, img, cfg = camera.geometry, self.images, camera.config
+        column = (scene.aurora.brightness_kR(g.latitude, g.longitude) if scene.aurora is not None
+                  else np.zeros(g.latitude.shape))
+        brightness = np.where(g.valid, column * g.van_rhijn, 0.0)
+        # Linear radiance to the green line's colour (557.7 nm), full scale at aurora_full_scale_kR.
+        linear = np.clip(brightness / img.aurora_full_scale_kR, 0.0, 1.0)[..., None] * np.array([0.25, 1.0, 0.35])
+        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(_IMAGE_STREAM, self.cameras.index(
+            camera), camera.frames)))
+        setting = self._randomization(camera, rng)
+        if setting is not None:
+            from sim.render.images.randomize import apply
+
+            linear = apply(linear, None, setting, rng)
+        frame = srgb_to_uint8(linear)
+        aurora = (brightness > img.aurora_threshold_kR) & g.valid
+        semantic = ann.semantic_mask({"aurora": aurora}, ["aurora"])
+        instance_ids, _ = ann.instances(aurora)
+        folder = self.run_dir / IMAGES_DIR / camera.name
+        if camera.frames == 0:
+            for sub in ("semantic", "instance", "rgb"):
+                (folder / sub).mkdir(parents=True, exist_ok=True)
+        stem = f"{camera.frames:06d}"
+        write_png(folder / "semantic" / f"{stem}.png", semantic)
+        write_png(folder / "instance" / f"{stem}.png", instance_ids.astype(np.uint16))
+        name = f"{camera.name}/rgb/{stem}.png"
+        write_png(self.run_dir / IMAGES_DIR / name, frame)
+        image_id = self.coco.add_image(name, cfg.width_px, cfg.height_px, time_s=t, camera=camera.name, view="rgb")
+        self.coco.add_instances(image_id, ann.CLASS_TABLE["aurora"], aurora)
+        if cfg.video:
+            self._video(camera, "rgb", frame, t)
+        self._truth(camera, t, {"aurora_brightness": np.where(g.valid, brightness, np.nan),
+                                "semantic_class": semantic, "instance_id": instance_ids.astype(np.uint16)})
+        counts = self.counts.setdefault(camera.name, {"aurora": 0})
+        counts["aurora"] = max(counts["aurora"], int(np.count_nonzero(aurora)))
         camera.frames += 1
 
     def _smoke_optical_depth(self, camera: Camera, scene: SceneLayers, xs, ys, distance, valid) -> np.ndarray:
@@ -297,6 +389,10 @@ class ImageRenderer:
                                                              "value_255": THERMAL_SCALE_K[1]}}
             if camera.config.kind == "orthographic":
                 entry.update({"extent_m": list(camera.config.extent_m or self.grid.extent_m), "gsd_m": g.gsd_m})
+            elif camera.config.kind == "allsky":
+                entry.update({"projection": g.intrinsics, "station": g.extrinsics,
+                              "emission_height_m": g.EMISSION_HEIGHT_M,
+                              "aurora_full_scale_kR": self.images.aurora_full_scale_kR})
             else:
                 entry.update({"intrinsics": np.asarray(g.intrinsics).tolist(),
                               "extrinsics_world_to_camera": np.asarray(g.extrinsics).tolist()})
