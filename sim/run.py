@@ -25,7 +25,7 @@ from sim.io.quicklook import save_quicklook
 from sim.io.rundir import OutputDirError, default_run_dir, prepare_run_dir
 from sim.model import outputs_of
 from sim.render.instruments.base import FieldInfo
-from sim.render.sensors import SensorRenderer, build_sensor_groups
+from sim.render.sensors import SensorRenderer, build_sensor_groups, check_inside
 from sim.scenario import registry
 from sim.scenario.load import LoadedScenario, ScenarioError, check_outputs
 from sim.schedules import AtTimes, EverySeconds
@@ -117,13 +117,9 @@ def check_run(loaded: LoadedScenario):
     except ValueError as exc:  # coupling errors
         raise ScenarioError(f"{loaded.path}: models: {exc}") from None
     sensor_groups = build_sensor_groups(loaded, loaded.grid, *field_infos(models))
-    grid = loaded.grid
     check_cameras(loaded, models)
     for k, mic in enumerate(loaded.config.microphones):
-        if not grid.contains(*mic.position_m):
-            x0, x1, y0, y1 = grid.extent_m
-            raise ScenarioError(f"{loaded.path}: microphones.{k}.position_m: {list(mic.position_m)} m is outside the "
-                                f"grid; expected x in [{x0:g}, {x1:g}] and y in [{y0:g}, {y1:g}] m")
+        check_inside(loaded.path, f"microphones.{k}.position_m", loaded.grid, np.array([mic.position_m]))
     return models, sensor_groups
 
 
@@ -131,13 +127,10 @@ def check_cameras(loaded: LoadedScenario, models) -> None:
     """Cameras inside the grid; an optical-gas-imaging view only of gases the band can see."""
     from sim.render.images.radiometry import ogi_sigma
 
-    grid = loaded.grid
-    x0, x1, y0, y1 = grid.extent_m
     gases = {m.gas.name for m in models if hasattr(m, "gas")}
     for k, camera in enumerate(loaded.config.cameras):
-        if camera.position_m is not None and not grid.contains(*camera.position_m[:2]):
-            raise ScenarioError(f"{loaded.path}: cameras.{k}.position_m: {list(camera.position_m)} m is outside the "
-                                f"grid; expected x in [{x0:g}, {x1:g}] and y in [{y0:g}, {y1:g}] m")
+        if camera.position_m is not None:
+            check_inside(loaded.path, f"cameras.{k}.position_m", loaded.grid, np.array([camera.position_m[:2]]))
         if "ogi" in camera.views:
             for gas in sorted(gases):
                 try:

@@ -54,6 +54,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from models.geomagnetic.ground import magnetic_latitude_deg
 from models.geomagnetic.ring_current import newell_coupling
 from models.geomagnetic.solar_wind import dipole_axis_geographic, sun_direction_geographic
 
@@ -127,9 +128,8 @@ def magnetic_coordinates(latitude_deg, longitude_deg, time) -> tuple[np.ndarray,
         return np.degrees(np.arctan2(v @ e_y, v @ e_x))
 
     sun = sun_direction_geographic(np.datetime64(time, "s"))
-    mlat = np.degrees(np.arcsin(np.clip(r @ e_z, -1.0, 1.0)))
     mlt = (12.0 + (longitude(r) - longitude(sun)) / 15.0) % 24.0
-    return mlat, mlt
+    return magnetic_latitude_deg(latitude_deg, longitude_deg, time), mlt
 
 
 @dataclass(frozen=True)

@@ -330,44 +330,63 @@ _OMNI2_WORDS = {
 _OMNI2_WORD_COUNT = 55
 
 
-def omni2_lines(path: Path | str) -> list[list[str]]:
-    """The words of each data line of an OMNI2 hourly file (55 a line; also read gzip-compressed)."""
+def _data_lines(path: Path, word_counts: tuple[int, ...], what: str) -> list[list[str]]:
+    """The words of each non-blank line of a whitespace-separated OMNI file (also gzip): every
+    line has one of ``word_counts`` words, and all lines the same number."""
     from sim.io.data import open_text
 
-    path = Path(path)
     rows: list[list[str]] = []
     with open_text(path) as handle:
         for line_number, line in enumerate(handle, start=1):
             words = line.split()
             if not words:
                 continue
-            if len(words) != _OMNI2_WORD_COUNT:
+            if len(words) not in word_counts:
+                raise ValueError(f"{path}: line {line_number} has {len(words)} words, {what} lines have "
+                                 f"{' or '.join(str(n) for n in word_counts)}")
+            if rows and len(words) != len(rows[0]):
                 raise ValueError(f"{path}: line {line_number} has {len(words)} words, "
-                                 f"OMNI2 hourly lines have {_OMNI2_WORD_COUNT}")
+                                 f"the first data line {len(rows[0])}")
             rows.append(words)
     if not rows:
         raise ValueError(f"{path}: no data lines")
     return rows
 
 
+def _numeric_table(path: Path, rows: list[list[str]], what: str) -> np.ndarray:
+    try:
+        return np.array(rows, dtype=np.float64)
+    except ValueError as error:
+        raise ValueError(f"{path}: non-numeric word in {what} data ({error})") from None
+
+
+def _year_day_time(path: Path, table: np.ndarray, with_minute: bool) -> np.ndarray:
+    """UTC of rows that start with year, day of year, hour (and minute), checked."""
+    n = 4 if with_minute else 3
+    year, day_of_year, hour = table[:, 0], table[:, 1], table[:, 2]
+    minute = table[:, 3] if with_minute else np.zeros_like(hour)
+    bad = np.flatnonzero((day_of_year < 1) | (day_of_year > 366) | (hour < 0) | (hour > 23)
+                         | (minute < 0) | (minute > 59) | np.any(table[:, :n] != np.round(table[:, :n]), axis=1))
+    if bad.size:
+        names = "year, day, hour, minute" if with_minute else "year, day, hour"
+        raise ValueError(f"{path}: impossible date ({names}) = "
+                         f"{tuple(int(v) for v in table[bad[0], :n])} on data line {bad[0] + 1}")
+    year_start = (year.astype(np.int64) - 1970).astype("datetime64[Y]").astype("datetime64[s]")
+    seconds = ((day_of_year.astype(np.int64) - 1) * 86400 + hour.astype(np.int64) * 3600
+               + minute.astype(np.int64) * 60)
+    return year_start + seconds * SECOND
+
+
+def omni2_lines(path: Path | str) -> list[list[str]]:
+    """The words of each data line of an OMNI2 hourly file (55 a line; also read gzip-compressed)."""
+    return _data_lines(Path(path), (_OMNI2_WORD_COUNT,), "OMNI2 hourly")
+
+
 def read_omni2(path: Path | str) -> SolarWind:
     """Hourly OMNI2 ASCII (``omni2_YYYY.dat``), GSM components and OMNI's own pressure."""
     path = Path(path)
-    rows = omni2_lines(path)
-    try:
-        table = np.array(rows, dtype=np.float64)
-    except ValueError as error:
-        raise ValueError(f"{path}: non-numeric word in OMNI2 data ({error})") from None
-
-    year, day_of_year, hour = table[:, 0], table[:, 1], table[:, 2]
-    bad = np.flatnonzero((day_of_year < 1) | (day_of_year > 366) | (hour < 0) | (hour > 23)
-                         | (year != np.round(year)) | (day_of_year != np.round(day_of_year)))
-    if bad.size:
-        raise ValueError(f"{path}: impossible date (year, day, hour) = "
-                         f"{tuple(int(v) for v in table[bad[0], :3])} on data line {bad[0] + 1}")
-    year_start = (year.astype(np.int64) - 1970).astype("datetime64[Y]").astype("datetime64[s]")
-    seconds = (day_of_year.astype(np.int64) - 1) * 86400 + hour.astype(np.int64) * 3600
-    time = year_start + seconds * SECOND
+    table = _numeric_table(path, omni2_lines(path), "OMNI2")
+    time = _year_day_time(path, table, with_minute=False)
 
     columns = {}
     for name, (word, fill) in _OMNI2_WORDS.items():
@@ -407,40 +426,9 @@ def hro_missing(values: np.ndarray, fill: float) -> np.ndarray:
 def omni_hro_records(path: Path | str) -> tuple[np.ndarray, np.ndarray]:
     """(time, words) of an OMNI HRO file: the start of each record's average (datetime64[s])
     and its 46 (1-min) or 49 (5-min) words as float64, one row per data line (also gzip)."""
-    from sim.io.data import open_text
-
     path = Path(path)
-    rows: list[list[str]] = []
-    with open_text(path) as handle:
-        for line_number, line in enumerate(handle, start=1):
-            words = line.split()
-            if not words:
-                continue
-            if len(words) not in HRO_WORD_COUNTS:
-                raise ValueError(f"{path}: line {line_number} has {len(words)} words, "
-                                 f"OMNI HRO lines have 46 (1-min) or 49 (5-min)")
-            if rows and len(words) != len(rows[0]):
-                raise ValueError(f"{path}: line {line_number} has {len(words)} words, "
-                                 f"the first data line {len(rows[0])}")
-            rows.append(words)
-    if not rows:
-        raise ValueError(f"{path}: no data lines")
-    try:
-        table = np.array(rows, dtype=np.float64)
-    except ValueError as error:
-        raise ValueError(f"{path}: non-numeric word in OMNI HRO data ({error})") from None
-
-    year, day_of_year, hour, minute = (table[:, i] for i in range(4))
-    bad = np.flatnonzero((day_of_year < 1) | (day_of_year > 366) | (hour < 0) | (hour > 23)
-                         | (minute < 0) | (minute > 59)
-                         | np.any(table[:, :4] != np.round(table[:, :4]), axis=1))
-    if bad.size:
-        raise ValueError(f"{path}: impossible date (year, day, hour, minute) = "
-                         f"{tuple(int(v) for v in table[bad[0], :4])} on data line {bad[0] + 1}")
-    year_start = (year.astype(np.int64) - 1970).astype("datetime64[Y]").astype("datetime64[s]")
-    seconds = ((day_of_year.astype(np.int64) - 1) * 86400 + hour.astype(np.int64) * 3600
-               + minute.astype(np.int64) * 60)
-    return year_start + seconds * SECOND, table
+    table = _numeric_table(path, _data_lines(path, HRO_WORD_COUNTS, "OMNI HRO"), "OMNI HRO")
+    return _year_day_time(path, table, with_minute=True), table
 
 
 def read_omni_hro(path: Path | str) -> SolarWind:

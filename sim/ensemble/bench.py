@@ -12,23 +12,19 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from sim.ensemble import execute
+from sim.ensemble.spec import load_ensemble
 from sim.paths import bundled_ensembles
 
 
 def small_ensemble(members: int, seed: int) -> execute.Ensemble:
-    ensemble = execute.load(bundled_ensembles()["chlorine_leaks"])
-    spec = ensemble.spec.model_copy(deep=True)
+    path = bundled_ensembles()["chlorine_leaks"]
+    spec, base = load_ensemble(path)
     spec.ensemble.members = members
     spec.ensemble.seed = seed
-    from sim.ensemble.design import plan_members, plan_sha256
-
-    plan = plan_members(spec)
-    return replace(ensemble, spec=spec, members=plan,
-                   sha256=plan_sha256(spec, ensemble.base.read_text(encoding="utf-8"), plan))
+    return execute.from_spec(path, spec, base)
 
 
 def members_per_hour(workers: int, members: int) -> tuple[float, float]:

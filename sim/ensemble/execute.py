@@ -57,6 +57,7 @@ class Ensemble:
     base: Path
     members: list[Member]
     sha256: str
+    config_sha256: dict[str, str]  # member id -> its scenario's configuration hash
 
     @property
     def name(self) -> str:
@@ -66,10 +67,15 @@ class Ensemble:
 def load(path: str | Path) -> Ensemble:
     """Load an ensemble file and plan its members; every member's scenario is validated."""
     spec, base = load_ensemble(path)
+    return from_spec(Path(path), spec, base)
+
+
+def from_spec(path: Path, spec: EnsembleSpec, base: Path) -> Ensemble:
+    """The ensemble of a validated spec: its plan, each member's scenario validated and hashed."""
     members = plan_members(spec)
-    for member in members:
-        member_scenario(Path(path), base, member)
-    return Ensemble(Path(path), spec, base, members, plan_sha256(spec, base.read_text(encoding="utf-8"), members))
+    config_sha256 = {m.id: member_scenario(path, base, m).sha256() for m in members}
+    return Ensemble(path, spec, base, members, plan_sha256(spec, base.read_text(encoding="utf-8"), members),
+                    config_sha256)
 
 
 def member_scenario(ensemble_path: Path, base: Path, member: Member):
@@ -195,8 +201,7 @@ def prepare_folder(ensemble: Ensemble, folder: Path) -> list[Member]:
     todo = []
     for member in ensemble.members:
         final = members_dir / member.id
-        expected = member_scenario(ensemble.path, ensemble.base, member).sha256()
-        if is_complete(final, expected, check_hashes=True):
+        if is_complete(final, ensemble.config_sha256[member.id], check_hashes=True):
             continue
         shutil.rmtree(final, ignore_errors=True)
         todo.append(member)

@@ -120,7 +120,7 @@ def build_sensor_groups(loaded: LoadedScenario, grid: RasterGrid, fields: dict[s
             instrument = cls(params, len(locations), grid, fields)
         except InstrumentError as exc:
             raise ScenarioError(f"{path}: {where}.{exc.key}: {exc}") from None
-        _check_inside(path, where, grid, locations)
+        check_inside(path, where, grid, locations)
         if sensor.start_s > config.time.stop_s:
             raise ScenarioError(f"{path}: {where}.start_s: {sensor.start_s:g} s is after time.stop_s")
         n_samples = (config.time.stop_s - sensor.start_s) / sensor.every_s
@@ -141,7 +141,8 @@ def build_sensor_groups(loaded: LoadedScenario, grid: RasterGrid, fields: dict[s
     return groups
 
 
-def _check_inside(path: Path, where: str, grid: RasterGrid, locations: np.ndarray) -> None:
+def check_inside(path: Path, where: str, grid: RasterGrid, locations: np.ndarray) -> None:
+    """Every (x, y) of ``locations`` (rows of x, y pairs) lies on the grid, else one-line ScenarioError."""
     x_min, x_max, y_min, y_max = grid.extent_m
     xs = locations[:, 0::2].ravel()
     ys = locations[:, 1::2].ravel()

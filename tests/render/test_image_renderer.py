@@ -143,7 +143,7 @@ def test_brightness_table_matches_the_exact_inverse():
 
 
 @pytest.mark.parametrize("override, expected", [
-    ("cameras.1.position_m=[500.0, 20.0, 8.0]", "cameras.1.position_m: [500.0, 20.0, 8.0] m is outside the grid"),
+    ("cameras.1.position_m=[500.0, 20.0, 8.0]", "cameras.1.position_m: location (500, 20) m is outside the grid"),
     ("models.0.params.gas=\"propane\"", "no absorption data for propane in the optical-gas-imaging band"),
     ("cameras.0.views=[\"rgb\", \"rgb\"]", "views listed more than once"),
 ])

@@ -74,7 +74,7 @@ def test_same_scenario_and_seed_give_the_same_audio(leak_run, tmp_path):
 
 
 @pytest.mark.parametrize("override, expected", [
-    ("microphones.0.position_m=[500.0, 50.0]", "microphones.0.position_m: [500.0, 50.0] m is outside the grid"),
+    ("microphones.0.position_m=[500.0, 50.0]", "microphones.0.position_m: location (500, 50) m is outside the grid"),
     ("microphones.0.sample_rate_hz=8000", "microphones.0.sample_rate_hz"),
     ("distractors.0.microphones=[\"nowhere\"]", "distractors.0.microphones: no microphone 'nowhere'"),
     ("distractors.0.kind=\"thunder\"", "distractors.0.kind"),

@@ -189,7 +189,6 @@ class ImageRenderer:
 
     def _frame(self, camera: Camera, scene: SceneLayers, t: float) -> None:
         from sim.render.images import radiometry as rad
-        from sim.render.images.encode import write_png
 
         cfg, img = camera.config, self.images
         elevation = scene.elevation_m if scene.elevation_m is not None else np.zeros(self.grid.shape)
@@ -199,34 +198,20 @@ class ImageRenderer:
         ground_c = img.ground_temperature_c if img.ground_temperature_c is not None else img.air_temperature_c
         surface = surface_temperature_K(px, ground_c, img.water_temperature_c, img.water_threshold_m)
         smoke_tau = self._smoke_optical_depth(camera, scene, xs, ys, distance, valid)
+        water = px.water_depth_m > img.water_threshold_m
         # Masks from the ground truth, the same for every view of the frame.
-        layers = {"building": px.building & valid, "water": (px.water_depth_m > img.water_threshold_m) & valid,
-                  "gas": (column > img.gas_threshold_ppm_m) & valid,
-                  "smoke": smoke_tau > img.smoke_threshold_optical_depth}
-        semantic = ann.semantic_mask(layers, list(CLASSES))
-        instance_ids = np.zeros(semantic.shape, dtype=np.uint16)
-        next_id = 1
-        for name in CLASSES:
-            labels, masks = ann.instances(semantic == ann.CLASS_TABLE[name])
-            for mask in masks:
-                instance_ids[mask] = next_id
-                next_id += 1
-        folder = self.run_dir / IMAGES_DIR / camera.name
-        if camera.frames == 0:
-            for sub in ("semantic", "instance", *cfg.views):
-                (folder / sub).mkdir(parents=True, exist_ok=True)
-        stem = f"{camera.frames:06d}"
-        write_png(folder / "semantic" / f"{stem}.png", semantic)
-        write_png(folder / "instance" / f"{stem}.png", instance_ids)
-        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(_IMAGE_STREAM, self.cameras.index(
-            camera), camera.frames)))
+        semantic = ann.semantic_mask({"building": px.building & valid, "water": water & valid,
+                                      "gas": (column > img.gas_threshold_ppm_m) & valid,
+                                      "smoke": smoke_tau > img.smoke_threshold_optical_depth}, list(CLASSES))
+        rng = self._rng(camera)
         setting = self._randomization(camera, rng)
         truth = {"water_depth": np.where(valid, px.water_depth_m, np.nan),
                  "surface_temperature": np.where(valid, surface, np.nan),
                  "gas_column": np.where(valid, column, np.nan),
-                 "semantic_class": semantic, "instance_id": instance_ids}
-        truth["distance"] = distance
-        truth["smoke_optical_depth"] = smoke_tau
+                 "distance": distance, "smoke_optical_depth": smoke_tau}
+        emissivity = rad.emissivity_of(water, px.building)
+        air_K = img.air_temperature_c + C_TO_K
+        frames = {}
         for view in cfg.views:
             if view == "rgb":
                 linear = rgb_view(px, img.sun_azimuth_deg, img.sun_elevation_deg)
@@ -237,73 +222,77 @@ class ImageRenderer:
                     from sim.render.images.randomize import apply
 
                     linear = apply(np.clip(linear, 0, 1), distance, setting, rng)
-                frame = srgb_to_uint8(linear)
-            else:
-                band = rad.LWIR_BAND if view == "thermal" else rad.OGI_METHANE_BAND
-                emissivity = rad.emissivity_of(px.water_depth_m > img.water_threshold_m, px.building)
-                sky = rad.band_radiance(img.air_temperature_c + C_TO_K - 20.0, band)  # clear-sky radiance, modelling choice
-                background = rad.thermal_radiance(surface, emissivity, sky, 1.0, img.air_temperature_c + C_TO_K, band)
-                radiance = background
-                if view == "ogi":
-                    for gas, gas_column in px.gas_column_ppm_m.items():
-                        radiance = rad.ogi_radiance(radiance, gas_column / cos_zenith, rad.ogi_sigma(gas),
-                                                    img.air_temperature_c + C_TO_K, band)
-                brightness = self._brightness(band)(radiance)
-                truth[f"{view}_brightness_temperature"] = np.where(valid, brightness, np.nan)
-                low, high = THERMAL_SCALE_K
-                frame = np.round(np.clip((brightness - low) / (high - low), 0, 1) * 255).astype(np.uint8)
-                frame = np.where(valid, frame, 0).astype(np.uint8)
-            name = f"{camera.name}/{view}/{stem}.png"
-            write_png(self.run_dir / IMAGES_DIR / name, frame)
-            image_id = self.coco.add_image(name, cfg.width_px, cfg.height_px, time_s=t, camera=camera.name, view=view)
-            for cls in CLASSES:
-                self.coco.add_instances(image_id, ann.CLASS_TABLE[cls], semantic == ann.CLASS_TABLE[cls])
-            if cfg.video:
-                self._video(camera, view, frame, t)
-        self._truth(camera, t, truth)
-        counts = self.counts.setdefault(camera.name, {cls: 0 for cls in CLASSES})
-        for cls in CLASSES:
-            counts[cls] = max(counts[cls], int(np.count_nonzero(semantic == ann.CLASS_TABLE[cls])))
-        camera.frames += 1
+                frames[view] = srgb_to_uint8(linear)
+                continue
+            band = rad.LWIR_BAND if view == "thermal" else rad.OGI_METHANE_BAND
+            sky = rad.band_radiance(air_K - 20.0, band)  # clear-sky radiance, modelling choice
+            radiance = rad.thermal_radiance(surface, emissivity, sky, 1.0, air_K, band)
+            if view == "ogi":
+                for gas, gas_column in px.gas_column_ppm_m.items():
+                    radiance = rad.ogi_radiance(radiance, gas_column / cos_zenith, rad.ogi_sigma(gas), air_K, band)
+            brightness = self._brightness(band)(radiance)
+            truth[f"{view}_brightness_temperature"] = np.where(valid, brightness, np.nan)
+            low, high = THERMAL_SCALE_K
+            frame = np.round(np.clip((brightness - low) / (high - low), 0, 1) * 255).astype(np.uint8)
+            frames[view] = np.where(valid, frame, 0).astype(np.uint8)
+        self._emit(camera, t, frames, semantic, CLASSES, truth)
 
     def _allsky_frame(self, camera: Camera, scene: SceneLayers, t: float) -> None:
         """The night sky of an all-sky imager: the green line of the aurora, slant through the layer."""
-        from sim.render.images.encode import write_png
-
-        g, img, cfg = camera.geometry, self.images, camera.config
+        g, img = camera.geometry, self.images
         column = (scene.aurora.brightness_kR(g.latitude, g.longitude) if scene.aurora is not None
                   else np.zeros(g.latitude.shape))
         brightness = np.where(g.valid, column * g.van_rhijn, 0.0)
         # Linear radiance to the green line's colour (557.7 nm), full scale at aurora_full_scale_kR.
         linear = np.clip(brightness / img.aurora_full_scale_kR, 0.0, 1.0)[..., None] * np.array([0.25, 1.0, 0.35])
-        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(_IMAGE_STREAM, self.cameras.index(
-            camera), camera.frames)))
+        rng = self._rng(camera)
         setting = self._randomization(camera, rng)
         if setting is not None:
             from sim.render.images.randomize import apply
 
             linear = apply(linear, None, setting, rng)
-        frame = srgb_to_uint8(linear)
-        aurora = (brightness > img.aurora_threshold_kR) & g.valid
-        semantic = ann.semantic_mask({"aurora": aurora}, ["aurora"])
-        instance_ids, _ = ann.instances(aurora)
+        semantic = ann.semantic_mask({"aurora": (brightness > img.aurora_threshold_kR) & g.valid}, ["aurora"])
+        self._emit(camera, t, {"rgb": srgb_to_uint8(linear)}, semantic, ("aurora",),
+                   {"aurora_brightness": np.where(g.valid, brightness, np.nan)})
+
+    def _rng(self, camera: Camera) -> np.random.Generator:
+        """The frame's own random stream (randomisation), from the seed, the camera and the frame."""
+        return np.random.default_rng(np.random.SeedSequence(
+            self.seed, spawn_key=(_IMAGE_STREAM, self.cameras.index(camera), camera.frames)))
+
+    def _emit(self, camera: Camera, t: float, frames: dict[str, np.ndarray], semantic: np.ndarray,
+              classes: tuple[str, ...], truth: dict[str, np.ndarray]) -> None:
+        """Write a frame of every view with its masks, COCO annotations, video and ground truth."""
+        from sim.render.images.encode import write_png
+
+        cfg = camera.config
+        # Instances once per frame: the connected components of each class, shared by every view.
+        instance_ids = np.zeros(semantic.shape, dtype=np.uint16)
+        objects = []
+        for name in classes:
+            _, masks = ann.instances(semantic == ann.CLASS_TABLE[name])
+            for mask in masks:
+                objects.append((ann.CLASS_TABLE[name], mask))
+                instance_ids[mask] = len(objects)
         folder = self.run_dir / IMAGES_DIR / camera.name
         if camera.frames == 0:
-            for sub in ("semantic", "instance", "rgb"):
+            for sub in ("semantic", "instance", *frames):
                 (folder / sub).mkdir(parents=True, exist_ok=True)
         stem = f"{camera.frames:06d}"
         write_png(folder / "semantic" / f"{stem}.png", semantic)
-        write_png(folder / "instance" / f"{stem}.png", instance_ids.astype(np.uint16))
-        name = f"{camera.name}/rgb/{stem}.png"
-        write_png(self.run_dir / IMAGES_DIR / name, frame)
-        image_id = self.coco.add_image(name, cfg.width_px, cfg.height_px, time_s=t, camera=camera.name, view="rgb")
-        self.coco.add_instances(image_id, ann.CLASS_TABLE["aurora"], aurora)
-        if cfg.video:
-            self._video(camera, "rgb", frame, t)
-        self._truth(camera, t, {"aurora_brightness": np.where(g.valid, brightness, np.nan),
-                                "semantic_class": semantic, "instance_id": instance_ids.astype(np.uint16)})
-        counts = self.counts.setdefault(camera.name, {"aurora": 0})
-        counts["aurora"] = max(counts["aurora"], int(np.count_nonzero(aurora)))
+        write_png(folder / "instance" / f"{stem}.png", instance_ids)
+        for view, frame in frames.items():
+            name = f"{camera.name}/{view}/{stem}.png"
+            write_png(self.run_dir / IMAGES_DIR / name, frame)
+            image_id = self.coco.add_image(name, cfg.width_px, cfg.height_px, time_s=t, camera=camera.name, view=view)
+            for category, mask in objects:
+                self.coco.add_annotation(image_id, category, mask)
+            if cfg.video:
+                self._video(camera, view, frame, t)
+        self._truth(camera, t, {**truth, "semantic_class": semantic, "instance_id": instance_ids})
+        counts = self.counts.setdefault(camera.name, {cls: 0 for cls in classes})
+        for cls in classes:
+            counts[cls] = max(counts[cls], int(np.count_nonzero(semantic == ann.CLASS_TABLE[cls])))
         camera.frames += 1
 
     def _smoke_optical_depth(self, camera: Camera, scene: SceneLayers, xs, ys, distance, valid) -> np.ndarray:
