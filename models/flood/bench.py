@@ -13,8 +13,6 @@ cells holding water is printed (the per-step maxima skip dry cells).
 
 from __future__ import annotations
 
-import time
-
 import numba
 import numpy as np
 

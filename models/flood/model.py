@@ -64,6 +64,7 @@ from models.flood.finite_volume import fv_stable_dt, fv_step, fv_step_order2
 from models.flood.inertial import alpha_limit, inertial_stable_dt, inertial_step
 from models.flood.forcing import Boundaries, InfiltrationSpec, Inflow, RainSpec
 from models.flood.terrain import BLOCKED_RISE_M, Buildings, Crest, TerrainSpec
+from sim import geometry
 from sim.fields import FieldSpec
 from sim.grid import RasterGrid
 from sim.model import ModelParams
@@ -180,7 +181,7 @@ class Flood:
         self.base_bed = np.ascontiguousarray(terrain.build_bed(params.terrain, grid), dtype=dtype)
         self.blocked = np.zeros(shape, dtype=bool)
         if params.buildings is not None:
-            cells = terrain.box_cells(params.buildings.boxes_m, grid)
+            cells = geometry.box_cells(params.buildings.boxes_m, grid)
             if params.buildings.mode == "raised":
                 self.base_bed[cells] += params.buildings.height_m
             else:
@@ -190,14 +191,14 @@ class Flood:
         self.building_mask = (terrain.town_blocks(params.terrain, grid) if params.terrain.kind == "town"
                               else np.zeros(shape, dtype=bool))
         if params.buildings is not None:
-            self.building_mask = self.building_mask | terrain.box_cells(params.buildings.boxes_m, grid)
+            self.building_mask = self.building_mask | geometry.box_cells(params.buildings.boxes_m, grid)
         self.bed = np.empty(shape, dtype)
         self._applied_crests: dict | None = None
-        self._crest_cells = {name: terrain.line_cells(c.line_m, grid, c.width_m) for name, c in params.crests.items()}
+        self._crest_cells = {name: geometry.line_cells(c.line_m, grid, c.width_m) for name, c in params.crests.items()}
         self._apply_crests()
         self._initial_water = []  # (cells, level) of each initial water body
         for water in params.initial_water:
-            cells = terrain.polygon_cells(water.polygon_m, grid) & ~self.blocked
+            cells = geometry.polygon_cells(water.polygon_m, grid) & ~self.blocked
             if water.connected_to_m is not None:
                 cells = terrain.connected_below(cells, self.bed, water.level_m, water.connected_to_m, grid)
             self._initial_water.append((cells, water.level_m))
@@ -238,7 +239,7 @@ class Flood:
     def _cells_of(self, inflow: Inflow) -> tuple[np.ndarray, np.ndarray]:
         g = self.grid
         if inflow.line_m is not None:
-            mask = terrain.line_cells(inflow.line_m, g)
+            mask = geometry.line_cells(inflow.line_m, g)
         else:
             if not g.contains(inflow.x_m, inflow.y_m):
                 raise ValueError(f"inflow at ({inflow.x_m:g}, {inflow.y_m:g}) m is outside the grid")
@@ -268,7 +269,6 @@ class Flood:
                 "water_depth": {"comment": f"solver {self.params.solver}"}}
 
     def initialize(self, state) -> None:
-        p = self.params
         self.h[...] = 0
         for cells, level in self._initial_water:
             self.h[cells] = np.maximum(level - self.bed[cells], 0)

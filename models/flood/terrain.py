@@ -1,8 +1,8 @@
 """Terrain for the flood model: DEM files, synthetic landscapes, crest lines and buildings.
 
 DEMs are read from ESRI ASCII grids (``.asc``, also gzipped, e.g. LISFLOOD-FP's
-``.dem.raw.gz``), NetCDF (any 2-D variable with 1-D x/y coordinates) and GeoTIFF when
-rasterio is installed, then interpolated bilinearly onto the scenario's grid (cell centres),
+``.dem.raw.gz``), NetCDF (any 2-D variable with 1-D x/y coordinates) and GeoTIFF
+(:mod:`sim.io.rasters`), then interpolated bilinearly onto the scenario's grid (cell centres),
 so a run may be coarser or finer than its DEM. ``data:<dataset>/<file>`` names a file of a
 registered measured dataset (:mod:`sim.io.data`).
 
@@ -20,8 +20,6 @@ dam whose elevation an ``[[events]]`` entry lowers.
 
 from __future__ import annotations
 
-import gzip
-import math
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
@@ -30,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.grid import RasterGrid
 from sim.io.data import resolve_path
+from sim.io.rasters import read_raster, resample
 
 Point = tuple[float, float]
 
@@ -109,80 +108,10 @@ class Buildings(_Spec):
 BLOCKED_RISE_M = 1.0e4
 
 
-def read_esri_ascii(path: Path) -> tuple[np.ndarray, float, float, float]:
-    """(z[j, i] with j = 0 the southern row, x_ll, y_ll, cellsize); NODATA becomes NaN."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt") as fh:
-        text = fh.read()
-    header: dict[str, float] = {}
-    lines = text.split("\n")
-    k = 0
-    while k < len(lines) and lines[k].strip() and lines[k].strip()[0].isalpha():
-        key, *rest = lines[k].split()
-        header[key.lower()] = float(rest[0])
-        k += 1
-    data = np.array("\n".join(lines[k:]).split(), dtype=np.float64)
-    try:
-        ncols, nrows, size = int(header["ncols"]), int(header["nrows"]), header["cellsize"]
-    except KeyError as exc:
-        raise ValueError(f"{path}: ESRI ASCII header lacks {exc}") from None
-    if data.size != nrows * ncols:
-        raise ValueError(f"{path}: expected {nrows} x {ncols} values, found {data.size}")
-    data = data.reshape(nrows, ncols)
-    x_ll = header.get("xllcorner", header.get("xllcenter", 0.0) - size / 2)
-    y_ll = header.get("yllcorner", header.get("yllcenter", 0.0) - size / 2)
-    nodata = header.get("nodata_value")
-    if nodata is not None:
-        data[data == nodata] = np.nan
-    return data[::-1].copy(), x_ll, y_ll, size
 
 
-def _read_dem(spec: FileTerrain) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(z[j, i], x centres, y centres), y increasing."""
-    path = resolve_path(spec.path)
-    name = path.name.lower()
-    if name.endswith((".nc", ".nc4", ".cdf")):
-        import xarray as xr
-
-        with xr.open_dataset(path) as ds:
-            var = spec.variable or next(v for v in ds.data_vars if ds[v].ndim == 2)
-            da = ds[var]
-            ydim, xdim = da.dims
-            da = da.sortby(ydim)
-            return np.asarray(da.values, float), np.asarray(da[xdim].values, float), np.asarray(da[ydim].values, float)
-    if name.endswith((".tif", ".tiff")):
-        try:
-            import rasterio
-        except ImportError:
-            raise ValueError(f"{path}: reading GeoTIFF needs rasterio (pip install rasterio)") from None
-        with rasterio.open(path) as src:
-            z = src.read(1).astype(float)
-            if src.nodata is not None:
-                z[z == src.nodata] = np.nan
-            t = src.transform
-            x = t.c + (np.arange(src.width) + 0.5) * t.a
-            y = t.f + (np.arange(src.height) + 0.5) * t.e
-        order = np.argsort(y)
-        return z[order], x, y[order]
-    z, x_ll, y_ll, size = read_esri_ascii(path)
-    x = x_ll + (np.arange(z.shape[1]) + 0.5) * size
-    y = y_ll + (np.arange(z.shape[0]) + 0.5) * size
-    return z, x, y
 
 
-def _resample(z: np.ndarray, xs: np.ndarray, ys: np.ndarray, grid: RasterGrid) -> np.ndarray:
-    """Bilinear values of a DEM at the grid's cell centres (edges held constant)."""
-    from scipy.interpolate import RegularGridInterpolator
-
-    x, y = grid.x, grid.y
-    inside_x = (x >= xs[0] - 0.5 * abs(xs[1] - xs[0])) & (x <= xs[-1] + 0.5 * abs(xs[1] - xs[0]))
-    inside_y = (y >= ys[0] - 0.5 * abs(ys[1] - ys[0])) & (y <= ys[-1] + 0.5 * abs(ys[1] - ys[0]))
-    if not inside_x.all() or not inside_y.all():
-        raise ValueError(f"the grid ({x[0]:g}..{x[-1]:g}, {y[0]:g}..{y[-1]:g} m) reaches beyond the DEM "
-                         f"({xs[0]:g}..{xs[-1]:g}, {ys[0]:g}..{ys[-1]:g} m)")
-    interp = RegularGridInterpolator((ys, xs), z, bounds_error=False, fill_value=None)
-    X, Y = np.meshgrid(np.clip(x, xs[0], xs[-1]), np.clip(y, ys[0], ys[-1]))
-    return interp(np.column_stack([Y.ravel(), X.ravel()])).reshape(grid.shape)
 
 
 def build_bed(spec, grid: RasterGrid) -> np.ndarray:
@@ -200,36 +129,16 @@ def build_bed(spec, grid: RasterGrid) -> np.ndarray:
     if spec.kind == "town":
         z = spec.elevation_m - spec.slope_x * (X - grid.x0) - spec.slope_y * (Y - grid.y0)
         return np.where(town_blocks(spec, grid), z + spec.building_height_m, z)
-    z_dem, xs, ys = _read_dem(spec)
+    z_dem, xs, ys = read_raster(resolve_path(spec.path), spec.variable)
     if spec.nodata == "wall" and np.isnan(z_dem).any():
         z_dem = np.where(np.isnan(z_dem), np.nanmax(z_dem) + BLOCKED_RISE_M, z_dem)
-    z = _resample(z_dem, xs, ys, grid) + spec.offset_m
+    z = resample(z_dem, xs, ys, grid, what="DEM") + spec.offset_m
     if np.isnan(z).any():
         j, i = np.argwhere(np.isnan(z))[0]
         raise ValueError(f"the DEM has no data at x = {grid.x[i]:g}, y = {grid.y[j]:g} m (NODATA inside the grid)")
     return z
 
 
-def line_cells(line: list[Point], grid: RasterGrid, width_m: float | None = None) -> np.ndarray:
-    """Boolean mask of the cells a polyline passes through (thickened to ``width_m``)."""
-    mask = np.zeros(grid.shape, dtype=bool)
-    step = 0.25 * min(grid.dx, grid.dy)
-    half = 0.0 if width_m is None else width_m / 2
-    for (xa, ya), (xb, yb) in zip(line[:-1], line[1:]):
-        length = math.hypot(xb - xa, yb - ya)
-        n = max(2, int(math.ceil(length / step)) + 1)
-        s = np.linspace(0.0, 1.0, n)
-        px, py = xa + s * (xb - xa), ya + s * (yb - ya)
-        if half > 0 and length > 0:
-            nx_, ny_ = -(yb - ya) / length, (xb - xa) / length
-            offsets = np.arange(-half, half + step, step)
-            px = (px[None, :] + offsets[:, None] * nx_).ravel()
-            py = (py[None, :] + offsets[:, None] * ny_).ravel()
-        i = np.floor((px - grid.x0) / grid.dx).astype(int)
-        j = np.floor((py - grid.y0) / grid.dy).astype(int)
-        ok = (i >= 0) & (i < grid.nx) & (j >= 0) & (j < grid.ny)
-        mask[j[ok], i[ok]] = True
-    return mask
 
 
 def town_blocks(spec, grid: RasterGrid) -> np.ndarray:
@@ -244,22 +153,8 @@ def town_blocks(spec, grid: RasterGrid) -> np.ndarray:
     return in_town & bx & by
 
 
-def box_cells(boxes, grid: RasterGrid) -> np.ndarray:
-    """Cells whose centre lies in any [x_min, y_min, x_max, y_max] box."""
-    X, Y = np.meshgrid(grid.x, grid.y)
-    mask = np.zeros(grid.shape, dtype=bool)
-    for x0, y0, x1, y1 in boxes:
-        mask |= (X >= x0) & (X <= x1) & (Y >= y0) & (Y <= y1)
-    return mask
 
 
-def polygon_cells(polygon: list[Point], grid: RasterGrid) -> np.ndarray:
-    """Cells whose centre lies inside a polygon."""
-    from matplotlib.path import Path as MplPath
-
-    X, Y = np.meshgrid(grid.x, grid.y)
-    inside = MplPath(np.asarray(polygon, float)).contains_points(np.column_stack([X.ravel(), Y.ravel()]))
-    return inside.reshape(grid.shape)
 
 
 def connected_below(cells: np.ndarray, bed: np.ndarray, level_m: float, point: Point, grid: RasterGrid) -> np.ndarray:

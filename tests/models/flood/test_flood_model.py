@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from models.flood import kernels, reference, terrain
+from sim import geometry
 from models.flood.model import Flood, FloodParams
 from sim.fields import FieldSet
 from sim.grid import RasterGrid
@@ -277,6 +278,6 @@ def test_blocked_buildings_take_no_water_and_no_rain():
                                 "buildings": {"boxes_m": [[100.0, 50.0, 160.0, 120.0]], "mode": "blocked"},
                                 "rainfall": {"kind": "uniform", "rate_mm_h": 50.0}})
     advance(model, state, 300.0)
-    block = terrain.box_cells([[100.0, 50.0, 160.0, 120.0]], grid)
+    block = geometry.box_cells([[100.0, 50.0, 160.0, 120.0]], grid)
     assert block.any() and (model.h[block] == 0).all() and (state["rainfall_rate"][block] == 0).all()
     assert (model.h[~block] > 0).all()
