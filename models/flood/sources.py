@@ -136,7 +136,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sim.render.sound.bands import BAND_UPPER_HZ, AcousticSource, power_db
+from sim.render.sound.bands import BAND_UPPER_HZ, AcousticSource, aggregate, block_size, power_db
 
 FLOW_LABEL = "flowing_water"
 RAIN_LABEL = "rain"
@@ -145,7 +145,6 @@ G = 9.80665  # m s-2, as the model
 FLOW_EFFICIENCY = 1e-7  # modelling choice, see the module docstring
 FLOW_MIN_SPEED_M_S = 0.1  # modelling choice: slower cells are skipped
 RAIN_EFFICIENCY = 1e-6  # modelling choice, see the module docstring
-MAX_POINTS = 4096  # blocks are sized so that a grid gives at most this many points
 
 # Minnaert frequency of an air bubble in water at 1 atm: f_0 a = sqrt(3 gamma p_a / rho) / 2 pi.
 P_ATM = 101325.0
@@ -268,32 +267,6 @@ def _rain_fractions_many(intensity_mm_h: np.ndarray) -> np.ndarray:
 
 # -- aggregation ------------------------------------------------------------------------------
 
-def block_size(shape: tuple[int, int], max_points: int = MAX_POINTS) -> int:
-    """Side (cells) of the square blocks that leave at most about ``max_points`` blocks."""
-    return max(1, math.ceil(math.sqrt(shape[0] * shape[1] / max_points)))
-
-
-def _block_sum(a: np.ndarray, b: int) -> np.ndarray:
-    if b == 1:
-        return a
-    ny, nx = a.shape
-    a = np.pad(a, ((0, -ny % b), (0, -nx % b)))
-    return a.reshape(a.shape[0] // b, b, a.shape[1] // b, b).sum(axis=(1, 3))
-
-
-def aggregate(power_w: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, b: int,
-              *weighted: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Merge cells into b x b blocks: (positions (m, 3) at the power-weighted centroids,
-    block powers (m,), power-weighted block means of each array in ``weighted``), for the
-    blocks with power > 0."""
-    w = np.asarray(power_w, dtype=np.float64)
-    total = _block_sum(w, b)
-    sums = [_block_sum(w * x[None, :], b), _block_sum(w * y[:, None], b), _block_sum(w * z, b)]
-    means = [_block_sum(w * q, b) for q in weighted]
-    on = total > 0
-    p = total[on]
-    positions = np.stack([s[on] / p for s in sums], axis=1)
-    return positions, p, [m[on] / p for m in means]
 
 
 def _surface(state, shape) -> np.ndarray:

@@ -9,6 +9,7 @@ sun_azimuth_deg = 135.0        # compass azimuth of the sun
 sun_elevation_deg = 40.0
 water_threshold_m = 0.05       # masks: a pixel is water where it is deeper
 gas_threshold_ppm_m = 100.0    # masks: a pixel is gas where the column is larger
+fire_threshold_share = 0.0     # masks: a pixel is fire where this share of its ground cell flames
 
 [[cameras]]
 name = "drone"
@@ -49,6 +50,7 @@ class ImagesConfig(_Strict):
     gas_threshold_ppm_m: PositiveFloat = 100.0
     smoke_threshold_optical_depth: PositiveFloat = Field(0.5, description="masks: smoke where tau is larger")
     smoke_albedo: float = Field(0.3, ge=0.0, le=1.0, description="grey reflectance of the smoke in visible light")
+    fire_threshold_share: NonNegativeFloat = Field(0.0, description="masks: fire where the flaming share is larger")
     aurora_threshold_kR: PositiveFloat = Field(1.0, description="masks: aurora where the green line is brighter")
     aurora_full_scale_kR: PositiveFloat = Field(20.0, description="allsky: green-line brightness at full scale")
 

@@ -18,6 +18,10 @@ smoke_extinction_per_m    smoke extinction kappa, (nz, ny, nx) voxels  m-1
 smoke_base_m, smoke_dz_m  bottom and height of the smoke voxel layers  m
 aurora                    the sky's emission: ``brightness_kR(lat, lon)``  kR
                           of the green line over geographic points
+flame_share               share of a cell's area in flame              1
+flame_emissivity          emissivity of those flames                   1
+flame_temperature_K       their (radiation) temperature                K
+burned_fraction           share of a cell burned (char and ash)        1
 ========================= ============================================ ========
 """
 
@@ -40,6 +44,10 @@ class SceneLayers:
     smoke_base_m: float = 0.0
     smoke_dz_m: float = 1.0
     aurora: Any = None
+    flame_share: np.ndarray | None = None
+    flame_emissivity: np.ndarray | None = None
+    flame_temperature_K: float = 1100.0
+    burned_fraction: np.ndarray | None = None
 
     def merged(self, other: "SceneLayers") -> "SceneLayers":
         """This scene with ``other`` laid over it: its layers fill empty ones, gas columns add."""
@@ -48,8 +56,10 @@ class SceneLayers:
             columns[gas] = columns[gas] + column if gas in columns else column
         pick = lambda a, b: a if a is not None else b  # noqa: E731
         smoke = self if self.smoke_extinction_per_m is not None else other
+        fire = self if self.flame_share is not None else other
         return SceneLayers(pick(self.elevation_m, other.elevation_m), pick(self.building_mask, other.building_mask),
                            pick(self.water_depth_m, other.water_depth_m),
                            pick(self.surface_temperature_K, other.surface_temperature_K), columns,
                            smoke.smoke_extinction_per_m, smoke.smoke_base_m, smoke.smoke_dz_m,
-                           pick(self.aurora, other.aurora))
+                           pick(self.aurora, other.aurora), fire.flame_share, fire.flame_emissivity,
+                           fire.flame_temperature_K, pick(self.burned_fraction, other.burned_fraction))

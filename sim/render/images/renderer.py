@@ -36,14 +36,23 @@ from sim.render.images import annotations as ann
 from sim.render.images.config import CameraConfig, ImagesConfig
 from sim.render.images.layers import SceneLayers
 from sim.render.images.randomize import srgb_to_uint8
-from sim.render.images.views import C_TO_K, illumination, rgb_view, sample_scene, surface_temperature_K
+from sim.render.images.views import (
+    C_TO_K,
+    flame_rgb,
+    flame_view_share,
+    illumination,
+    rgb_view,
+    sample_scene,
+    surface_temperature_K,
+)
 from sim.schedules import AnyOf, At, EverySecondsUntil
 
 IMAGES_DIR = "images"
 _IMAGE_STREAM = 9413  # spawn key of the image renderer's random streams
 # 8-bit display scales of the temperature views (K): frame value = (T_b - low) / (high - low) * 255.
 THERMAL_SCALE_K = (253.15, 333.15)
-CLASSES = ("building", "water", "gas", "smoke")  # painted in this order: smoke over gas over water over buildings
+# Painted in this order: smoke over gas over fire over burned ground over water over buildings.
+CLASSES = ("building", "water", "burned", "fire", "gas", "smoke")
 
 
 class AllSkyCamera:
@@ -200,8 +209,12 @@ class ImageRenderer:
         smoke_tau = self._smoke_optical_depth(camera, scene, xs, ys, distance, valid)
         water = px.water_depth_m > img.water_threshold_m
         # Masks from the ground truth, the same for every view of the frame.
-        semantic = ann.semantic_mask({"building": px.building & valid, "water": water & valid,
-                                      "gas": (column > img.gas_threshold_ppm_m) & valid,
+        flame = flame_view_share(px)
+        burned = (px.burned_fraction > 0.5) & valid if px.burned_fraction is not None else np.zeros(xs.shape, bool)
+        fire = (px.flame_share > img.fire_threshold_share) & valid if px.flame_share is not None else np.zeros(
+            xs.shape, bool)
+        semantic = ann.semantic_mask({"building": px.building & valid, "water": water & valid, "burned": burned,
+                                      "fire": fire, "gas": (column > img.gas_threshold_ppm_m) & valid,
                                       "smoke": smoke_tau > img.smoke_threshold_optical_depth}, list(CLASSES))
         rng = self._rng(camera)
         setting = self._randomization(camera, rng)
@@ -209,12 +222,17 @@ class ImageRenderer:
                  "surface_temperature": np.where(valid, surface, np.nan),
                  "gas_column": np.where(valid, column, np.nan),
                  "distance": distance, "smoke_optical_depth": smoke_tau}
+        if px.flame_share is not None:
+            truth["flame_share"] = np.where(valid, px.flame_share, np.nan)
         emissivity = rad.emissivity_of(water, px.building)
         air_K = img.air_temperature_c + C_TO_K
         frames = {}
         for view in cfg.views:
             if view == "rgb":
                 linear = rgb_view(px, img.sun_azimuth_deg, img.sun_elevation_deg)
+                flames = flame_rgb(px, scene.flame_temperature_K)
+                if flames is not None:
+                    linear = linear * (1.0 - flame[..., None]) + flames
                 if scene.smoke_extinction_per_m is not None:  # grey smoke lit like the ground, no in-scattering
                     light = illumination(px, img.sun_azimuth_deg, img.sun_elevation_deg)[..., None]
                     linear = rad.smoke_radiance(np.exp(-smoke_tau)[..., None], linear, img.smoke_albedo * light)
@@ -227,6 +245,8 @@ class ImageRenderer:
             band = rad.LWIR_BAND if view == "thermal" else rad.OGI_METHANE_BAND
             sky = rad.band_radiance(air_K - 20.0, band)  # clear-sky radiance, modelling choice
             radiance = rad.thermal_radiance(surface, emissivity, sky, 1.0, air_K, band)
+            if flame is not None and flame.any():  # the flames hide the ground they cover
+                radiance = radiance * (1.0 - flame) + flame * rad.band_radiance(scene.flame_temperature_K, band)
             if view == "ogi":
                 for gas, gas_column in px.gas_column_ppm_m.items():
                     radiance = rad.ogi_radiance(radiance, gas_column / cos_zenith, rad.ogi_sigma(gas), air_K, band)

@@ -29,6 +29,22 @@ image is T L + (1 - T) L_smoke, T = exp(-tau), with L_smoke the light on the ter
 a grey smoke albedo (no in-scattering: a modelling choice for soot, which absorbs far more
 than it scatters). Soot is nearly transparent to LWIR and MWIR, so the infrared views ignore it.
 
+**Fire.** A burned surface is char and ash: its reflectance is blended toward CHAR_RGB by the
+burned fraction (modelling choice: black char of a few per cent reflectance; white ash,
+brighter, is not distinguished). Flames are self-luminous: a pixel whose ground cell has a
+share f of its area in flame of emissivity eps_f at temperature T_f adds the flame's
+radiance, eps_f B_lambda(T_f) at the channel's wavelength (Planck's law), in the image's
+units, where a white Lambertian plane under the sun reads ``exposure`` (its radiance is
+E_sun,lambda / pi):
+
+    I_flame = exposure f eps_f pi B_lambda(T_f) / E_sun,lambda
+
+with E_sun,lambda the clear-sky solar spectral irradiance at the ground at the channel's
+wavelength (R 610, G 550, B 465 nm; ASTM G173 global tilted spectrum, about 1.5 W m-2 nm-1
+in each). Flames at 1100 K in daylight are therefore dim and red (the 610 nm radiance of a
+blackbody at 1100 K is a thousandth of sunlit white paper), bright at night, as they are. In
+the infrared views the flame share adds eps_f L_band(T_f) in place of the ground it hides.
+
 **Thermal (LWIR 8-14 um).** The surface at temperature T_s with emissivity eps, reflecting
 the sky, seen through the air (:mod:`sim.render.images.radiometry`); the image is the
 brightness temperature. Dry ground and roofs are at the ground temperature (the air
@@ -62,6 +78,11 @@ WATER_DEEP_RGB = np.array([0.09, 0.07, 0.04])  # turbid floodwater, brownish
 WATER_K_PER_M = np.array([1.5, 2.0, 3.0])  # diffuse attenuation of turbid water, R G B
 SKY_SHARE = 0.2
 C_TO_K = 273.15
+CHAR_RGB = np.array([0.04, 0.04, 0.04])  # charred vegetation and soil
+CHANNEL_WAVELENGTH_M = np.array([610e-9, 550e-9, 465e-9])
+SOLAR_IRRADIANCE_W_M2_NM = np.array([1.45, 1.50, 1.50])  # ASTM G173 global tilt near each wavelength
+PLANCK_C1 = 1.191042972e-16  # 2 h c^2, W m2 sr-1
+PLANCK_C2 = 1.438776877e-2  # h c / k, m K
 
 
 @dataclass
@@ -76,6 +97,9 @@ class PixelScene:
     surface_temperature_K: np.ndarray | None
     gas_column_ppm_m: dict[str, np.ndarray]
     valid: np.ndarray  # the pixel sees the scene (a pinhole ray that missed does not)
+    flame_share: np.ndarray | None = None
+    flame_emissivity: np.ndarray | None = None
+    burned_fraction: np.ndarray | None = None
 
 
 def _sample(field: np.ndarray, grid: RasterGrid, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -130,6 +154,12 @@ def sample_scene(scene: SceneLayers, grid: RasterGrid, xs: np.ndarray, ys: np.nd
                                if scene.surface_temperature_K is not None else None),
         gas_column_ppm_m={gas: np.maximum(_sample(c, grid, xs, ys), 0.0) for gas, c in scene.gas_column_ppm_m.items()},
         valid=np.ones(xs.shape, dtype=bool) if valid is None else valid,
+        # Flames by the nearest cell: a flaming cell's pixels all see its (cell-averaged) flame.
+        flame_share=_nearest(scene.flame_share, grid, xs, ys) if scene.flame_share is not None else None,
+        flame_emissivity=(_nearest(scene.flame_emissivity, grid, xs, ys)
+                          if scene.flame_emissivity is not None else None),
+        burned_fraction=(np.clip(_sample(scene.burned_fraction, grid, xs, ys), 0.0, 1.0)
+                         if scene.burned_fraction is not None else None),
     )
 
 
@@ -145,6 +175,9 @@ def solar_incidence_cos(px: PixelScene, sun_azimuth_deg: float, sun_elevation_de
 def reflectance_rgb(px: PixelScene) -> np.ndarray:
     """(H, W, 3) linear reflectance: ground or roofs, under water blended by depth."""
     rho = np.where(px.building[..., None], ROOF_RGB, GROUND_RGB).astype(np.float32)
+    if px.burned_fraction is not None:
+        burned = px.burned_fraction[..., None]
+        rho = (rho * (1.0 - burned) + CHAR_RGB * burned).astype(np.float32)
     wet = px.water_depth_m > 0
     if wet.any():  # only wet pixels pay for the attenuation
         attenuation = np.exp(-2.0 * WATER_K_PER_M * px.water_depth_m[wet][:, None])
@@ -166,6 +199,33 @@ def rgb_view(px: PixelScene, sun_azimuth_deg: float, sun_elevation_deg: float, e
     pixel sees nothing."""
     image = reflectance_rgb(px) * illumination(px, sun_azimuth_deg, sun_elevation_deg, exposure)[..., None]
     return np.where(px.valid[..., None], image, 0.0)
+
+
+def planck_spectral_radiance(wavelength_m, temperature_K):
+    """B_lambda(T) in W m-2 sr-1 nm-1.
+
+    >>> round(float(planck_spectral_radiance(550e-9, 5772.0)) / 1e4, 2)  # the sun's surface
+    2.57
+    """
+    lam = np.asarray(wavelength_m, dtype=float)
+    return PLANCK_C1 / lam**5 / np.expm1(PLANCK_C2 / (lam * temperature_K)) * 1e-9
+
+
+def flame_view_share(px: PixelScene) -> np.ndarray | None:
+    """f eps_f per pixel: the share of the pixel's radiance that is flame (None: no fire)."""
+    if px.flame_share is None:
+        return None
+    emissivity = px.flame_emissivity if px.flame_emissivity is not None else 1.0
+    return np.where(px.valid, px.flame_share * emissivity, 0.0)
+
+
+def flame_rgb(px: PixelScene, flame_temperature_K: float, exposure: float = 2.5) -> np.ndarray | None:
+    """(H, W, 3) linear radiance the flames add, in the units of :func:`rgb_view`."""
+    share = flame_view_share(px)
+    if share is None or not share.any():
+        return None
+    relative = np.pi * planck_spectral_radiance(CHANNEL_WAVELENGTH_M, flame_temperature_K) / SOLAR_IRRADIANCE_W_M2_NM
+    return exposure * share[..., None] * relative
 
 
 def surface_temperature_K(px: PixelScene, ground_temperature_c: float, water_temperature_c: float,

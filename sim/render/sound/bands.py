@@ -18,6 +18,7 @@ L_p      sound pressure level, 20 log10(p / p_0)       dB re p_0 = 20 uPa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,3 +84,35 @@ class AcousticSource:
     @property
     def total_power_db(self) -> float:
         return float(db_sum(self.power_db))
+
+
+# -- distributed sources ----------------------------------------------------------------------
+
+MAX_POINTS = 4096  # blocks are sized so that a grid gives at most this many points
+
+def block_size(shape: tuple[int, int], max_points: int = MAX_POINTS) -> int:
+    """Side (cells) of the square blocks that leave at most about ``max_points`` blocks."""
+    return max(1, math.ceil(math.sqrt(shape[0] * shape[1] / max_points)))
+
+
+def _block_sum(a: np.ndarray, b: int) -> np.ndarray:
+    if b == 1:
+        return a
+    ny, nx = a.shape
+    a = np.pad(a, ((0, -ny % b), (0, -nx % b)))
+    return a.reshape(a.shape[0] // b, b, a.shape[1] // b, b).sum(axis=(1, 3))
+
+
+def aggregate(power_w: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, b: int,
+              *weighted: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Merge cells into b x b blocks: (positions (m, 3) at the power-weighted centroids,
+    block powers (m,), power-weighted block means of each array in ``weighted``), for the
+    blocks with power > 0."""
+    w = np.asarray(power_w, dtype=np.float64)
+    total = _block_sum(w, b)
+    sums = [_block_sum(w * x[None, :], b), _block_sum(w * y[:, None], b), _block_sum(w * z, b)]
+    means = [_block_sum(w * q, b) for q in weighted]
+    on = total > 0
+    p = total[on]
+    positions = np.stack([s[on] / p for s in sums], axis=1)
+    return positions, p, [m[on] / p for m in means]
