@@ -17,6 +17,7 @@ BENCHES: dict[str, str] = {
     "images": "sim.render.images.bench:run_bench",
     "sensors": "sim.render.bench:run_bench",
     "sound": "sim.render.sound.bench:run_bench",
+    "wildfire": "models.wildfire.bench:run_bench",
 }
 
 

@@ -133,8 +133,8 @@ def test_models_with_visual_layers_give_them_on_the_grid():
             model.diagnose(state, min(model.stable_dt(state), loaded.config.time.dt_max_s))
         layers = model.visual_layers(state, 1.0)
         assert isinstance(layers, SceneLayers)
-        for value in (layers.elevation_m, layers.water_depth_m, layers.building_mask,
-                      *layers.gas_column_ppm_m.values()):
+        for value in (layers.elevation_m, layers.water_depth_m, layers.building_mask, layers.flame_share,
+                      layers.flame_emissivity, layers.burned_fraction, *layers.gas_column_ppm_m.values()):
             if value is not None:
                 assert value.shape == loaded.grid.shape and np.isfinite(value).all()
 

@@ -38,4 +38,7 @@ CASES: dict[str, Callable[..., ValidationResult]] = {
     "malpasset": _lazy("validation.malpasset.compare:run"),
     "omni_dst": _lazy("validation.omni_dst.compare:run"),
     "omni2_kp": _lazy("validation.omni2_kp.compare:run"),
+    "flammap_worcester": _lazy("validation.flammap_worcester.compare:run"),
+    "annaburroo": _lazy("validation.annaburroo.compare:run"),
+    "crown_fires": _lazy("validation.crown_fires.compare:run"),
 }

@@ -133,6 +133,74 @@ DATASETS: dict[str, DataSet] = {
             citation="SYM-H (WDC Kyoto) of 36 test storms 1998-2015 with the 1-h-ahead deep-learning forecast of "
             "Collado-Villaverde, Munoz & Cid (Space Weather 2023/2024), github Redxgit/sym-h-confidence-intervals.",
         ),
+        DataSet(
+            name="wildfire/reference",
+            files={
+                "behave_surface_reference.csv": "896006882922de14b4e2e70e3b84b170330051cad10a7b0641850d3e92cb673f",
+                "behave_crown_scott_reinhardt_reference.csv":
+                    "9fcfdfa33bf8d626243c1a27394158923f2f2eabf8d62ba24e05b38c2830b853",
+            },
+            base_url="",  # generated with behave; no public copy of these tables
+            citation="Tables generated with the USFS behave library (github firelab/behave, commit d963287f, public "
+            "domain): 53 fuel models x 4 moisture scenarios x 4 winds x 2 slopes, and Scott & Reinhardt crown runs; "
+            "regenerate them with behave to run these checks",
+        ),
+        DataSet(
+            name="wildfire/measured/annaburroo_1986",
+            files={"Plot_Average_Data.csv": "4425d11fe970e263d400b7a9d089b8eea70bda4de4a1e29cbeedea28bc727934"},
+            base_url="https://raw.githubusercontent.com/yazidears/Ginger/b8174012cacb4334970e3fdb73e6f82de4bb09cd/"
+            "data/ginger-o1/annaburroo/",
+            citation="Gould, Cruz & Sullivan 2023, 1986 Annaburroo Experimental Grassland Fire Data, CSIRO Data "
+            "Access Portal, https://doi.org/10.25919/ycd3-w209 (CC BY 4.0); the fires of Cheney, Gould & "
+            "Catchpole 1993, 1998.",
+        ),
+        DataSet(
+            name="wildfire/measured/crown_fire_alexander_cruz_2006",
+            files={"Alexander_and_Cruz_2006.csv": "f680598979d2bf385797bb6538fef0c61b8315537ac5e61910146cab7fcf5148"},
+            base_url="https://raw.githubusercontent.com/firemodels/exp/ba9a1737f259ad9af39a6f7e6b45ec97b02858a9/"
+            "Crown_Fires/",
+            citation="Alexander & Cruz 2006, Can. J. For. Res. 36:3015 (57 active crown fires), as tabulated in the "
+            "NIST FDS validation repository github firemodels/exp.",
+        ),
+        DataSet(
+            name="wildfire/reference/flammap_worcester_vt/landfire_inputs",
+            files={
+                "LC20_Asp_220.tif": "ac506c8c9ba514037e22c908b156c685a5e3d5451318b8911354f734c923f1c9",
+                "LC20_Elev_220.tif": "2c1a80d92924c6ad1041fb8fafd7e3b0a0c7d612932aa93600e968cc3d4911a9",
+                "LC20_SlpP_220.tif": "302d96b3a8be3a40e78a12b4aa96e484523a9449f94c009165d2c43740d5d517",
+                "LC22_CBD_230.tif": "cf3ba330ee64df114b3c19f0e9b10554755ce84ff558b23f4ea5ed87a2987de1",
+                "LC22_CBH_230.tif": "d8c75e9cf4fffc5c5f670c9fc7f51c477546fcabd1d83d98aa0361e1383c6389",
+                "LC22_CC_230.tif": "90ab8dac78086711fab14d6e3b03d2202b3a717a56f345b84f7e9637bda2bca7",
+                "LC22_CH_230.tif": "9afa0a63fd3aa4779500ae350c5df66db9ea290bbb650aa94c08ce417e878ff8",
+                "LC22_F40_230.tif": "866b8c3b46837a8fb86f95a5858b50252ba2fc141cc33e0d28efd9923f6941db",
+            },
+            base_url="https://raw.githubusercontent.com/pyregence/pyretechnics/333d2cc191b6e35dc86f399b7fae61341a2c3ffe/test/data/landfire_inputs/",
+            remote_names={
+                "LC20_Asp_220.tif": "LF2020_Asp_220_CONUS/LC20_Asp_220.tif",
+                "LC20_Elev_220.tif": "LF2020_Elev_220_CONUS/LC20_Elev_220.tif",
+                "LC20_SlpP_220.tif": "LF2020_SlpP_220_CONUS/LC20_SlpP_220.tif",
+                "LC22_CBD_230.tif": "LF2022_CBD_230_CONUS/LC22_CBD_230.tif",
+                "LC22_CBH_230.tif": "LF2022_CBH_230_CONUS/LC22_CBH_230.tif",
+                "LC22_CC_230.tif": "LF2022_CC_230_CONUS/LC22_CC_230.tif",
+                "LC22_CH_230.tif": "LF2022_CH_230_CONUS/LC22_CH_230.tif",
+                "LC22_F40_230.tif": "LF2022_FBFM40_230_CONUS/LC22_F40_230.tif",
+            },
+            citation="LANDFIRE 2020/2022 (US Government, public domain) for Worcester, Vermont, 613 x 549 cells of "
+            "30 m, as distributed with pyregence/pyretechnics (EPL-2.0) test data, commit 333d2cc.",
+        ),
+        DataSet(
+            name="wildfire/reference/flammap_worcester_vt/flammap_outputs",
+            files={
+                "ROS_ch_hr.tif": "a2bef0337931054a6ab94dbac656c55787300acc772a6f2ce97e115113fca87e",
+                "FL_ft.tif": "5c3e4dda45dfaec0faeacef50753c3060f6433b3472e078e195255a1fa6e44c0",
+                "FLI_BTU_ft-s.tif": "4172a3cda6047e543a0bef5d7bfe2ea24802823fc49b4464f600071643f7c615",
+                "fire_type.tif": "289cd70000cd531f873c6ad6616cb5fe20f10bdd8780b1e362e949513c8bb1fa",
+                "max_spread_direction_radians.tif": "823761bf1405e1d5766b7ef2aa28af6ffd1d8b3e839b6636d9a601646f47eafd",
+            },
+            base_url="https://raw.githubusercontent.com/pyregence/pyretechnics/333d2cc191b6e35dc86f399b7fae61341a2c3ffe/test/data/flammap_outputs/",
+            citation="USFS FlamMap 6 basic fire behaviour of the Worcester VT landscape (20-ft wind 0 mi/h, moisture "
+            "6/8/10/75/60 %, foliar 120 %, Finney crown method), from pyregence/pyretechnics test data.",
+        ),
     ]
 }
 
@@ -173,7 +241,7 @@ def dataset_dir(name: str, *, download: bool = True) -> Path:
     >>> dataset_dir("no/such_set")
     Traceback (most recent call last):
     ...
-    sim.io.data.DataUnavailable: unknown data set 'no/such_set' (known: flood/ea_test5_lisflood, flood/malpasset, gas/prairie_grass, geomag/dst_kp_2006_2022, geomag/omni2_2023, geomag/omni_hourly_1998_2002, geomag/symh_storm_benchmark)
+    sim.io.data.DataUnavailable: unknown data set 'no/such_set' (known: flood/ea_test5_lisflood, flood/malpasset, gas/prairie_grass, geomag/dst_kp_2006_2022, geomag/omni2_2023, geomag/omni_hourly_1998_2002, geomag/symh_storm_benchmark, wildfire/measured/annaburroo_1986, wildfire/measured/crown_fire_alexander_cruz_2006, wildfire/reference, wildfire/reference/flammap_worcester_vt/flammap_outputs, wildfire/reference/flammap_worcester_vt/landfire_inputs)
     """
     ds = DATASETS.get(name)
     if ds is None:
@@ -196,6 +264,8 @@ def dataset_dir(name: str, *, download: bool = True) -> Path:
     if all((cache / f).is_file() and _sha256(cache / f) == sha for f, sha in ds.files.items()):
         return cache
 
+    if not ds.base_url:
+        raise DataUnavailable(f"data set {name!r} not found in {looked}; it has no public download: {ds.citation}")
     if not download or _offline():
         why = "download=False" if not download else "HAZSIM_OFFLINE is set"
         raise DataUnavailable(

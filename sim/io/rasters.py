@@ -64,7 +64,11 @@ def read_geotiff(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     logging.getLogger("tifffile").setLevel(logging.ERROR)
     with tifffile.TiffFile(path) as tif:
         page = tif.pages[0]
-        tags = page.geotiff_tags or {}
+        tags = dict(page.geotiff_tags or {})
+        # Some writers (FlamMap) give the placement tags without a GeoKey directory.
+        for raw, name in (("ModelPixelScaleTag", "ModelPixelScale"), ("ModelTiepointTag", "ModelTiepoint")):
+            if name not in tags and raw in page.tags:
+                tags[name] = list(page.tags[raw].value)
         z = np.asarray(page.asarray(), dtype=np.float64)
         nodata_tag = page.tags.get("GDAL_NODATA")
         nodata = nodata_tag.value if nodata_tag is not None else None

@@ -9,6 +9,7 @@ MODELS: dict[str, str] = {
     "gas_dispersion": "models.gas_dispersion.model:GasDispersion",
     "flood": "models.flood.model:Flood",
     "geomagnetic": "models.geomagnetic.model:Geomagnetic",
+    "wildfire": "models.wildfire.model:Wildfire",
 }
 
 

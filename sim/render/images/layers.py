@@ -13,6 +13,7 @@ elevation_m               ground (bed) elevation, buildings included   m
 building_mask             True on building cells                       1
 water_depth_m             depth of surface water                       m
 surface_temperature_K     temperature of the ground or water surface  K
+                          (NaN: the renderer's default there)
 gas_column_ppm_m          vertical column of each gas, by gas name     ppm m
 smoke_extinction_per_m    smoke extinction kappa, (nz, ny, nx) voxels  m-1
 smoke_base_m, smoke_dz_m  bottom and height of the smoke voxel layers  m

@@ -230,8 +230,9 @@ def flame_rgb(px: PixelScene, flame_temperature_K: float, exposure: float = 2.5)
 
 def surface_temperature_K(px: PixelScene, ground_temperature_c: float, water_temperature_c: float,
                           water_threshold_m: float) -> np.ndarray:
-    """The layer's temperature where a model gives one; else water at the water temperature
+    """The layer's temperature where a model gives one (not NaN); else water at the water temperature
     (deeper than the threshold) and dry ground and roofs at the ground temperature."""
-    if px.surface_temperature_K is not None:
-        return px.surface_temperature_K
-    return np.where(px.water_depth_m > water_threshold_m, water_temperature_c + C_TO_K, ground_temperature_c + C_TO_K)
+    default = np.where(px.water_depth_m > water_threshold_m, water_temperature_c + C_TO_K, ground_temperature_c + C_TO_K)
+    if px.surface_temperature_K is not None:  # NaN where the model leaves the surface to the defaults
+        return np.where(np.isnan(px.surface_temperature_K), default, px.surface_temperature_K)
+    return default

@@ -1,0 +1,55 @@
+"""What a camera sees of a wildfire: terrain, the burn scar, the flames and hot ground.
+
+From the model's state at t (arrival times, the spread rate and flame length where the front
+crossed each cell, the flaming window of :mod:`models.wildfire.effects`):
+
+- ``burned_fraction``: the share of a cell the front has crossed, (t - t_a) / tau_c over the
+  cell's flaming window tau_c, 1 after it;
+- ``flame_share``: the share of the cell's area in flame, tau_r / tau_c during the window;
+- ``flame_emissivity``: eps_f = 1 - exp(-kappa L_f) through flames of length L_f seen from
+  above, kappa = 0.5 m-1 (modelling choice: of the order of the effective absorption
+  coefficients of vegetation-fire flames, 0.1-1 m-1, which rise with their soot);
+- ``flame_temperature_K``: the model's ``flame_temperature_K`` (1100 K by default; Butler et
+  al. 2016, Int. J. Wildland Fire 25:76, measured flame temperatures up to 1432 K and flame
+  emissive powers up to 95 kW m-2 in RxCADRE surface fires; 1100 K emits 83 kW m-2 as a
+  blackbody);
+- ``surface_temperature_K``: NaN (the renderer's ground temperature) where unburned; burned-out ground cools
+  from the smouldering temperature T_s = 600 K toward the air with a time constant of 15 min
+  (modelling choice: residual combustion of litter and logs keeps a burn scar warm in
+  thermal imagery for tens of minutes);
+- ``building_mask``: the urban non-burnable fuel (NB1, 91) as roofs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.render.images.layers import SceneLayers
+
+FLAME_ABSORPTION_PER_M = 0.5
+SMOULDER_TEMPERATURE_K = 600.0
+COOLING_TIME_S = 900.0
+URBAN = 91
+
+
+def visual_layers(model, state, t: float) -> SceneLayers:
+    arrival = model.front.arrival_time
+    ros = model.front.ros_at_arrival
+    residence = model.at_arrival["residence"]
+    window = residence + np.divide(model.cell_size_m, ros, out=np.zeros_like(ros), where=ros > 0)
+    burned = arrival <= t
+    elapsed = np.where(burned, t - np.where(burned, arrival, 0.0), 0.0)
+    fraction = np.where(burned, np.clip(np.divide(elapsed, window, out=np.ones_like(window), where=window > 0),
+                                        0.0, 1.0), 0.0)
+    flaming = burned & (elapsed < window)
+    share = np.where(flaming, np.divide(residence, window, out=np.zeros_like(window), where=window > 0), 0.0)
+    flame_length = model.at_arrival["flame_length"]
+    emissivity = 1.0 - np.exp(-FLAME_ABSORPTION_PER_M * flame_length)
+    air_K = model.params.air_temperature_c + 273.15
+    since_out = np.maximum(elapsed - window, 0.0)
+    cooling = np.where(burned & ~flaming, np.exp(-since_out / COOLING_TIME_S), 0.0)
+    surface = np.where(burned, air_K + (SMOULDER_TEMPERATURE_K - air_K) * cooling, np.nan)
+    return SceneLayers(elevation_m=model.landscape.elevation_m, building_mask=model.landscape.fuel_number == URBAN,
+                       surface_temperature_K=surface, flame_share=share, flame_emissivity=emissivity,
+                       flame_temperature_K=model.params.flame_temperature_K, burned_fraction=fraction)
+

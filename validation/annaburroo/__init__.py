@@ -1,0 +1,1 @@
+"""Annaburroo 1986 experimental grass fires: predicted against observed head-fire spread rate."""
