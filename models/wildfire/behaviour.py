@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit, prange
 
 from models.wildfire import crown, rothermel
 from models.wildfire.weather import Moisture, twenty_foot_wind
@@ -70,17 +71,24 @@ def flame_length_m(intensity_kw_m, fire_type) -> np.ndarray:
     return np.where(crowning, thomas, byram_flame_length_m(intensity))
 
 
+@njit(cache=True, parallel=True)
+def wind_adjustment_grid(depth_ft, cover, height_ft, crown_ratio, out):
+    """WAF of every cell (:func:`models.wildfire.rothermel.wind_adjustment_factor`)."""
+    ny, nx = out.shape
+    for j in prange(ny):
+        for i in range(nx):
+            out[j, i] = rothermel.wind_adjustment_factor(depth_ft[j, i], cover[j, i], height_ft[j, i],
+                                                         crown_ratio[j, i])
+
+
 def wind_adjustment(table, fuel_row, landscape) -> np.ndarray:
-    """WAF of every cell, evaluated once per distinct (fuel depth, canopy) combination."""
-    depth_ft = table.depth_ft[fuel_row]
-    height_ft = landscape.canopy_height_m * FT_PER_M
-    ratio = np.where(landscape.canopy_height_m > 0,
-                     (landscape.canopy_height_m - landscape.canopy_base_height_m)
-                     / np.where(landscape.canopy_height_m > 0, landscape.canopy_height_m, 1.0), 0.0)
-    keys = np.stack([depth_ft, landscape.canopy_cover, height_ft, ratio], axis=-1).reshape(-1, 4)
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    values = np.array([rothermel.wind_adjustment_factor(*row) for row in unique])
-    return values[inverse.ravel()].reshape(fuel_row.shape)
+    """Midflame / 20-ft wind ratio of every cell; under a canopy the crown ratio is (CH - CBH) / CH."""
+    height = landscape.canopy_height_m
+    ratio = np.divide(height - landscape.canopy_base_height_m, height, out=np.zeros_like(height), where=height > 0)
+    out = np.empty(fuel_row.shape)
+    wind_adjustment_grid(np.ascontiguousarray(table.depth_ft[fuel_row]), np.ascontiguousarray(landscape.canopy_cover),
+                         np.ascontiguousarray(height * FT_PER_M), ratio, out)
+    return out
 
 
 def compute(landscape, table, fuel_row, moisture: Moisture, wind_speed_m_s, wind_toward_rad, wind_height: str,

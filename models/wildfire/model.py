@@ -179,6 +179,7 @@ class Wildfire:
         self.front = FireFront(grid.shape, grid.dx, grid.dy, stencil_radius=params.stencil_radius)
         self.wind = WindField(params.wind, grid)
         self.heat_content = behaviour.heat_content_kj_kg(self.table, self.fuel_row)
+        self.waf = behaviour.wind_adjustment(self.table, self.fuel_row, self.landscape)  # the landscape's, fixed
         self.emission_factor = effects.pm25_emission_factor(self.landscape.fuel_number)
         shape = grid.shape
         # What the front found where it crossed each cell (the weather of that moment).
@@ -190,6 +191,7 @@ class Wildfire:
         self.current: behaviour.Behaviour | None = None
         self._rates_key = None
         self._advanced_to = 0.0
+        self._logged = 0  # cells of the front's burn log already recorded
         self._state = np.zeros(shape, dtype=np.int8)
         self._share, self._release, self._emission = (np.zeros(shape) for _ in range(3))
 
@@ -242,7 +244,8 @@ class Wildfire:
             return
         speed, toward = self.wind.at(t, p.wind)
         self.current = behaviour.compute(self.landscape, self.table, self.fuel_row, p.moisture, speed, toward,
-                                         p.wind.height, crown_fire=p.crown_fire, wind_limit=p.wind_limit)
+                                         p.wind.height, crown_fire=p.crown_fire, wind_limit=p.wind_limit,
+                                         waf=self.waf)
         b = self.current
         self.front.set_rates(b.ros_head_m_s, b.spread_direction_rad, b.eccentricity, t)
         self._rates_key = key
@@ -250,21 +253,16 @@ class Wildfire:
     def step(self, state, t: float, dt: float) -> None:
         self._update_rates(t)
         self.front.advance(t + dt)
-        rows, cols = self._record_arrivals(t, t + dt)
+        rows, cols = self._record_arrivals()
         if self.params.spotting is not None and self.params.spotting.enabled and rows.size:
             self._spot(rows, cols)
         self._advanced_to = t + dt
 
-    def _record_arrivals(self, t0: float, t1: float):
-        """Copy the behaviour in force onto the cells the front crossed in (t0, t1]."""
-        arrival = self.front.arrival_time
-        newly = np.nonzero((arrival > t0) & (arrival <= t1)) if t0 > 0 else np.nonzero(arrival <= t1)
-        newly = tuple(np.asarray(a) for a in newly)
-        fresh = np.zeros(self.grid.shape, dtype=bool)
-        fresh[newly] = True
-        fresh &= self.type_at_arrival == 0
+    def _record_arrivals(self):
+        """Copy the behaviour in force onto the cells the front crossed since the last call."""
+        rows, cols = self.front.burned_after(self._logged)
+        self._logged = self.front.n_burned
         b = self.current
-        rows, cols = np.nonzero(fresh)
         ratio = np.divide(self.front.ros_at_arrival[rows, cols], b.ros_head_m_s[rows, cols],
                           out=np.zeros(rows.size), where=b.ros_head_m_s[rows, cols] > 0)
         intensity = b.fireline_intensity_kw_m[rows, cols] * ratio

@@ -583,9 +583,12 @@ def travel_time(coef, radius, a, d, length, cos, sin, cheb, cross_start, cross_d
 @njit(cache=True)
 def advance(t_stop, coef, run_h, run_v, nx, bins, table_start, table_dir, delta, length, cos, sin, cheb,
             cross_start, cross_delta, cross_length, touch_start, touch_delta,
-            angle, arrival, tentative, via, ros, heading, heap_t, heap_c, where, n_heap, max_dirs):
+            angle, arrival, tentative, via, ros, heading, heap_t, heap_c, where, n_heap, max_dirs,
+            burn_log, n_logged):
     """Pop cells in order of arrival until the next would arrive after t_stop; relax their edges.
 
+    burn_log : int64[cells] the cells in the order they burned; this call writes from
+    ``n_logged`` on (the caller reads the cells a step burned from it without scanning the grid).
     arrival : float[cells] (s); tentative : float[cells] best time found so far (s), -inf for
     burned and non-burnable cells (so one load tells whether an edge can improve a cell);
     via : int[cells] direction the fire arrived along (-1: ignited); ros : float[cells] ray
@@ -606,6 +609,7 @@ def advance(t_stop, coef, run_h, run_v, nx, bins, table_start, table_dir, delta,
         n = heap_pop(heap_t, heap_c, where, n)
         arrival[a] = t
         tentative[a] = -INF
+        burn_log[n_logged + burned] = a
         burned += 1
         inv_a = coef[a, C_INV_A]
         ecx = coef[a, C_ECX]
@@ -875,6 +879,7 @@ class FireFront:
         self._rates = None
         self._rates_time = -INF
         self._n_burned = 0
+        self._burn_log = np.empty(size, dtype=np.int64)  # cells in the order they burned
 
     # -- state ------------------------------------------------------------------------------
     def _view(self, flat):
@@ -908,6 +913,12 @@ class FireFront:
         """Direction the fire travelled to reach each cell (rad ccw from +x, the angle of the edge
         it arrived by); theta where it was ignited; nan where not burned (read-only view)."""
         return self._view(self._heading)
+
+    def burned_after(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, cols) of the cells that burned after the first ``k`` (in burning order)."""
+        flat = self._burn_log[k:self._n_burned]
+        nxp = self._padded_shape[1]
+        return flat // nxp - self.pad, flat % nxp - self.pad
 
     @property
     def n_burned(self) -> int:
@@ -1025,7 +1036,8 @@ class FireFront:
             self._n_heap, burned, status = advance(
                 t_stop, self._coef, self._runs[0], self._runs[1], self._padded_shape[1], self._bins,
                 *self._geometry(), st.angle, self._arrival, self._tentative, self._via, self._ros, self._heading,
-                self._heap_t, self._heap_c, self._where, self._n_heap, st.max_directions)
+                self._heap_t, self._heap_c, self._where, self._n_heap, st.max_directions,
+                self._burn_log, self._n_burned + burned_total)
             burned_total += burned
             if status == DONE:
                 break
