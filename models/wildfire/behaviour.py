@@ -28,7 +28,7 @@ import numpy as np
 from numba import njit, prange
 
 from models.wildfire import crown, rothermel
-from models.wildfire.weather import Moisture, twenty_foot_wind
+from models.wildfire.weather import twenty_foot_wind
 
 FT_PER_M = 1.0 / 0.3048
 NONE, SURFACE, PASSIVE_CROWN, ACTIVE_CROWN = 0, 1, 2, 3
@@ -45,6 +45,7 @@ class Behaviour:
     fireline_intensity_kw_m: np.ndarray  # at the head
     heat_per_unit_area_kj_m2: np.ndarray  # surface plus crown fuel burned
     residence_time_s: np.ndarray
+    reaction_intensity_kw_m2: np.ndarray  # of the surface fire
     flame_length_m: np.ndarray  # at the head
     fire_type: np.ndarray  # int8, the codes above
     midflame_wind_m_s: np.ndarray
@@ -91,9 +92,13 @@ def wind_adjustment(table, fuel_row, landscape) -> np.ndarray:
     return out
 
 
-def compute(landscape, table, fuel_row, moisture: Moisture, wind_speed_m_s, wind_toward_rad, wind_height: str,
+def compute(landscape, table, fuel_row, moisture, wind_speed_m_s, wind_toward_rad, wind_height: str,
             crown_fire: bool = True, wind_limit: bool = False, waf: np.ndarray | None = None) -> Behaviour:
-    """Surface (and crown) fire behaviour of every cell; see the module docstring."""
+    """Surface (and crown) fire behaviour of every cell; see the module docstring.
+
+    ``moisture`` gives ``fractions()`` (1 h, 10 h, 100 h, herb, woody; scalars or maps) and
+    ``foliar_pct``: a :class:`~models.wildfire.weather.Moisture` or ``MoistureValues``.
+    """
     shape = fuel_row.shape
     m1h, m10h, m100h, mherb, mwoody = moisture.fractions()
     speed = np.broadcast_to(np.asarray(wind_speed_m_s, dtype=float), shape)
@@ -134,5 +139,6 @@ def compute(landscape, table, fuel_row, moisture: Moisture, wind_speed_m_s, wind
     return Behaviour(ros_head_m_s=np.ascontiguousarray(ros), spread_direction_rad=surface["spread_direction_rad"],
                      eccentricity=np.ascontiguousarray(eccentricity), fireline_intensity_kw_m=intensity,
                      heat_per_unit_area_kj_m2=heat, residence_time_s=surface["residence_time_s"],
+                     reaction_intensity_kw_m2=surface["reaction_intensity_kw_m2"],
                      flame_length_m=flame, fire_type=fire_type, midflame_wind_m_s=midflame,
                      wind_20ft_m_s=np.nan_to_num(wind_20ft), wind_toward_rad=toward)

@@ -64,7 +64,7 @@ from pydantic import Field, model_validator
 
 from models.wildfire import behaviour, effects, sources, visuals
 from models.wildfire.landscape import LandscapeSpec, build_landscape
-from models.wildfire.weather import Moisture, WindField, WindSpec
+from models.wildfire.weather import Moisture, MoistureField, WindField, WindSpec
 from sim.fields import FieldSpec
 from sim.grid import RasterGrid
 from sim.model import ModelParams
@@ -149,6 +149,10 @@ class Wildfire:
                   doc="Byram fireline intensity where the front crossed the cell"),
         FieldSpec("flame_length", at="cell", units="m", intent="out", diagnostic=True,
                   doc="flame length where the front crossed the cell"),
+        FieldSpec("heat_per_unit_area", at="cell", units="kJ m-2", intent="out", diagnostic=True,
+                  doc="heat released per unit area by the front that crossed the cell (surface and crown fuel)"),
+        FieldSpec("reaction_intensity", at="cell", units="kW m-2", intent="out", diagnostic=True,
+                  doc="Rothermel reaction intensity of the surface fuel under the current weather"),
         FieldSpec("fire_type", at="cell", units="", intent="out", kind="level", diagnostic=True, running_max=False,
                   flag_values=(0, 1, 2, 3), flag_meanings=("none", "surface", "passive_crown", "active_crown"),
                   doc="type of fire that crossed the cell"),
@@ -178,6 +182,8 @@ class Wildfire:
         self.cell_size_m = math.sqrt(grid.dx * grid.dy)
         self.front = FireFront(grid.shape, grid.dx, grid.dy, stencil_radius=params.stencil_radius)
         self.wind = WindField(params.wind, grid)
+        self.moisture = MoistureField(grid)
+        self.moisture_now = self.moisture.values(params.moisture)
         self.heat_content = behaviour.heat_content_kj_kg(self.table, self.fuel_row)
         self.waf = behaviour.wind_adjustment(self.table, self.fuel_row, self.landscape)  # the landscape's, fixed
         self.emission_factor = effects.pm25_emission_factor(self.landscape.fuel_number)
@@ -243,7 +249,8 @@ class Wildfire:
         if not force and self._rates_key is not None and key[0] is self._rates_key[0] and key[1] == self._rates_key[1]:
             return
         speed, toward = self.wind.at(t, p.wind)
-        self.current = behaviour.compute(self.landscape, self.table, self.fuel_row, p.moisture, speed, toward,
+        self.moisture_now = self.moisture.values(p.moisture)
+        self.current = behaviour.compute(self.landscape, self.table, self.fuel_row, self.moisture_now, speed, toward,
                                          p.wind.height, crown_fire=p.crown_fire, wind_limit=p.wind_limit,
                                          waf=self.waf)
         b = self.current
@@ -287,7 +294,7 @@ class Wildfire:
         spot_rows, spot_cols, times = spotting.spot_fires(
             self.rng, rows, cols, self.at_arrival["intensity"][rows, cols], self.at_arrival["flame_length"][rows, cols],
             self.at_arrival["heat_per_area"][rows, cols], b.wind_20ft_m_s[rows, cols], b.wind_toward_rad[rows, cols],
-            self.landscape.canopy_height_m[rows, cols], (g.dy, g.dx), self.params.moisture.dead_1h_pct / 100.0,
+            self.landscape.canopy_height_m[rows, cols], (g.dy, g.dx), self.moisture_now.fractions()[0],
             unburned, self.params.air_temperature_c,
             spotting.SpottingParams(firebrands_per_kj=spec.firebrands_per_gj * 1e-6,
                                     lateral_sigma_theta_deg=spec.lateral_spread_deg),
@@ -308,6 +315,8 @@ class Wildfire:
         state["head_rate_of_spread"][...] = self.current.ros_head_m_s
         state["fireline_intensity"][...] = np.where(burned, self.at_arrival["intensity"], 0.0)
         state["flame_length"][...] = np.where(burned, self.at_arrival["flame_length"], 0.0)
+        state["heat_per_unit_area"][...] = np.where(burned, self.at_arrival["heat_per_area"], 0.0)
+        state["reaction_intensity"][...] = self.current.reaction_intensity_kw_m2
         state["fire_type"][...] = np.where(burned, self.type_at_arrival, 0)
         state["spot_fire"][...] = self.spotted & burned
         effects.cell_state(t, arrival, ros, self.at_arrival["heat_per_area"], self.at_arrival["residence"],

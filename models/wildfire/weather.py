@@ -1,8 +1,10 @@
 """Fire weather: fuel moisture by size class and the wind, uniform or gridded in space and time.
 
 Fuel moisture is given per size class as behave and FlamMap take it (``dead_1h_pct`` ...,
-percent of dry weight), the same over the landscape; an ``[[events]]`` entry changes it in
-time (an afternoon drying). The wind is either
+percent of dry weight), the same over the landscape, or from a NetCDF ``file`` holding any of
+the same names as variables on (y, x) in the grid's frame (a fuel-moisture map: north and
+south aspects, a wet valley floor), which replace the uniform values where given; an
+``[[events]]`` entry changes either in time (an afternoon drying). The wind is either
 
 - uniform (``speed_m_s``, ``direction_deg``), changed in time by events (a wind shift), or
 - a NetCDF file of gridded winds (a WindNinja or weather-model output) with variables
@@ -20,6 +22,7 @@ the vegetation (``20ft``, the US fire-weather convention) or the midflame wind i
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -41,10 +44,83 @@ class Moisture(ModelParams):
     live_herb_pct: float = Field(60.0, ge=30, le=300)
     live_woody_pct: float = Field(90.0, ge=30, le=300)
     foliar_pct: float = Field(100.0, ge=50, le=300, description="foliar moisture of the canopy (crown fire)")
+    file: str | None = Field(None, description="NetCDF of any of these names as (y, x) maps, in percent")
+
+    @model_validator(mode="after")
+    def _file_exists(self):
+        if self.file is not None and not self.file.startswith("data:"):
+            from pathlib import Path
+
+            if not Path(self.file).is_file():
+                raise ValueError(f"moisture file {self.file!r} not found")
+        return self
 
     def fractions(self) -> tuple[float, float, float, float, float]:
         return (self.dead_1h_pct / 100, self.dead_10h_pct / 100, self.dead_100h_pct / 100,
                 self.live_herb_pct / 100, self.live_woody_pct / 100)
+
+
+MOISTURE_NAMES = ("dead_1h_pct", "dead_10h_pct", "dead_100h_pct", "live_herb_pct", "live_woody_pct", "foliar_pct")
+MOISTURE_LIMITS = {"dead_1h_pct": (0.0, 100.0), "dead_10h_pct": (0.0, 100.0), "dead_100h_pct": (0.0, 100.0),
+                   "live_herb_pct": (30.0, 300.0), "live_woody_pct": (30.0, 300.0), "foliar_pct": (50.0, 300.0)}
+
+
+@dataclass
+class MoistureValues:
+    """Fuel moisture of every cell: percent, each a scalar or an (ny, nx) map."""
+
+    values: dict[str, float | np.ndarray]
+
+    def fractions(self):
+        v = self.values
+        return tuple(v[name] / 100.0 for name in MOISTURE_NAMES[:5])
+
+    @property
+    def foliar_pct(self):
+        return self.values["foliar_pct"]
+
+
+class MoistureField:
+    """Resolves a :class:`Moisture` spec to per-cell values; maps are read once per file."""
+
+    def __init__(self, grid: RasterGrid) -> None:
+        self.grid = grid
+        self._maps: dict[str, dict[str, np.ndarray]] = {}
+
+    def values(self, spec: Moisture) -> MoistureValues:
+        values: dict[str, float | np.ndarray] = {name: getattr(spec, name) for name in MOISTURE_NAMES}
+        if spec.file is not None:
+            if spec.file not in self._maps:
+                self._maps[spec.file] = self._read(spec.file)
+            values.update(self._maps[spec.file])
+        return MoistureValues(values)
+
+    def _read(self, file: str) -> dict[str, np.ndarray]:
+        import xarray as xr
+
+        from sim.io.rasters import resample
+
+        path = resolve_path(file)
+        maps = {}
+        with xr.open_dataset(path) as ds:
+            for name in MOISTURE_NAMES:
+                if name not in ds:
+                    continue
+                da = ds[name]
+                if da.ndim != 2:
+                    raise ValueError(f"moisture file {path}: {name} must be a (y, x) map, got dims {da.dims}")
+                ydim, xdim = da.dims
+                da = da.sortby(ydim)
+                grid_values = resample(np.asarray(da.values, float), np.asarray(da[xdim].values, float),
+                                       np.asarray(da[ydim].values, float), self.grid, what=f"moisture file {path}")
+                low, high = MOISTURE_LIMITS[name]
+                if not (np.isfinite(grid_values).all() and grid_values.min() > low and grid_values.max() <= high):
+                    raise ValueError(f"moisture file {path}: {name} must lie in ({low:g}, {high:g}] % on the grid, "
+                                     f"got {np.nanmin(grid_values):.4g}..{np.nanmax(grid_values):.4g}")
+                maps[name] = np.ascontiguousarray(grid_values)
+        if not maps:
+            raise ValueError(f"moisture file {path}: none of {', '.join(MOISTURE_NAMES)} found")
+        return maps
 
 
 class WindSpec(ModelParams):

@@ -101,3 +101,22 @@ def test_a_gridded_wind_file_holds_each_record_until_the_next(tmp_path):
     assert np.allclose(s0, 3.0) and np.allclose(s1, 7.0)
     assert np.allclose(d0, 0.0) and np.allclose(d1, toward_angle_rad(315.0))
     assert field.record_index(599.0) == 0 and field.record_index(601.0) == 1
+
+
+def test_a_moisture_map_replaces_the_uniform_values_where_it_gives_them(tmp_path):
+    import xarray as xr
+
+    from models.wildfire.weather import Moisture, MoistureField
+
+    grid = RasterGrid(shape=(4, 6), spacing_m=(10.0, 10.0))
+    dry_north = np.where(grid.y[:, None] > 20.0, 4.0, 12.0) * np.ones(grid.shape)
+    xr.Dataset({"dead_1h_pct": (("y", "x"), dry_north)}, coords={"y": grid.y, "x": grid.x}).to_netcdf(
+        tmp_path / "m.nc")
+    values = MoistureField(grid).values(Moisture(dead_1h_pct=6.0, live_herb_pct=90.0, file=str(tmp_path / "m.nc")))
+    m1h, m10h, _, herb, _ = values.fractions()
+    np.testing.assert_allclose(m1h, dry_north / 100.0)
+    assert m10h == pytest.approx(0.07) and herb == pytest.approx(0.9)
+    xr.Dataset({"dead_1h_pct": (("y", "x"), np.zeros(grid.shape))}, coords={"y": grid.y, "x": grid.x}).to_netcdf(
+        tmp_path / "bad.nc")
+    with pytest.raises(ValueError, match=r"dead_1h_pct must lie in \(0, 100\] %"):
+        MoistureField(grid).values(Moisture(file=str(tmp_path / "bad.nc")))
