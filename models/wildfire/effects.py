@@ -35,7 +35,11 @@ kg of fuel per MJ, i.e. chi_r ~ 0.15 of the 18 MJ/kg heat content released):
 
 with rho_c the horizontal distance and R_A = sqrt(A / pi) (a receptor inside a burning cell
 sees its flame from the cell's edge, not from zero distance). Sources beyond ``cutoff`` are
-dropped. For reference: 1.7 kW/m2 is tolerable for long exposure, 4.7 kW/m2 causes pain in
+dropped. The point-source model holds beyond about a flame length from the flames (Drysdale,
+*An Introduction to Fire Dynamics*, ch. 2); closer, and inside a flaming cell, where the heat
+of a cell is spread over its whole area and flaming window, it is a lower bound: irradiance
+measured at the edge of wildland flames peaks at 100 kW/m2 in surface fuels and 200-300 kW/m2
+under crown fires (Frankman et al. 2013, Int. J. Wildland Fire 22:157). For reference: 1.7 kW/m2 is tolerable for long exposure, 4.7 kW/m2 causes pain in
 15-20 s, 12.5 kW/m2 ignites wood by a pilot flame (e.g. Butler & Cohen 1998, Int. J. Wildland
 Fire 8:73, firefighter safety zones).
 

@@ -245,7 +245,7 @@ class Wildfire:
     def _update_rates(self, t: float, force: bool = False) -> None:
         """Fire behaviour under the weather at t; the front takes the new rates from t."""
         p = self.params
-        key = (p, self.wind.record_index(t))
+        key = (p, self.wind.record_index(t, p.wind))
         if not force and self._rates_key is not None and key[0] is self._rates_key[0] and key[1] == self._rates_key[1]:
             return
         speed, toward = self.wind.at(t, p.wind)
@@ -259,11 +259,18 @@ class Wildfire:
 
     def step(self, state, t: float, dt: float) -> None:
         self._update_rates(t)
-        self.front.advance(t + dt)
+        # A record of a wind file that starts inside the step comes into force at its time.
+        for t_change in self.wind.changes_between(t, t + dt, self.params.wind):
+            self._advance(t_change)
+            self._update_rates(t_change)
+        self._advance(t + dt)
+
+    def _advance(self, t_stop: float) -> None:
+        self.front.advance(t_stop)
         rows, cols = self._record_arrivals()
         if self.params.spotting is not None and self.params.spotting.enabled and rows.size:
             self._spot(rows, cols)
-        self._advanced_to = t + dt
+        self._advanced_to = t_stop
 
     def _record_arrivals(self):
         """Copy the behaviour in force onto the cells the front crossed since the last call."""

@@ -13,8 +13,9 @@ crossed each cell, the flaming window of :mod:`models.wildfire.effects`):
   al. 2016, Int. J. Wildland Fire 25:76, measured flame temperatures up to 1432 K and flame
   emissive powers up to 95 kW m-2 in RxCADRE surface fires; 1100 K emits 83 kW m-2 as a
   blackbody);
-- ``surface_temperature_K``: NaN (the renderer's ground temperature) where unburned; burned-out ground cools
-  from the smouldering temperature T_s = 600 K toward the air with a time constant of 15 min
+- ``surface_temperature_K``: NaN (the renderer's ground temperature) where unburned; the
+  ground of a burning cell is at the smouldering temperature T_s = 600 K from the front's
+  arrival, and cools from it toward the air, once its flames are out, with a time constant of 15 min
   (modelling choice: residual combustion of litter and logs keeps a burn scar warm in
   thermal imagery for tens of minutes);
 - ``building_mask``: the urban non-burnable fuel (NB1, 91) as roofs.
@@ -47,7 +48,8 @@ def visual_layers(model, state, t: float) -> SceneLayers:
     emissivity = 1.0 - np.exp(-FLAME_ABSORPTION_PER_M * flame_length)
     air_K = model.params.air_temperature_c + 273.15
     since_out = np.maximum(elapsed - window, 0.0)
-    cooling = np.where(burned & ~flaming, np.exp(-since_out / COOLING_TIME_S), 0.0)
+    # Under and behind the flames the fuel bed smoulders from the moment the front arrives.
+    cooling = np.where(flaming, 1.0, np.where(burned, np.exp(-since_out / COOLING_TIME_S), 0.0))
     surface = np.where(burned, air_K + (SMOULDER_TEMPERATURE_K - air_K) * cooling, np.nan)
     return SceneLayers(elevation_m=model.landscape.elevation_m, building_mask=model.landscape.fuel_number == URBAN,
                        surface_temperature_K=surface, flame_share=share, flame_emissivity=emissivity,

@@ -149,18 +149,33 @@ def toward_angle_rad(from_deg):
     return np.arctan2(np.sin(angle), np.cos(angle))
 
 
+@dataclass
+class _WindRecords:
+    times: np.ndarray  # s from the run's start, increasing
+    speed: list  # (ny, nx) per record
+    toward: list
+
+
 class WindField:
     """The wind at time t on the grid: speed (m/s, at the spec's height) and the angle it
-    blows toward (rad, ccw from +x), each (ny, nx)."""
+    blows toward (rad, ccw from +x), each (ny, nx). A spec with a file reads its records
+    (once per file); a uniform spec is its own single record, so an event may switch between
+    the two."""
 
     def __init__(self, spec: WindSpec, grid: RasterGrid) -> None:
-        self.spec = spec
         self.grid = grid
-        self.times: np.ndarray | None = None
+        self._files: dict[str, _WindRecords] = {}
         if spec.file is not None:
-            self._load(resolve_path(spec.file))
+            self._records(spec)  # read (and check) the file when the model is built
 
-    def _load(self, path) -> None:
+    def _records(self, spec: WindSpec) -> _WindRecords | None:
+        if spec.file is None:
+            return None
+        if spec.file not in self._files:
+            self._files[spec.file] = self._load(resolve_path(spec.file))
+        return self._files[spec.file]
+
+    def _load(self, path) -> _WindRecords:
         import xarray as xr
 
         from sim.io.rasters import resample
@@ -174,34 +189,42 @@ class WindField:
             times = np.asarray(ds[tdim].values, dtype=float)
             xs, ys = np.asarray(ds[xdim].values, float), np.asarray(ds[ydim].values, float)
             order = np.argsort(ys)
-            self.speed, self.toward = [], []
+            speeds, towards = [], []
             for k in range(times.size):
                 s = np.asarray(speed.values[k], float)[order]
                 d = np.radians(np.asarray(direction.values[k], float)[order])
                 s_g = resample(s, xs, ys[order], self.grid, what=f"wind file {path}")
                 sin_g = resample(np.sin(d), xs, ys[order], self.grid, what=f"wind file {path}")
                 cos_g = resample(np.cos(d), xs, ys[order], self.grid, what=f"wind file {path}")
-                self.speed.append(np.maximum(s_g, 0.0))
-                self.toward.append(toward_angle_rad(np.degrees(np.arctan2(sin_g, cos_g))))
+                speeds.append(np.maximum(s_g, 0.0))
+                towards.append(toward_angle_rad(np.degrees(np.arctan2(sin_g, cos_g))))
         if times.size == 0 or np.any(np.diff(times) <= 0):
             raise ValueError(f"wind file {path}: expected increasing times")
         if times[0] > 0:
             raise ValueError(f"wind file {path}: the first record ({times[0]:g} s) is after the start (0 s)")
-        self.times = times
+        return _WindRecords(times, speeds, towards)
 
-    def record_index(self, t: float) -> int:
-        """Which record holds at t (0 for a uniform wind)."""
-        if self.times is None:
+    def record_index(self, t: float, spec: WindSpec) -> int:
+        """Which record of the spec's file holds at t (0 for a uniform wind)."""
+        records = self._records(spec)
+        if records is None:
             return 0
-        return int(np.searchsorted(self.times, t, side="right") - 1)
+        return int(np.searchsorted(records.times, t, side="right") - 1)
 
-    def at(self, t: float, spec: WindSpec | None = None) -> tuple[np.ndarray, np.ndarray]:
-        spec = spec or self.spec
-        if self.times is None:
+    def changes_between(self, t0: float, t1: float, spec: WindSpec) -> list[float]:
+        """The record times strictly inside (t0, t1): when the wind changes during a step."""
+        records = self._records(spec)
+        if records is None:
+            return []
+        return [float(t) for t in records.times if t0 < t < t1]
+
+    def at(self, t: float, spec: WindSpec) -> tuple[np.ndarray, np.ndarray]:
+        records = self._records(spec)
+        if records is None:
             shape = self.grid.shape
             return (np.full(shape, spec.speed_m_s), np.full(shape, float(toward_angle_rad(spec.direction_deg))))
-        k = self.record_index(t)
-        return self.speed[k], self.toward[k]
+        k = self.record_index(t, spec)
+        return records.speed[k], records.toward[k]
 
 
 def twenty_foot_wind(speed: np.ndarray, height: str) -> np.ndarray:

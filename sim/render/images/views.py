@@ -94,7 +94,7 @@ class PixelScene:
     aspect_rad: np.ndarray
     water_depth_m: np.ndarray
     building: np.ndarray
-    surface_temperature_K: np.ndarray | None
+    surface_temperature_K: tuple[np.ndarray, np.ndarray] | None  # (weighted sum, weight) of the given cells
     gas_column_ppm_m: dict[str, np.ndarray]
     valid: np.ndarray  # the pixel sees the scene (a pinhole ray that missed does not)
     flame_share: np.ndarray | None = None
@@ -107,6 +107,17 @@ def _sample(field: np.ndarray, grid: RasterGrid, xs: np.ndarray, ys: np.ndarray)
     bilinear_points(np.ascontiguousarray(field, dtype=np.float64), grid.x0, grid.y0, grid.dx, grid.dy,
                     xs.ravel(), ys.ravel(), out)
     return out.reshape(xs.shape)
+
+
+def _sample_where_given(field: np.ndarray, grid: RasterGrid, xs: np.ndarray, ys: np.ndarray):
+    """Bilinear interpolation of a field given only on some cells (NaN elsewhere), split in two:
+    (the given cells' weighted sum, the weight they hold). The caller completes it with its own
+    value v on the other cells, sum + (1 - weight) v: the bilinear value of the filled field."""
+    given = np.isfinite(field)
+    if given.all():
+        return _sample(field, grid, xs, ys), np.ones(xs.shape)
+    weight = _sample(given.astype(np.float64), grid, xs, ys)
+    return _sample(np.where(given, field, 0.0), grid, xs, ys), weight
 
 
 def _nearest(mask: np.ndarray, grid: RasterGrid, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -150,8 +161,8 @@ def sample_scene(scene: SceneLayers, grid: RasterGrid, xs: np.ndarray, ys: np.nd
         aspect_rad=aspect_px,
         water_depth_m=np.maximum(_sample(depth, grid, xs, ys), 0.0) if depth is not None else np.zeros(xs.shape),
         building=_nearest(building, grid, xs, ys),
-        surface_temperature_K=(_sample(scene.surface_temperature_K, grid, xs, ys)
-                               if scene.surface_temperature_K is not None else None),
+        surface_temperature_K=(_sample_where_given(scene.surface_temperature_K, grid, xs, ys)
+                               if scene.surface_temperature_K is not None else None),  # (sum, weight)
         gas_column_ppm_m={gas: np.maximum(_sample(c, grid, xs, ys), 0.0) for gas, c in scene.gas_column_ppm_m.items()},
         valid=np.ones(xs.shape, dtype=bool) if valid is None else valid,
         # Flames by the nearest cell: a flaming cell's pixels all see its (cell-averaged) flame.
@@ -233,6 +244,7 @@ def surface_temperature_K(px: PixelScene, ground_temperature_c: float, water_tem
     """The layer's temperature where a model gives one (not NaN); else water at the water temperature
     (deeper than the threshold) and dry ground and roofs at the ground temperature."""
     default = np.where(px.water_depth_m > water_threshold_m, water_temperature_c + C_TO_K, ground_temperature_c + C_TO_K)
-    if px.surface_temperature_K is not None:  # NaN where the model leaves the surface to the defaults
-        return np.where(np.isnan(px.surface_temperature_K), default, px.surface_temperature_K)
+    if px.surface_temperature_K is not None:  # NaN cells of the layer take the defaults
+        given_sum, weight = px.surface_temperature_K
+        return given_sum + (1.0 - weight) * default
     return default

@@ -80,7 +80,8 @@ def test_the_wind_blows_toward_the_opposite_of_where_it_comes_from():
     assert float(toward_angle_rad(270.0)) == pytest.approx(0.0, abs=1e-12)  # a west wind blows east
     assert float(toward_angle_rad(180.0)) == pytest.approx(math.pi / 2)  # a south wind blows north
     grid = RasterGrid(shape=(3, 4), spacing_m=(10.0, 10.0))
-    speed, toward = WindField(WindSpec(speed_m_s=5.0, direction_deg=0.0), grid).at(0.0)
+    spec = WindSpec(speed_m_s=5.0, direction_deg=0.0)
+    speed, toward = WindField(spec, grid).at(0.0, spec)
     assert speed.shape == grid.shape and np.allclose(np.sin(toward), -1.0)
 
 
@@ -95,12 +96,14 @@ def test_a_gridded_wind_file_holds_each_record_until_the_next(tmp_path):
                     coords={"time": times, "y": grid.y, "x": grid.x})
     path = tmp_path / "wind.nc"
     ds.to_netcdf(path)
-    field = WindField(WindSpec(file=str(path)), grid)
-    s0, d0 = field.at(599.0)
-    s1, d1 = field.at(600.0)
+    spec = WindSpec(file=str(path))
+    field = WindField(spec, grid)
+    s0, d0 = field.at(599.0, spec)
+    s1, d1 = field.at(600.0, spec)
     assert np.allclose(s0, 3.0) and np.allclose(s1, 7.0)
     assert np.allclose(d0, 0.0) and np.allclose(d1, toward_angle_rad(315.0))
-    assert field.record_index(599.0) == 0 and field.record_index(601.0) == 1
+    assert field.record_index(599.0, spec) == 0 and field.record_index(601.0, spec) == 1
+    assert field.changes_between(0.0, 600.0, spec) == [] and field.changes_between(590.0, 610.0, spec) == [600.0]
 
 
 def test_a_moisture_map_replaces_the_uniform_values_where_it_gives_them(tmp_path):
