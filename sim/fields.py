@@ -100,17 +100,22 @@ class FieldSet:
 
     @classmethod
     def for_models(cls, grid: RasterGrid, models) -> "FieldSet":
-        """Every field the models declare, allocated once (shared fields once)."""
+        """Every field the models declare, allocated once (shared fields once). Agent fields
+        have one entry per agent slot of their model (``model.agent_capacity``)."""
         fields = cls(grid)
         for model in models:
             for spec in model.fields:
-                fields.add(spec)
+                fields.add(spec, getattr(model, "agent_capacity", None) if spec.at == "agent" else None)
         return fields
 
-    def add(self, spec: FieldSpec) -> np.ndarray:
-        """Allocate (zero-filled) a field, or return it if an identical spec exists."""
+    def add(self, spec: FieldSpec, agents: int | None = None) -> np.ndarray:
+        """Allocate a field, or return it if an identical spec exists: zero-filled, except float
+        agent fields, NaN-filled (a slot holds nobody until its model spawns someone there).
+        ``agents`` is the number of agent slots, required for an agent field."""
         existing = self.specs.get(spec.name)
         if existing is not None:
+            if spec.at == "agent":
+                raise ValueError(f"agent field {spec.name!r} declared by two models; each crowd needs its own names")
             if (existing.at, existing.units, existing.kind) != (spec.at, spec.units, spec.kind):
                 raise ValueError(
                     f"field {spec.name!r} declared twice with different location, units or kind: "
@@ -121,10 +126,14 @@ class FieldSet:
         if spec.at == "global":
             shape: tuple[int, ...] = ()
         elif spec.at == "agent":
-            raise ValueError("agent fields are allocated by their model, not by FieldSet.add")
+            if agents is None or agents < 0:
+                raise ValueError(f"agent field {spec.name!r} needs the number of agent slots (agent_capacity)")
+            shape = (int(agents),)
         else:
             shape = self.grid.shape_at(spec.at)
         array = np.zeros(shape, dtype=spec.dtype(self.grid))
+        if spec.at == "agent" and spec.kind == "float":
+            array[...] = np.nan
         self.specs[spec.name] = spec
         self.arrays[spec.name] = array
         return array

@@ -74,16 +74,32 @@ def produced_fields(models) -> dict[str, FieldSpec]:
     return {spec.name: spec for model in models for spec in outputs_of(model)}
 
 
-def output_plan(loaded: LoadedScenario, produced: dict[str, FieldSpec]) -> list[tuple[str, list[str], object]]:
-    """(file name, fields, schedule) for each NetCDF output; all cell fields if none declared."""
+def output_plan(loaded: LoadedScenario, produced: dict[str, FieldSpec]) -> list[tuple[str, list[str], object, object]]:
+    """(file name, fields, schedule, output config) for each output; all cell fields if none declared."""
     plan = []
     for output in loaded.config.outputs:
         schedule = EverySeconds(output.every_s) if output.every_s is not None else AtTimes(output.times_s)
-        plan.append((output.path, list(output.fields), schedule))
+        plan.append((output.path, list(output.fields), schedule, output))
     if not plan:
         names = [n for n, s in produced.items() if s.at in ("cell", "global")]
-        plan.append(("fields.nc", names, EverySeconds(loaded.config.time.stop_s / DEFAULT_OUTPUT_COUNT)))
+        plan.append(("fields.nc", names, EverySeconds(loaded.config.time.stop_s / DEFAULT_OUTPUT_COUNT), None))
     return plan
+
+
+def build_writers(loaded: LoadedScenario, models, run_dir: Path, global_attrs: dict, field_attrs: dict) -> list:
+    """The NetCDF field writers and trajectory writers of the scenario's outputs."""
+    from sim.io.trajectories import TrajectoryWriter
+
+    start = loaded.config.time.start_datetime
+    writers = []
+    for name, names, schedule, output in output_plan(loaded, produced_fields(models)):
+        if output is not None and output.kind == "trajectories":
+            writers.append(TrajectoryWriter(run_dir / name, names, schedule, every_s=output.every_s,
+                                            start_datetime=start, global_attrs=global_attrs))
+        else:
+            writers.append(NetCDFWriter(run_dir / name, names, schedule, start_datetime=start,
+                                        global_attrs=global_attrs, field_attrs=field_attrs))
+    return writers
 
 
 def field_infos(models) -> tuple[dict[str, FieldInfo], dict[str, float]]:
@@ -183,13 +199,7 @@ def run_scenario(
         "seed": config.scenario.seed,
         "config_sha256": loaded.sha256(),
     }
-    writers = [
-        NetCDFWriter(
-            run_dir / name, names, schedule,
-            start_datetime=config.time.start_datetime, global_attrs=global_attrs, field_attrs=field_attrs,
-        )
-        for name, names, schedule in output_plan(loaded, produced_fields(models))
-    ]
+    writers = build_writers(loaded, models, run_dir, global_attrs, field_attrs)
     renderers = []
     if config.cameras:
         from sim.render.images.renderer import ImageRenderer
@@ -211,7 +221,7 @@ def run_scenario(
     simulation = Simulation(
         grid, models, stop_s=config.time.stop_s, dt_max_s=config.time.dt_max_s,
         writers=writers + renderers, events=events, progress=progress,
-        peak_fields={name for w in writers for name in w.fields}
+        peak_fields={name for w in writers if isinstance(w, NetCDFWriter) for name in w.fields}
         | {name for m in models for name in getattr(m, "summary_fields", ())},
     )
 
@@ -239,7 +249,10 @@ def run_scenario(
         except NonFiniteError as exc:
             status, code, reason = "failed", EXIT_FAILED, str(exc)
         finally:
-            files = [writer.close() for writer in writers]
+            files = []
+            for writer in writers:
+                writer.close()
+                files += getattr(writer, "files", [writer.path])
             for renderer in renderers:
                 files += renderer.close(end_s=simulation.clock.time)
             for model in models:  # products a model writes itself (station and network series)
@@ -247,7 +260,8 @@ def run_scenario(
                     files += model.write_products(run_dir, simulation.clock.time, global_attrs)
     wall = time.perf_counter() - started
 
-    mapped = [name for name in (writers[0].fields if writers else [])
+    field_writers = [w for w in writers if isinstance(w, NetCDFWriter)]
+    mapped = [name for name in (field_writers[0].fields if field_writers else [])
               if simulation.peaks is not None and name in simulation.peaks.peaks]
     if mapped:
         first = mapped[0]

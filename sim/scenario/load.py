@@ -324,8 +324,20 @@ def check_outputs(path: Path, loaded: LoadedScenario, produced: dict[str, FieldS
                 raise ScenarioError(
                     f"{path}: outputs.{k}.fields: no model produces {name!r} (produced: {have})"
                 )
-            if produced[name].at not in ("cell", "global"):
-                raise ScenarioError(f"{path}: outputs.{k}.fields: {name!r} is not a cell or global field")
+            at = produced[name].at
+            if output.kind == "netcdf" and at not in ("cell", "global"):
+                hint = '; write agent fields with kind = "trajectories"' if at == "agent" else ""
+                raise ScenarioError(f"{path}: outputs.{k}.fields: {name!r} is not a cell or global field{hint}")
+            if output.kind == "trajectories" and at != "agent":
+                raise ScenarioError(f"{path}: outputs.{k}.fields: {name!r} is not an agent field; expected agent "
+                                    "fields (agent_x, agent_y, ...) in a trajectories output")
+        if output.kind == "trajectories":
+            from sim.io.trajectories import REQUIRED
+
+            missing = [name for name in REQUIRED if name not in produced or produced[name].at != "agent"]
+            if missing:
+                raise ScenarioError(f"{path}: outputs.{k}: a trajectories output needs agents; no model produces "
+                                    f"{', '.join(missing)}")
         if output.times_s and max(output.times_s) > loaded.config.time.stop_s:
             raise ScenarioError(f"{path}: outputs.{k}.times_s: a time is after time.stop_s")
     if not math.isfinite(loaded.config.time.stop_s):

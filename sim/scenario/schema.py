@@ -100,7 +100,10 @@ class EventConfig(Section):
 
 
 class OutputConfig(Section):
-    kind: Literal["netcdf"] = "netcdf"
+    """A NetCDF file of cell and global fields, or (``kind = "trajectories"``) of the agents'
+    positions and other agent fields (with a PedPy text twin; see :mod:`sim.io.trajectories`)."""
+
+    kind: Literal["netcdf", "trajectories"] = "netcdf"
     fields: list[str] = Field(min_length=1)
     every_s: PositiveFloat | None = None
     times_s: list[NonNegativeFloat] | None = None
@@ -113,6 +116,13 @@ class OutputConfig(Section):
         if twice:
             raise ValueError(f"{', '.join(map(repr, twice))} listed more than once; expected each field once")
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _trajectory_file_name(cls, data):
+        if isinstance(data, dict) and data.get("kind") == "trajectories" and "path" not in data:
+            return {**data, "path": "trajectories.nc"}
+        return data
 
     @model_validator(mode="after")
     def _one_schedule(self) -> "OutputConfig":
