@@ -1,0 +1,1 @@
+"""Crowd dynamics: agents with contact forces and navigation, up to crush densities."""
