@@ -134,6 +134,126 @@ DATASETS: dict[str, DataSet] = {
             "Collado-Villaverde, Munoz & Cid (Space Weather 2023/2024), github Redxgit/sym-h-confidence-intervals.",
         ),
         DataSet(
+            name="crowd/jupedsim_validation/test_13/experiments",
+            files={
+                "2006EG.txt": "b04f85bcde102e50f556c92cf904ac8b9fada80bd1883cfed90b693941ffca01",
+                "2006Kretz.txt": "267d30c8e0a5a5eeaad81470ffbd71c6dbe8a61c6bd06fe80db6aae7b8376b6d",
+                "2009Seyfried.txt": "dfc40412a504e6dec9a6499bd38237cd577c099c5314b9b579808c147e1549ac",
+            },
+            base_url="https://raw.githubusercontent.com/PedestrianDynamics/jupedsim/18a653af941a20bee06bf87503bbcdd26dfd1122/"
+            "systemtest/Validation/test_13/experiments/",
+            citation="Bottleneck flow against width: Kretz, Gruenebohm & Schreckenberg 2006, J. Stat. Mech. P10014 "
+            "(2006Kretz); Seyfried et al. 2009, Transp. Sci. 43:395 (2009Seyfried); 2006EG (source label "
+            "unidentified); as tabulated in github PedestrianDynamics/jupedsim systemtest/Validation/test_13 "
+            "(commit 18a653af, LGPL-3.0-or-later).",
+        ),
+        DataSet(
+            name="crowd/jupedsim_validation/test_13/experiments/others",
+            files={
+                "1981Mueller.txt": "c9a0e0f4edad3bbc9873eaff36d80a125c5c6ce067ae56acd8d224a865d92ccc",
+                "2006Nagai.txt": "ff26da6a38fd5075bde2a95cb067138230f680bf77e381c6c8bf39e83ea41330",
+                "2010Daamen.txt": "eae75e1747783e8ab289f7c196dc1443d2f8c217ca4223549d34e9c42ecdbd75",
+            },
+            base_url="https://raw.githubusercontent.com/PedestrianDynamics/jupedsim/18a653af941a20bee06bf87503bbcdd26dfd1122/"
+            "systemtest/Validation/test_13/experiments/others/",
+            citation="Bottleneck flow against width: Mueller 1981; Nagai et al. 2006; Daamen & Hoogendoorn 2010; as "
+            "tabulated in github PedestrianDynamics/jupedsim systemtest/Validation/test_13 (commit 18a653af, "
+            "LGPL-3.0-or-later).",
+        ),
+        DataSet(
+            name="crowd/jupedsim_validation/1test_1D/data",
+            files={
+                "n14.dat": "3cd6c4a788e1da13966f0ccdfc52a3c472858a2e0bc57bff8d880f42f78354f2",
+                "n17.dat": "70bba50a6d97f31ca9c77b5c55b1c7be761c3a8e7021015a0767b9a09a7f8f71",
+                "n20.dat": "2b9a21e8e2a03bc204b623700397c268f4c16324aa2fbfd1b65b9ab43515052c",
+                "n22.dat": "4f92494fd840abac6c9af477ee8c3fb04ff2121efe40f8d434f424e5703a8c6f",
+                "n25.dat": "42af1a72d0cfb80b7d6dc8c6f5ff3d889c3cd63048a38264fbcdf321dcf01452",
+                "n28.dat": "4c8d08e86a1be2f29eac68dbcaac903147dde67ea6402068d8d3a54d81193143",
+                "n34.dat": "dbbb7c64713a21f22a44e0e4b62f49951506f636d6572576bde733eb1b276ea5",
+                "n39.dat": "6adae62b7084e1df07653ae6de2ca3926ebfb602afbd382865a78a64c29530e7",
+                "n45.dat": "f879d27ad039dcf53c25fcf1e46262dd27765b5d2a1028ab5de47394f14418c2",
+                "n56.dat": "12f3f346b4fbd1546105704ff709ccdb5f8e3339d970a34322fba85a12573ece",
+                "n62.dat": "ad1c399b655ddec511d644c0ef7732e26606cbf60b905fa976bb65beb785508f",
+                "n70.dat": "b97e5ed405c08a040983a9af38ff0670e3c02a020c1319b04f558256de7416b1",
+            },
+            base_url="https://raw.githubusercontent.com/PedestrianDynamics/jupedsim/18a653af941a20bee06bf87503bbcdd26dfd1122/"
+            "systemtest/Validation/1test_1D/data/",
+            citation="Single-file fundamental diagram (density 1/m, speed m/s), N persons on a ring, Juelich "
+            "single-file experiments (e.g. Seyfried et al. 2005, J. Stat. Mech. P10002; which run belongs to which "
+            "paper is not verified); github PedestrianDynamics/jupedsim systemtest/Validation/1test_1D "
+            "(commit 18a653af, LGPL-3.0-or-later).",
+        ),
+        DataSet(
+            name="crowd/jupedsim_validation/2test_2D/data",
+            files={
+                "ug-180-015.txt": "c5f757fc7b3b3d4683f3b3229890786dea897a38f3ab9509b25e6d7539ede9eb",
+                "ug-180-030.txt": "0b682066ccd44242d90454f369743dbe60c678f5ccb962fb6074643d3844971e",
+                "ug-180-060.txt": "c2377d7e921ea41f13af6b0581a3ede81e4e8e61d8c1170c23bfa7a3bda99edb",
+                "ug-180-085.txt": "55cc8fd9facaddc900b6e7b13ad1492cb8c87cb1442b8726dcf8b7d9c13fe778",
+                "ug-180-095.txt": "fff3460b8670634860c68dc619c793cb965d90c899e385b4f5348a134e069e13",
+                "ug-180-110_v2.txt": "13650e8ceb52bfe8c7e172c9eede7dde8526162624e3eac79a6c02943c6d9f52",
+                "ug-180-140.txt": "6361614463717de0eb3749811c26d2556006be231c9cbcba53c1fbbde2dd6d20",
+                "ug-180-230.txt": "301fb97bdd072a2379bd4b0c03f8c46995fcd28b1852aff83deb81159d96975c",
+            },
+            base_url="https://raw.githubusercontent.com/PedestrianDynamics/jupedsim/18a653af941a20bee06bf87503bbcdd26dfd1122/"
+            "systemtest/Validation/2test_2D/data/",
+            citation="HERMES closed-loop corridor 1.8 m (ug-180-*), density 1/m^2 and speed m/s; Zhang, Klingsch, "
+            "Schadschneider & Seyfried 2011, J. Stat. Mech. P06004 (HERMES 2009 corridor experiments, Juelich "
+            "Pedestrian Dynamics Data Archive ped.fz-juelich.de/da); github PedestrianDynamics/jupedsim "
+            "systemtest/Validation/2test_2D (commit 18a653af, LGPL-3.0-or-later).",
+        ),
+        DataSet(
+            name="crowd/jupedsim_validation/3test_UO/data",
+            files={
+                "uo-080-300-300.dat": "71f1464ed4972eb38911457ab0f35bc2246bfbb8b2f103c55451460f6fbc9147",
+                "uo-100-300-300.dat": "d5841614856b6a6bd14a60f7593e093fd2a1465cc80ce454f5c33b8d8190dbdc",
+                "uo-120-300-300.dat": "bf37de66c87a2fa99c0f4fbb1b9e0d4d7ac98d5219e605b877dfb12724eb3fc4",
+                "uo-180-300-300.dat": "811b12a509a4c8ac6c036aa0e58afa8f847f01a1dd8753b2fcaafd1cb4b78efa",
+                "uo-240-300-300.dat": "29edcd2c7d438d24bd187d02c319745a06ba7e650ed94fd5f756e768de2ec7d6",
+                "uo-300-300-080.dat": "9ff5f1cde248dda1aa140eaf79ebc9c640df2b074607101bd9dd6f6320429eb0",
+                "uo-300-300-120.dat": "7452e237b2d35284c4aaeb1f586696521c650b698b251c1b08683b4b2dbbbb98",
+                "uo-300-300-160.dat": "ed60dd8c4b8d5a96851b6fc5f7a6cf74c191c410235667c78116fa62adb86108",
+                "uo-300-300-200.dat": "cead9d4cb772815e94aaa1d48e114c11b5eedcc62c080cd7dbaa0e830e99b67f",
+                "uo-300-300-300.dat": "e4aac12d1ca1aea0559def815faeece2393a087091cd974f09ec051c189a0cea",
+            },
+            base_url="https://raw.githubusercontent.com/PedestrianDynamics/jupedsim/18a653af941a20bee06bf87503bbcdd26dfd1122/"
+            "systemtest/Validation/3test_UO/data/",
+            citation="HERMES unidirectional corridor 3.0 m (uo-*), density 1/m^2 and speed m/s; Zhang, Klingsch, "
+            "Schadschneider & Seyfried 2011, J. Stat. Mech. P06004 (HERMES 2009 corridor experiments, Juelich "
+            "Pedestrian Dynamics Data Archive ped.fz-juelich.de/da); github PedestrianDynamics/jupedsim "
+            "systemtest/Validation/3test_UO (commit 18a653af, LGPL-3.0-or-later).",
+        ),
+        DataSet(
+            name="crowd/pedpy_demo/bottleneck",
+            files={
+                "040_c_56_h-.txt": "aa36fd35f4af8f729441488415d7e558035fded26b3f060b051cbc20a85b4a67",
+            },
+            base_url="https://raw.githubusercontent.com/PedestrianDynamics/PedPy/8179b4b39e7c1e09eeb6b7d0f4e41f66e98cd6e4/"
+            "notebooks/demo-data/bottleneck/",
+            citation="Entrance-bottleneck experiment 040_c_56_h- (Adrian et al. 2020, J. R. Soc. Interface 17:20190871; "
+            "DOI 10.34735/ped.2018.1), PeTrack trajectories in m at 25 fps, from the PedPy demo data (github "
+            "PedestrianDynamics/PedPy commit 8179b4b, MIT).",
+        ),
+        DataSet(
+            name="crowd/pedpy_demo/uni-directional",
+            files={
+                "traj_UNI_CORR_500_01.txt": "8b97309a9eddf218e3d791ab9c35c381210b0febe984e2a7784a173263843690",
+                "uo-050-180-180.txt": "444cf174d1023050f436ed2192eb32ee79397bafee4ac752c2af7bb2472ccc17",
+                "uo-100-180-180.txt": "c295b33f9ea632b1f01b99e0db76ef111d16db7e9423f35be9dffc64e8a7c47f",
+                "uo-145-180-180.txt": "60b60a090b6d097e31ff01ec0c23fd2e4ae889392bf94c660e6f4066c702a9e6",
+                "uo-180-180-070.txt": "e520a93409c16226cf5f7b95a8a06beaf0d447caaabd5a4df4963cfa21516c9c",
+                "uo-180-180-095.txt": "6ef980de738e925c140918beb435f8fcd9e0bd0dd1e68ead25808c1529f13869",
+                "uo-180-180-120.txt": "8c2dc7c275246abd67576ead1c98edb0a01eb12b8074f7042cd5d3ab88c4089b",
+                "uo-180-180-180.txt": "8036c017394046303bf2ef6ff5b91c71f484c6438e14311bccf437a364045746",
+            },
+            base_url="https://raw.githubusercontent.com/PedestrianDynamics/PedPy/8179b4b39e7c1e09eeb6b7d0f4e41f66e98cd6e4/"
+            "notebooks/demo-data/uni-directional/",
+            citation="Unidirectional corridors: HERMES uo-* (headerless, cm, 16 fps; Zhang, Klingsch, Schadschneider & "
+            "Seyfried 2011, J. Stat. Mech. P06004 (HERMES 2009 corridor experiments, Juelich Pedestrian Dynamics "
+            "Data Archive ped.fz-juelich.de/da)) and BaSiGo Wuppertal 2013 UNI_CORR_500_01 (m, 25 fps); from the "
+            "PedPy demo data (github PedestrianDynamics/PedPy commit 8179b4b, MIT).",
+        ),
+        DataSet(
             name="wildfire/reference",
             files={
                 "behave_surface_reference.csv": "896006882922de14b4e2e70e3b84b170330051cad10a7b0641850d3e92cb673f",
@@ -241,7 +361,7 @@ def dataset_dir(name: str, *, download: bool = True) -> Path:
     >>> dataset_dir("no/such_set")
     Traceback (most recent call last):
     ...
-    sim.io.data.DataUnavailable: unknown data set 'no/such_set' (known: flood/ea_test5_lisflood, flood/malpasset, gas/prairie_grass, geomag/dst_kp_2006_2022, geomag/omni2_2023, geomag/omni_hourly_1998_2002, geomag/symh_storm_benchmark, wildfire/measured/annaburroo_1986, wildfire/measured/crown_fire_alexander_cruz_2006, wildfire/reference, wildfire/reference/flammap_worcester_vt/flammap_outputs, wildfire/reference/flammap_worcester_vt/landfire_inputs)
+    sim.io.data.DataUnavailable: unknown data set 'no/such_set' (known: crowd/jupedsim_validation/1test_1D/data, crowd/jupedsim_validation/2test_2D/data, crowd/jupedsim_validation/3test_UO/data, crowd/jupedsim_validation/test_13/experiments, crowd/jupedsim_validation/test_13/experiments/others, crowd/pedpy_demo/bottleneck, crowd/pedpy_demo/uni-directional, flood/ea_test5_lisflood, flood/malpasset, gas/prairie_grass, geomag/dst_kp_2006_2022, geomag/omni2_2023, geomag/omni_hourly_1998_2002, geomag/symh_storm_benchmark, wildfire/measured/annaburroo_1986, wildfire/measured/crown_fire_alexander_cruz_2006, wildfire/reference, wildfire/reference/flammap_worcester_vt/flammap_outputs, wildfire/reference/flammap_worcester_vt/landfire_inputs)
     """
     ds = DATASETS.get(name)
     if ds is None:

@@ -1,0 +1,1 @@
+"""Corridor fundamental diagram (speed against density): measured HERMES data, the Weidmann curve, model scoring."""
