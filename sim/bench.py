@@ -10,6 +10,7 @@ from sim.lazy import load
 
 # name -> "module:function"; the function takes quick: bool and returns {figure: (value, unit)}.
 BENCHES: dict[str, str] = {
+    "crowd": "models.crowd.bench:run_bench",
     "ensemble": "sim.ensemble.bench:run_bench",
     "flood": "models.flood.bench:run_bench",
     "gas": "models.gas_dispersion.bench:run_bench",

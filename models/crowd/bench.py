@@ -33,7 +33,8 @@ from models.crowd.forces import (
     collision_free_speed_step,
     social_force_step,
 )
-from models.crowd.neighbours import CellList, WallIndex
+from models.crowd.geometry import WallIndex
+from models.crowd.neighbours import CellList
 
 DENSITY = 2.5  # agents per m^2 at the start
 DOOR_M = 1.2

@@ -96,14 +96,7 @@ import numpy as np
 from numba import njit
 from pydantic import Field, model_validator
 
-from models.crowd.geometry import (
-    Geometry,
-    Point,
-    bucket_of,
-    closest_point_on_segment,
-    move_crosses_wall,
-    segment_crosses,
-)
+from models.crowd.geometry import Geometry, Point, blocks, bucket_of, closest_point, move_crosses_wall
 from sim.geometry import polygon_cells
 from sim.grid import RasterGrid
 from sim.model import ModelParams
@@ -152,11 +145,12 @@ def as_exit(value) -> ExitSpec:
 
 
 @njit(cache=True)
-def open_links(passable, x0, y0, dx, dy, segments, start, segment_ids, x_b, y_b, h, nbx, nby, link_x, link_y):
+def open_links(passable, x0, y0, dx, dy, segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach, link_x,
+               link_y):
     """link_x[j, i]: cells (j, i) and (j, i+1) connect; link_y[j, i]: (j, i) and (j+1, i).
 
     Both cells passable and the segment between their centres crosses no wall; the wall
-    index must have h >= max(dx, dy).
+    index must have reach >= max(dx, dy).
     """
     ny, nx = passable.shape
     for j in range(ny):
@@ -166,11 +160,11 @@ def open_links(passable, x0, y0, dx, dy, segments, start, segment_ids, x_b, y_b,
             if i < nx - 1:
                 link_x[j, i] = (passable[j, i] and passable[j, i + 1]
                                 and not move_crosses_wall(xc, yc, xc + dx, yc, segments, start, segment_ids,
-                                                          x_b, y_b, h, nbx, nby))
+                                                          x_b, y_b, h, nbx, nby, reach))
             if j < ny - 1:
                 link_y[j, i] = (passable[j, i] and passable[j + 1, i]
                                 and not move_crosses_wall(xc, yc, xc, yc + dy, segments, start, segment_ids,
-                                                          x_b, y_b, h, nbx, nby))
+                                                          x_b, y_b, h, nbx, nby, reach))
 
 
 @njit(cache=True)
@@ -397,14 +391,14 @@ def descent_directions(T, link_x, link_y, dx, dy, ex, ey):
 
 
 @njit(cache=True)
-def _hidden(x, y, x0, y0, dx, dy, jc, ic, segments, start, segment_ids, x_b, y_b, h, nbx, nby):
+def _hidden(x, y, x0, y0, dx, dy, jc, ic, segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach):
     """The centre of cell (jc, ic) is behind a wall as seen from (x, y)."""
     return move_crosses_wall(x, y, x0 + (ic + 0.5) * dx, y0 + (jc + 0.5) * dy, segments, start, segment_ids,
-                             x_b, y_b, h, nbx, nby)
+                             x_b, y_b, h, nbx, nby, reach)
 
 
 @njit(cache=True)
-def blend_weights(x, y, x0, y0, dx, dy, ny, nx, segments, start, segment_ids, x_b, y_b, h, nbx, nby):
+def blend_weights(x, y, x0, y0, dx, dy, ny, nx, segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach):
     """(j, i, w): bilinear weights w[k] of the 2 x 2 cell centres around (x, y).
 
     Cell k is (j + k // 2, i + k % 2); the weight of a centre hidden behind a wall is negated
@@ -421,27 +415,29 @@ def blend_weights(x, y, x0, y0, dx, dy, ny, nx, segments, start, segment_ids, x_
     w1 = a * (1.0 - b)
     w2 = (1.0 - a) * b
     w3 = a * b
-    if w0 > 0.0 and _hidden(x, y, x0, y0, dx, dy, j, i, segments, start, segment_ids, x_b, y_b, h, nbx, nby):
+    walls = (segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach)
+    if w0 > 0.0 and _hidden(x, y, x0, y0, dx, dy, j, i, *walls):
         w0 = -w0
-    if w1 > 0.0 and _hidden(x, y, x0, y0, dx, dy, j, i + 1, segments, start, segment_ids, x_b, y_b, h, nbx, nby):
+    if w1 > 0.0 and _hidden(x, y, x0, y0, dx, dy, j, i + 1, *walls):
         w1 = -w1
-    if w2 > 0.0 and _hidden(x, y, x0, y0, dx, dy, j + 1, i, segments, start, segment_ids, x_b, y_b, h, nbx, nby):
+    if w2 > 0.0 and _hidden(x, y, x0, y0, dx, dy, j + 1, i, *walls):
         w2 = -w2
-    if w3 > 0.0 and _hidden(x, y, x0, y0, dx, dy, j + 1, i + 1, segments, start, segment_ids, x_b, y_b, h, nbx, nby):
+    if w3 > 0.0 and _hidden(x, y, x0, y0, dx, dy, j + 1, i + 1, *walls):
         w3 = -w3
     return j, i, (w0, w1, w2, w3)
 
 
 @njit(cache=True)
 def direction_at(x, y, ex_field, ey_field, x0, y0, dx, dy, segments, start, segment_ids, x_b, y_b, h, nbx, nby,
-                 guard):
+                 reach, guard):
     """Unit walking direction (e_x, e_y) at (x, y), or (0, 0); see the module docstring.
 
-    The wall index must have h >= max(hypot(dx, dy), guard). Allocates nothing: callable per
+    The wall index must have reach >= max(hypot(dx, dy), guard). Allocates nothing: callable per
     agent from other kernels.
     """
     ny, nx = ex_field.shape
-    j, i, w = blend_weights(x, y, x0, y0, dx, dy, ny, nx, segments, start, segment_ids, x_b, y_b, h, nbx, nby)
+    j, i, w = blend_weights(x, y, x0, y0, dx, dy, ny, nx, segments, start, segment_ids, x_b, y_b, h, nbx, nby,
+                            reach)
     visible = 0.0
     for k in range(4):
         visible += max(w[k], 0.0)
@@ -466,9 +462,10 @@ def direction_at(x, y, ex_field, ey_field, x0, y0, dx, dy, segments, start, segm
         for k in range(start[bucket], start[bucket + 1]):
             s = segment_ids[k]
             ax, ay, bx, by = segments[s, 0], segments[s, 1], segments[s, 2], segments[s, 3]
-            if not segment_crosses(x, y, x + guard * ex, y + guard * ey, ax, ay, bx, by):
+            if not blocks(ax, ay, bx, by, x, y, x + guard * ex, y + guard * ey):
                 continue
-            qx, qy, d = closest_point_on_segment(x, y, ax, ay, bx, by)
+            qx, qy = closest_point(ax, ay, bx, by, x, y)
+            d = math.hypot(x - qx, y - qy)
             if d <= 0.0:
                 return 0.0, 0.0  # on the wall itself: no side to turn to
             nx_ = (x - qx) / d
@@ -490,20 +487,20 @@ def direction_at(x, y, ex_field, ey_field, x0, y0, dx, dy, segments, start, segm
 
 @njit(cache=True)
 def directions_at(xs, ys, ex_field, ey_field, x0, y0, dx, dy, segments, start, segment_ids, x_b, y_b, h, nbx, nby,
-                  guard, out_x, out_y):
+                  reach, guard, out_x, out_y):
     """:func:`direction_at` at points xs, ys : float[n]; out_x, out_y : float[n]."""
     for k in range(xs.shape[0]):
         out_x[k], out_y[k] = direction_at(xs[k], ys[k], ex_field, ey_field, x0, y0, dx, dy, segments, start,
-                                          segment_ids, x_b, y_b, h, nbx, nby, guard)
+                                          segment_ids, x_b, y_b, h, nbx, nby, reach, guard)
 
 
 @njit(cache=True)
-def times_at(xs, ys, T, x0, y0, dx, dy, segments, start, segment_ids, x_b, y_b, h, nbx, nby, out):
+def times_at(xs, ys, T, x0, y0, dx, dy, segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach, out):
     """Travel time at points: bilinear over the visible centres with a finite T (inf: none)."""
     ny, nx = T.shape
     for p in range(xs.shape[0]):
         j, i, w = blend_weights(xs[p], ys[p], x0, y0, dx, dy, ny, nx, segments, start, segment_ids, x_b, y_b, h,
-                                nbx, nby)
+                                nbx, nby, reach)
         total = 0.0
         value = 0.0
         for k in range(4):
@@ -697,7 +694,7 @@ class FloorField:
         if not passable.any():
             raise ValueError("no cell centre of the grid is walkable: the grid is too coarse or misplaced")
         self.passable = passable
-        open_links(passable, grid.x0, grid.y0, grid.dx, grid.dy, *self.index.args, self.link_x, self.link_y)
+        open_links(passable, grid.x0, grid.y0, grid.dx, grid.dy, *self.index.kernel_args(), self.link_x, self.link_y)
         self.exit_seeds = [np.where(passable, distance, np.inf) for distance in self._exit_reach]
         for name, seeds in zip(self.exit_names, self.exit_seeds):
             if initial and not np.isfinite(seeds).any():
@@ -777,7 +774,8 @@ class FloorField:
     def kernel_args(self) -> tuple:
         """Trailing arguments of :func:`direction_at` / :func:`directions_at` after the points."""
         g = self.grid
-        return (self.direction_x, self.direction_y, g.x0, g.y0, g.dx, g.dy, *self.index.args, self.wall_guard_m)
+        return (self.direction_x, self.direction_y, g.x0, g.y0, g.dx, g.dy, *self.index.kernel_args(),
+                self.wall_guard_m)
 
     def direction(self, x, y, out=None) -> tuple[np.ndarray, np.ndarray]:
         """Unit walking directions (e_x, e_y) at points (x, y) (m); (0, 0) where there is none.
@@ -797,5 +795,5 @@ class FloorField:
         xs = np.ascontiguousarray(np.atleast_1d(x), dtype=np.float64).ravel()
         ys = np.ascontiguousarray(np.atleast_1d(y), dtype=np.float64).ravel()
         out = np.empty_like(xs)
-        times_at(xs, ys, self.time, g.x0, g.y0, g.dx, g.dy, *self.index.args, out)
+        times_at(xs, ys, self.time, g.x0, g.y0, g.dx, g.dy, *self.index.kernel_args(), out)
         return out

@@ -67,10 +67,11 @@ No wall crossing, ever
 After the model proposes q for an agent at p (the sub-step start; p0 is the start of the
 caller's step, p0 = p for the speed model), the kernels:
   1. test the leg p -> q against every nearby segment ab with orientation tests
-     o(a, b, c) = (b - a) x (c - a): the leg is *blocked* by ab unless p and q lie strictly on
-     one side of line ab, or a and b lie strictly on one side of line pq (collinear: blocked if
-     the projections overlap). Blocked includes touching, so it is a superset of a proper
-     crossing (p, q strictly on opposite sides, the crossing point on the closed segment);
+     o(a, b, c) = (b - a) x (c - a) (:func:`models.crowd.geometry.blocks`): the leg is
+     *blocked* by ab unless p and q lie strictly on one side of line ab, or a and b lie
+     strictly on one side of line pq (collinear: blocked if the projections overlap). Blocked
+     includes touching, so it is a superset of a proper crossing (p, q strictly on opposite
+     sides, the crossing point on the closed segment);
   2. if blocked, stop at the earliest blocking point X = p + t (q - p), t = o_p / (o_p - o_q),
      pulled back by eps along the wall normal towards p's side, and zero the velocity's normal
      component; if that point is itself blocked (a corner), stay at p;
@@ -81,8 +82,9 @@ Every accepted z is joined to p and to p0 by segments that no wall touches, and 
 itself accepted: so between two consecutive positions (sub-step or caller step) the centre
 never passes through a wall segment, by construction and whatever the forces. A segment
 p -> z can only touch walls within max(|z - p|, |p0 - p|) of p; the kernels use the bucket of p
-in the wall index (segments within ``reach``) when that distance plus 2 min_wall_distance is
-below reach, and test all segments otherwise, so the guarantee does not depend on speeds.
+in the wall index (:class:`models.crowd.geometry.WallIndex`: segments within ``reach``) when
+that distance plus 2 min_wall_distance is below reach, and test all segments otherwise
+(:func:`models.crowd.geometry.wall_candidates`), so the guarantee does not depend on speeds.
 An agent whose centre lies exactly on a wall stays there (no side to push it to): spawn
 agents off walls.
 
@@ -125,7 +127,17 @@ import numpy as np
 from numba import njit, prange
 
 from models.crowd.agents import Agents
-from models.crowd.neighbours import ROW_RADIUS, ROW_VX, ROW_VY, ROW_X, ROW_Y, CellList, WallIndex, cell_coords
+from models.crowd.geometry import (
+    WallIndex,
+    any_blocks,
+    blocks,
+    bucket_of,
+    cell_coords,
+    closest_point,
+    orient,
+    wall_candidates,
+)
+from models.crowd.neighbours import ROW_RADIUS, ROW_VX, ROW_VY, ROW_X, ROW_Y, CellList
 
 INF = math.inf
 # Below this many active agents (walls) the kernels loop serially: starting threads would cost more
@@ -180,75 +192,7 @@ class CollisionFreeSpeedParams:
         return r_c, r_max + self.repulsion_ranges * self.D_wall
 
 
-# -- geometry helpers shared by both kernels ------------------------------------------------
-@njit(cache=True, error_model="numpy")
-def orient(ax, ay, bx, by, px, py):
-    """(b - a) x (p - a): > 0 when p is left of the line a -> b, 0 on it."""
-    return (bx - ax) * (py - ay) - (by - ay) * (px - ax)
-
-
-@njit(cache=True, error_model="numpy")
-def blocks(ax, ay, bx, by, px, py, qx, qy):
-    """True when the move p -> q touches or crosses the closed segment ab (see step 1 above).
-
-    A segment of zero length (a post) cannot be crossed: it only repels.
-    """
-    if ax == bx and ay == by:
-        return False
-    o_p = orient(ax, ay, bx, by, px, py)
-    o_q = orient(ax, ay, bx, by, qx, qy)
-    if (o_p > 0.0 and o_q > 0.0) or (o_p < 0.0 and o_q < 0.0):
-        return False
-    o_a = orient(px, py, qx, qy, ax, ay)
-    o_b = orient(px, py, qx, qy, bx, by)
-    if (o_a > 0.0 and o_b > 0.0) or (o_a < 0.0 and o_b < 0.0):
-        return False
-    if o_p == 0.0 and o_q == 0.0:
-        # All four collinear: blocked where the two intervals overlap on the line.
-        ux = bx - ax
-        uy = by - ay
-        sp = (px - ax) * ux + (py - ay) * uy
-        sq = (qx - ax) * ux + (qy - ay) * uy
-        return max(sp, sq) >= 0.0 and min(sp, sq) <= ux * ux + uy * uy
-    return True
-
-
-@njit(cache=True, error_model="numpy")
-def closest_point(ax, ay, bx, by, px, py):
-    """Nearest point of segment ab to p."""
-    ux = bx - ax
-    uy = by - ay
-    length2 = ux * ux + uy * uy
-    s = 0.0
-    if length2 > 0.0:
-        s = ((px - ax) * ux + (py - ay) * uy) / length2
-        s = min(max(s, 0.0), 1.0)
-    return ax + s * ux, ay + s * uy
-
-
-@njit(cache=True, error_model="numpy")
-def wall_candidates(px, py, need, segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach):
-    """(lo, hi, all_walls): the walls to examine for segments within ``need`` of p.
-
-    The bucket of p when need <= reach (k in [lo, hi) -> wall_ids[k]), else every wall
-    (k in [0, n_walls) -> k).
-    """
-    if need <= reach:
-        ix, iy = cell_coords(px, py, wx0, wy0, wh, wnx, wny)
-        c = iy * wnx + ix
-        return wall_start[c], wall_start[c + 1], False
-    return 0, segments.shape[0], True
-
-
-@njit(cache=True, error_model="numpy")
-def any_block(px, py, zx, zy, lo, hi, all_walls, segments, wall_ids):
-    for kk in range(lo, hi):
-        w = kk if all_walls else wall_ids[kk]
-        if blocks(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], px, py, zx, zy):
-            return True
-    return False
-
-
+# -- the wall guard shared by both kernels ----------------------------------------------------
 @njit(cache=True, error_model="numpy")
 def guard_move(px, py, p0x, p0y, qx, qy, ux, uy, segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny,
                reach, d_min, eps):
@@ -300,9 +244,9 @@ def guard_move(px, py, p0x, p0y, qx, qy, ux, uy, segments, wall_start, wall_ids,
         v_n = ux * nx + uy * ny
         ux -= v_n * nx
         uy -= v_n * ny
-        if any_block(px, py, zx, zy, lo, hi, all_walls, segments, wall_ids):
+        if any_blocks(px, py, zx, zy, lo, hi, all_walls, segments, wall_ids):
             return px, py, 0.0, 0.0
-    if any_block(p0x, p0y, zx, zy, lo, hi, all_walls, segments, wall_ids):
+    if any_blocks(p0x, p0y, zx, zy, lo, hi, all_walls, segments, wall_ids):
         return px, py, 0.0, 0.0
     # 3. Push the centre out to d_min from walls closer than that (two sweeps for corners).
     for _ in range(2):
@@ -321,9 +265,9 @@ def guard_move(px, py, p0x, p0y, qx, qy, ux, uy, segments, wall_start, wall_ids,
             if math.sqrt((sx - px) ** 2 + (sy - py) ** 2) > limit:
                 continue
             # 4. Accept only a point joined to p and to p0 without touching any wall.
-            if any_block(px, py, sx, sy, lo, hi, all_walls, segments, wall_ids):
+            if any_blocks(px, py, sx, sy, lo, hi, all_walls, segments, wall_ids):
                 continue
-            if any_block(p0x, p0y, sx, sy, lo, hi, all_walls, segments, wall_ids):
+            if any_blocks(p0x, p0y, sx, sy, lo, hi, all_walls, segments, wall_ids):
                 continue
             zx = sx
             zy = sy
@@ -341,8 +285,7 @@ def settle(px, py, p0x, p0y, qx, qy, ux, uy, segments, wall_start, wall_ids, wx0
     enough for the bucket to hold every wall it could touch (same result, fewer operations)."""
     if segments.shape[0] == 0:
         return qx, qy, ux, uy
-    ix, iy = cell_coords(px, py, wx0, wy0, wh, wnx, wny)
-    c = iy * wnx + ix
+    c = bucket_of(px, py, wx0, wy0, wh, wnx, wny)
     if wall_start[c] == wall_start[c + 1]:
         need = max(abs(qx - px) + abs(qy - py), abs(p0x - px) + abs(p0y - py)) + 2.0 * d_min + eps
         if need <= reach:  # the 1-norm bounds the distance
@@ -433,8 +376,7 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
             fx += f_n * n_x
             fy += f_n * n_y
         if segments.shape[0] > 0:
-            wix, wiy = cell_coords(px, py, wx0, wy0, wh, wnx, wny)
-            wc = wiy * wnx + wix
+            wc = bucket_of(px, py, wx0, wy0, wh, wnx, wny)
             for kk in range(wall_start[wc], wall_start[wc + 1]):
                 w = wall_ids[kk]
                 qx, qy = closest_point(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], px, py)
@@ -490,7 +432,7 @@ def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, x_s
     ex, ey; x_start, y_start: positions at the start of the caller's step (p0). Cell list
     (cell_start, cell_agents, and ``ordered`` with rows x, y, radius, vx, vy in cell order,
     see :class:`~models.crowd.neighbours.CellList`) over the grid (cx0, cy0, ch, cnx, cny),
-    built from the current state; wall index as :class:`~models.crowd.neighbours.WallIndex`.
+    built from the current state; wall index as :class:`~models.crowd.geometry.WallIndex`.
     f_radial (N) and compression (N/m) are written for every slot (0 for free ones). Agents are
     visited in cell order (neighbours' data are close in memory), in chunks of CHUNK.
     """
@@ -597,8 +539,7 @@ def _collision_free_speed_chunk(c, n_active, capacity, x, y, radius, v0, ex, ey,
                 e_x += R * (px - xs[kk])
                 e_y += R * (py - ys[kk])
         if segments.shape[0] > 0:
-            wix, wiy = cell_coords(px, py, wx0, wy0, wh, wnx, wny)
-            wc = wiy * wnx + wix
+            wc = bucket_of(px, py, wx0, wy0, wh, wnx, wny)
             for kk in range(wall_start[wc], wall_start[wc + 1]):
                 w = wall_ids[kk]
                 qx, qy = closest_point(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], px, py)

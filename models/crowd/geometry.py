@@ -20,27 +20,32 @@ Holes of a walkable polygon are obstacles. Coordinates beyond (x, y) (z, m) are 
 
 Every edge of every polygon ring and every polyline segment becomes a wall segment
 ``[x0, y0, x1, y1]``: these are what the agents' wall forces act along and what no agent may
-cross. For Numba kernels the segments are bucketed on a uniform grid of cell size ``h``
-(:class:`WallIndex`, compressed sparse rows): bucket ``b`` lists every segment whose distance
-to the bucket's square is at most ``h``. For a point ``p`` in bucket ``b``,
+cross. For Numba kernels (the floor field's and the crowd forces') the segments are bucketed
+on a uniform grid of square buckets of side ``h`` (:class:`WallIndex`, compressed sparse
+rows): bucket ``b`` lists, in ascending order, every segment whose distance to the bucket's
+square is at most ``reach`` (``h = reach`` unless asked otherwise). For a point ``p`` in
+bucket ``b``,
 
-    dist(p, s) <= h  =>  s is listed in b,
+    dist(p, s) <= reach  =>  s is listed in b,
 
 because the distance from ``s`` to the bucket is at most the distance from ``s`` to ``p``.
-So an agent whose interaction range is at most ``h`` finds all its walls in its own bucket,
-and a move shorter than ``h`` can only cross segments listed in the bucket it starts in.
-The bucket grid covers the segments' bounding box widened by ``h``; points outside it are
-clamped to the nearest bucket, which keeps the property (they are farther than ``h`` from
-every segment).
+So an agent whose interaction range is at most ``reach`` finds all its walls in its own
+bucket, and a move shorter than ``reach`` can only touch segments listed in the bucket it
+starts in. The bucket grid covers the segments' bounding box widened by ``reach``; points
+outside it are clamped to the nearest bucket (:func:`cell_coords`), which keeps the property
+(they are farther than ``reach`` from every segment). With no segments the index is one
+empty bucket.
 
-Segment crossing uses orientation tests (O'Rourke 1998, *Computational Geometry in C*,
-2nd ed., sect. 1.5 and 7.2): segments ab and cd cross properly when c and d lie strictly on
-opposite sides of line ab and a and b strictly on opposite sides of line cd; they touch when
-an end point lies on the other segment. Touching counts as crossing. An orientation whose
-magnitude is below the floating-point error bound of the determinant (Shewchuk 1997,
-Discrete Comput. Geom. 18:305, bound A) is treated as collinear, so an uncertain case is
-resolved by the on-segment test: near-touching is reported as crossing, the safe side for a
-wall.
+Blocking uses orientation tests (O'Rourke 1998, *Computational Geometry in C*, 2nd ed.,
+sect. 1.5 and 7.2) on closed segments, in plain floating point: a move pq is *not* blocked by
+a wall ab when p and q lie strictly on one side of line ab (o(a,b,p) o(a,b,q) > 0) or a and
+b strictly on one side of line pq; when all four points are collinear it is blocked where
+the two intervals overlap; otherwise it is blocked. So touching counts (an end point on the
+other segment, a T junction, collinear overlap), and a blocked move is a superset of a
+proper crossing (p and q strictly on opposite sides of line ab, the crossing point on the
+closed segment) computed with the same floating-point orientations: the no-crossing
+guarantee of :mod:`models.crowd.forces` rests on this. A wall of zero length (a post)
+blocks nothing; :class:`Geometry` never makes one.
 
 Symbols
 -------
@@ -48,13 +53,13 @@ Symbols
 ======== ============================================================ ====
 symbol   meaning                                                      unit
 ======== ============================================================ ====
-a, b     end points of a moving segment (an agent's step), (x, y)      m
-c, d     end points of a wall segment                                  m
-o(a,b,c) orientation: (b - a) x (c - a), > 0 when c is left of ab      m2
-p        query point (an agent's centre)                               m
-q        closest point of a segment to p                               m
+a, b     end points of a wall segment, (x, y)                          m
+p, q     end points of a move (an agent's step); p also a query point  m
+o(a,b,p) orientation: (b - a) x (p - a), > 0 when p is left of ab      m2
+q        also: the closest point of a segment to p                     m
 t        parameter of q along the segment, q = a + t (b - a), [0, 1]   1
-h        bucket size of the wall index = range it answers for          m
+reach    range the wall index answers for                              m
+h        bucket size of the wall index (default: reach)                m
 x_b, y_b lower-left corner of bucket (0, 0)                            m
 ======== ============================================================ ====
 """
@@ -80,8 +85,6 @@ Point = tuple[float, float]
 # Segment kinds in Geometry.segment_kind.
 WALKABLE_EDGE, OBSTACLE_EDGE, THIN_WALL = 0, 1, 2
 
-# Shewchuk's (1997) error bound A for orient2d is (3 + 16 eps) eps ~ 3.3e-16; a little margin.
-ORIENT_REL_ERROR = 1.0e-15
 # Refuse a wall index with more buckets than this (about 400 MB of offsets): h is too small.
 MAX_BUCKETS = 50_000_000
 ROLES = ("walkable", "obstacle", "wall")
@@ -260,9 +263,9 @@ class Geometry:
         X, Y = np.meshgrid(grid.x, grid.y)
         return self.contains(X, Y)
 
-    def wall_index(self, bucket_m: float) -> "WallIndex":
-        """The segments bucketed for range queries up to ``bucket_m`` (see :class:`WallIndex`)."""
-        return WallIndex.build(self.segments, bucket_m)
+    def wall_index(self, reach_m: float, bucket_m: float | None = None) -> "WallIndex":
+        """The segments bucketed for range queries up to ``reach_m`` (see :class:`WallIndex`)."""
+        return WallIndex.build(self.segments, reach_m, bucket_m)
 
     @property
     def _paths(self):
@@ -512,97 +515,111 @@ def _read_wkt(text: str, shapes: _Shapes) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Numba kernels: orientation, crossing, closest point
+# Numba kernels: grid cells, orientation, blocking, closest point (also used by
+# models.crowd.forces and models.crowd.neighbours)
 
 
-@njit(cache=True)
-def orientation(ax, ay, bx, by, cx, cy):
-    """Sign of o(a, b, c) = (b - a) x (c - a): +1 left turn, -1 right turn, 0 collinear.
+@njit(cache=True, error_model="numpy")
+def cell_coords(x, y, x0, y0, h, nx, ny):
+    """(i_x, i_y) of the cell of side h holding (x, y) on the nx by ny grid from (x0, y0),
+    clamped into the grid (NaN goes to cell 0)."""
+    fx = (x - x0) / h
+    fy = (y - y0) / h
+    if not fx >= 0.0:  # also catches NaN
+        ix = 0
+    elif fx >= nx:
+        ix = nx - 1
+    else:
+        ix = int(fx)
+    if not fy >= 0.0:
+        iy = 0
+    elif fy >= ny:
+        iy = ny - 1
+    else:
+        iy = int(fy)
+    return ix, iy
 
-    Returns 0 also when |o| is within the rounding error bound of its two products, so a
-    nearly collinear triple is treated as collinear (see the module docstring).
+
+@njit(cache=True, error_model="numpy")
+def orient(ax, ay, bx, by, px, py):
+    """o(a, b, p) = (b - a) x (p - a): > 0 when p is left of the line a -> b, 0 on it."""
+    return (bx - ax) * (py - ay) - (by - ay) * (px - ax)
+
+
+@njit(cache=True, error_model="numpy")
+def blocks(ax, ay, bx, by, px, py, qx, qy):
+    """True when the move p -> q touches or crosses the closed wall segment ab.
+
+    Not blocked when p and q lie strictly on one side of line ab, or a and b strictly on one
+    side of line pq; all four collinear: blocked where the two intervals overlap; otherwise
+    blocked (see the module docstring). A wall of zero length (a post) blocks nothing.
     """
-    left = (bx - ax) * (cy - ay)
-    right = (by - ay) * (cx - ax)
-    det = left - right
-    bound = ORIENT_REL_ERROR * (abs(left) + abs(right))
-    if det > bound:
-        return 1
-    if det < -bound:
-        return -1
-    return 0
+    if ax == bx and ay == by:
+        return False
+    o_p = orient(ax, ay, bx, by, px, py)
+    o_q = orient(ax, ay, bx, by, qx, qy)
+    if (o_p > 0.0 and o_q > 0.0) or (o_p < 0.0 and o_q < 0.0):
+        return False
+    o_a = orient(px, py, qx, qy, ax, ay)
+    o_b = orient(px, py, qx, qy, bx, by)
+    if (o_a > 0.0 and o_b > 0.0) or (o_a < 0.0 and o_b < 0.0):
+        return False
+    if o_p == 0.0 and o_q == 0.0:
+        # All four collinear: blocked where the two intervals overlap on the line.
+        ux = bx - ax
+        uy = by - ay
+        sp = (px - ax) * ux + (py - ay) * uy
+        sq = (qx - ax) * ux + (qy - ay) * uy
+        return max(sp, sq) >= 0.0 and min(sp, sq) <= ux * ux + uy * uy
+    return True
 
 
-@njit(cache=True)
-def _in_box(ax, ay, bx, by, cx, cy):
-    """c lies in the bounding box of segment ab (c collinear with ab: c lies on ab)."""
-    return min(ax, bx) <= cx <= max(ax, bx) and min(ay, by) <= cy <= max(ay, by)
-
-
-@njit(cache=True)
-def segment_crosses(ax, ay, bx, by, cx, cy, dx, dy):
-    """True when segment ab and segment cd intersect, touching included.
-
-    Proper crossing: o(a,b,c) o(a,b,d) < 0 and o(c,d,a) o(c,d,b) < 0. Otherwise they meet only
-    if an end point of one lies on the other (collinear and within its bounding box), which
-    covers touching at an end point, a T junction and collinear overlap.
-    """
-    o1 = orientation(ax, ay, bx, by, cx, cy)
-    o2 = orientation(ax, ay, bx, by, dx, dy)
-    o3 = orientation(cx, cy, dx, dy, ax, ay)
-    o4 = orientation(cx, cy, dx, dy, bx, by)
-    if o1 * o2 < 0 and o3 * o4 < 0:
-        return True
-    if o1 == 0 and _in_box(ax, ay, bx, by, cx, cy):
-        return True
-    if o2 == 0 and _in_box(ax, ay, bx, by, dx, dy):
-        return True
-    if o3 == 0 and _in_box(cx, cy, dx, dy, ax, ay):
-        return True
-    if o4 == 0 and _in_box(cx, cy, dx, dy, bx, by):
-        return True
-    return False
-
-
-@njit(cache=True)
-def closest_point_on_segment(px, py, ax, ay, bx, by):
-    """(q_x, q_y, |p - q|): the point q of segment ab closest to p, t clamped to [0, 1]."""
-    ex = bx - ax
-    ey = by - ay
-    length2 = ex * ex + ey * ey
+@njit(cache=True, error_model="numpy")
+def closest_point(ax, ay, bx, by, px, py):
+    """(q_x, q_y): the point q of segment ab closest to p, t clamped to [0, 1]."""
+    ux = bx - ax
+    uy = by - ay
+    length2 = ux * ux + uy * uy
     t = 0.0
     if length2 > 0.0:
-        t = ((px - ax) * ex + (py - ay) * ey) / length2
+        t = ((px - ax) * ux + (py - ay) * uy) / length2
         t = min(max(t, 0.0), 1.0)
-    qx = ax + t * ex
-    qy = ay + t * ey
-    return qx, qy, math.hypot(px - qx, py - qy)
+    return ax + t * ux, ay + t * uy
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
+def point_segment_distance(ax, ay, bx, by, px, py):
+    """|p - q|, the distance from p to segment ab (q: :func:`closest_point`)."""
+    qx, qy = closest_point(ax, ay, bx, by, px, py)
+    return math.hypot(px - qx, py - qy)
+
+
+@njit(cache=True, error_model="numpy")
 def _point_box_distance(px, py, x0, y0, x1, y1):
     ddx = max(x0 - px, 0.0, px - x1)
     ddy = max(y0 - py, 0.0, py - y1)
     return math.hypot(ddx, ddy)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def segment_box_distance(ax, ay, bx, by, x0, y0, x1, y1):
     """Distance between segment ab and the axis-aligned box [x0, x1] x [y0, y1] (0: they meet).
 
     Two disjoint convex polygons are closest at a vertex of one of them, so the distance is
     the smallest of the end points' distances to the box and the corners' distances to ab.
     """
-    if _point_box_distance(ax, ay, x0, y0, x1, y1) == 0.0 or _point_box_distance(bx, by, x0, y0, x1, y1) == 0.0:
+    d_a = _point_box_distance(ax, ay, x0, y0, x1, y1)
+    d_b = _point_box_distance(bx, by, x0, y0, x1, y1)
+    if d_a == 0.0 or d_b == 0.0:
         return 0.0
-    if (segment_crosses(ax, ay, bx, by, x0, y0, x1, y0) or segment_crosses(ax, ay, bx, by, x1, y0, x1, y1)
-            or segment_crosses(ax, ay, bx, by, x1, y1, x0, y1) or segment_crosses(ax, ay, bx, by, x0, y1, x0, y0)):
+    if (blocks(x0, y0, x1, y0, ax, ay, bx, by) or blocks(x1, y0, x1, y1, ax, ay, bx, by)
+            or blocks(x1, y1, x0, y1, ax, ay, bx, by) or blocks(x0, y1, x0, y0, ax, ay, bx, by)):
         return 0.0
-    best = min(_point_box_distance(ax, ay, x0, y0, x1, y1), _point_box_distance(bx, by, x0, y0, x1, y1))
-    best = min(best, closest_point_on_segment(x0, y0, ax, ay, bx, by)[2])
-    best = min(best, closest_point_on_segment(x1, y0, ax, ay, bx, by)[2])
-    best = min(best, closest_point_on_segment(x1, y1, ax, ay, bx, by)[2])
-    best = min(best, closest_point_on_segment(x0, y1, ax, ay, bx, by)[2])
+    best = min(d_a, d_b)
+    best = min(best, point_segment_distance(ax, ay, bx, by, x0, y0))
+    best = min(best, point_segment_distance(ax, ay, bx, by, x1, y0))
+    best = min(best, point_segment_distance(ax, ay, bx, by, x1, y1))
+    best = min(best, point_segment_distance(ax, ay, bx, by, x0, y1))
     return best
 
 
@@ -610,36 +627,31 @@ def segment_box_distance(ax, ay, bx, by, x0, y0, x1, y1):
 # Wall index
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def bucket_of(px, py, x_b, y_b, h, nbx, nby):
     """Flat index jb * nbx + ib of the bucket holding p, clamped to the bucket grid."""
-    fx = (px - x_b) / h
-    fy = (py - y_b) / h
-    ib = 0
-    jb = 0
-    if fx >= 0.0:  # also false for NaN
-        ib = min(int(fx), nbx - 1)
-    if fy >= 0.0:
-        jb = min(int(fy), nby - 1)
+    ib, jb = cell_coords(px, py, x_b, y_b, h, nbx, nby)
     return jb * nbx + ib
 
 
-@njit(cache=True)
-def _bucket_pass(segments, x_b, y_b, h, nbx, nby, start, segment_ids, fill):
-    """Count (fill=False: into start[b + 1]) or write (fill=True) the segments near each bucket."""
-    reach = h * (1.0 + 1.0e-9)  # list a segment at exactly h despite rounding: the safe side
+@njit(cache=True, error_model="numpy")
+def _bucket_pass(segments, x_b, y_b, h, nbx, nby, reach, start, segment_ids, fill):
+    """Count (fill=False: into start[b + 1]) or write (fill=True) the segments within reach of
+    each bucket, in ascending segment order."""
+    within = reach * (1.0 + 1.0e-9)  # list a segment at exactly reach despite rounding: the safe side
     cursor = start[:-1].copy() if fill else start[:1].copy()
     for s in range(segments.shape[0]):
         ax, ay, bx, by = segments[s, 0], segments[s, 1], segments[s, 2], segments[s, 3]
-        ib0 = max(int(math.floor((min(ax, bx) - h - x_b) / h)), 0)
-        ib1 = min(int(math.floor((max(ax, bx) + h - x_b) / h)), nbx - 1)
-        jb0 = max(int(math.floor((min(ay, by) - h - y_b) / h)), 0)
-        jb1 = min(int(math.floor((max(ay, by) + h - y_b) / h)), nby - 1)
+        # One bucket more on every side, so that rounding in floor() never leaves one out.
+        ib0 = max(int(math.floor((min(ax, bx) - reach - x_b) / h)) - 1, 0)
+        ib1 = min(int(math.floor((max(ax, bx) + reach - x_b) / h)) + 1, nbx - 1)
+        jb0 = max(int(math.floor((min(ay, by) - reach - y_b) / h)) - 1, 0)
+        jb1 = min(int(math.floor((max(ay, by) + reach - y_b) / h)) + 1, nby - 1)
         for jb in range(jb0, jb1 + 1):
             for ib in range(ib0, ib1 + 1):
                 x0 = x_b + ib * h
                 y0 = y_b + jb * h
-                if segment_box_distance(ax, ay, bx, by, x0, y0, x0 + h, y0 + h) <= reach:
+                if segment_box_distance(ax, ay, bx, by, x0, y0, x0 + h, y0 + h) <= within:
                     b = jb * nbx + ib
                     if fill:
                         segment_ids[cursor[b]] = s
@@ -651,9 +663,12 @@ def _bucket_pass(segments, x_b, y_b, h, nbx, nby, start, segment_ids, fill):
 @dataclass(frozen=True, eq=False)
 class WallIndex:
     """Wall segments bucketed on a uniform grid (CSR): the segments of bucket b are
-    ``segment_ids[start[b]:start[b + 1]]``, every segment within ``h`` of the bucket.
+    ``segment_ids[start[b]:start[b + 1]]`` (ascending), every segment within ``reach`` of some
+    point of the bucket; buckets have side ``h`` (see the module docstring).
 
-    Pass ``*index.args`` to the kernels (:func:`nearest_wall_point`, :func:`move_crosses_wall`).
+    Pass ``*index.kernel_args()`` to the kernels (:func:`nearest_wall_point`,
+    :func:`move_crosses_wall`, :func:`wall_candidates`, the floor field's and the crowd
+    forces' kernels).
     """
 
     segments: np.ndarray     # float64[n, 4]
@@ -664,46 +679,81 @@ class WallIndex:
     h: float
     nbx: int
     nby: int
+    reach: float
 
     @classmethod
-    def build(cls, segments: np.ndarray, h: float) -> "WallIndex":
-        segments = np.ascontiguousarray(segments, dtype=np.float64).reshape(-1, 4)
-        if not h > 0 or not math.isfinite(h):
-            raise ValueError(f"wall index bucket size must be positive, got {h}")
+    def build(cls, segments, reach: float, bucket: float | None = None) -> "WallIndex":
+        """Index ``segments`` (n, 4) for queries within ``reach`` (m), on buckets of side
+        ``bucket`` (m, default ``reach``)."""
+        segments = np.ascontiguousarray(np.asarray(segments, dtype=np.float64).reshape(-1, 4))
+        if not np.all(np.isfinite(segments)):
+            raise ValueError("wall segments must be finite")
+        h = float(reach if bucket is None else bucket)
+        for name, value in (("reach", reach), ("bucket size", h)):
+            if not value > 0 or not math.isfinite(value):
+                raise ValueError(f"wall index {name} must be positive, got {value}")
+        reach = float(reach)
         if len(segments) == 0:
-            return cls(segments, np.zeros(2, np.int64), np.zeros(0, np.int64), 0.0, 0.0, float(h), 1, 1)
-        x_min = min(segments[:, 0].min(), segments[:, 2].min()) - h
-        y_min = min(segments[:, 1].min(), segments[:, 3].min()) - h
-        x_max = max(segments[:, 0].max(), segments[:, 2].max()) + h
-        y_max = max(segments[:, 1].max(), segments[:, 3].max()) + h
+            return cls(segments, np.zeros(2, np.int64), np.zeros(0, np.int64), 0.0, 0.0, h, 1, 1, reach)
+        x_min = min(segments[:, 0].min(), segments[:, 2].min()) - reach
+        y_min = min(segments[:, 1].min(), segments[:, 3].min()) - reach
+        x_max = max(segments[:, 0].max(), segments[:, 2].max()) + reach
+        y_max = max(segments[:, 1].max(), segments[:, 3].max()) + reach
         nbx = int(math.floor((x_max - x_min) / h)) + 1
         nby = int(math.floor((y_max - y_min) / h)) + 1
         if nbx * nby > MAX_BUCKETS:
             raise ValueError(f"wall index of {nbx} x {nby} buckets is too large; use a bucket size above {h:g} m")
         start = np.zeros(nbx * nby + 1, np.int64)
-        _bucket_pass(segments, x_min, y_min, float(h), nbx, nby, start, start[:0], False)
+        _bucket_pass(segments, x_min, y_min, h, nbx, nby, reach, start, start[:0], False)
         np.cumsum(start, out=start)
         segment_ids = np.empty(start[-1], np.int64)
-        _bucket_pass(segments, x_min, y_min, float(h), nbx, nby, start, segment_ids, True)
-        return cls(segments, start, segment_ids, float(x_min), float(y_min), float(h), nbx, nby)
+        _bucket_pass(segments, x_min, y_min, h, nbx, nby, reach, start, segment_ids, True)
+        return cls(segments, start, segment_ids, float(x_min), float(y_min), h, nbx, nby, reach)
 
     @property
-    def args(self) -> tuple:
-        """(segments, start, segment_ids, x_b, y_b, h, nbx, nby): the kernels' trailing arguments."""
-        return (self.segments, self.start, self.segment_ids, self.x_b, self.y_b, self.h, self.nbx, self.nby)
+    def n_walls(self) -> int:
+        return int(self.segments.shape[0])
+
+    def kernel_args(self) -> tuple:
+        """(segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach): the kernels' wall arguments."""
+        return (self.segments, self.start, self.segment_ids, self.x_b, self.y_b, self.h, self.nbx, self.nby,
+                self.reach)
 
     def segments_near(self, x: float, y: float) -> np.ndarray:
-        """Ids of the segments listed for the bucket of (x, y): all those within h of it."""
+        """Ids of the segments listed for the bucket of (x, y): all those within reach of it."""
         b = bucket_of(float(x), float(y), self.x_b, self.y_b, self.h, self.nbx, self.nby)
         return self.segment_ids[self.start[b]:self.start[b + 1]]
 
 
-@njit(cache=True)
-def nearest_wall_point(px, py, segments, start, segment_ids, x_b, y_b, h, nbx, nby):
+@njit(cache=True, error_model="numpy")
+def wall_candidates(px, py, need, segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach):
+    """(lo, hi, all_walls): the walls to examine for the segments within ``need`` of p.
+
+    The bucket of p when need <= reach (k in [lo, hi) -> segment_ids[k]), else every wall
+    (k in [0, n) -> k).
+    """
+    if need <= reach:
+        b = bucket_of(px, py, x_b, y_b, h, nbx, nby)
+        return start[b], start[b + 1], False
+    return 0, segments.shape[0], True
+
+
+@njit(cache=True, error_model="numpy")
+def any_blocks(px, py, qx, qy, lo, hi, all_walls, segments, segment_ids):
+    """True when one of the walls lo..hi of :func:`wall_candidates` blocks the move p -> q."""
+    for k in range(lo, hi):
+        s = k if all_walls else segment_ids[k]
+        if blocks(segments[s, 0], segments[s, 1], segments[s, 2], segments[s, 3], px, py, qx, qy):
+            return True
+    return False
+
+
+@njit(cache=True, error_model="numpy")
+def nearest_wall_point(px, py, segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach):
     """(q_x, q_y, distance, segment id) of the wall point nearest to p among p's bucket.
 
-    Exact whenever the nearest wall is within h of p; (nan, nan, inf, -1) when the bucket
-    lists no segment (then no wall is within h).
+    Exact whenever the nearest wall is within reach of p; (nan, nan, inf, -1) when the bucket
+    lists no segment (then no wall is within reach).
     """
     b = bucket_of(px, py, x_b, y_b, h, nbx, nby)
     best_d = math.inf
@@ -712,22 +762,19 @@ def nearest_wall_point(px, py, segments, start, segment_ids, x_b, y_b, h, nbx, n
     best_s = -1
     for k in range(start[b], start[b + 1]):
         s = segment_ids[k]
-        qx, qy, d = closest_point_on_segment(px, py, segments[s, 0], segments[s, 1], segments[s, 2], segments[s, 3])
+        qx, qy = closest_point(segments[s, 0], segments[s, 1], segments[s, 2], segments[s, 3], px, py)
+        d = math.hypot(px - qx, py - qy)
         if d < best_d:
             best_d, best_x, best_y, best_s = d, qx, qy, s
     return best_x, best_y, best_d, best_s
 
 
-@njit(cache=True)
-def move_crosses_wall(ax, ay, bx, by, segments, start, segment_ids, x_b, y_b, h, nbx, nby):
-    """True when the step from a to b crosses or touches a wall segment.
+@njit(cache=True, error_model="numpy")
+def move_crosses_wall(ax, ay, bx, by, segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach):
+    """True when a wall segment blocks the step from a to b (:func:`blocks`: touching counts).
 
-    Exact for |b - a| <= h: every segment the step meets is within |b - a| of a, hence
+    Exact for |b - a| <= reach: every segment the step meets is within |b - a| of a, hence
     listed in a's bucket.
     """
-    bucket = bucket_of(ax, ay, x_b, y_b, h, nbx, nby)
-    for k in range(start[bucket], start[bucket + 1]):
-        s = segment_ids[k]
-        if segment_crosses(ax, ay, bx, by, segments[s, 0], segments[s, 1], segments[s, 2], segments[s, 3]):
-            return True
-    return False
+    b = bucket_of(ax, ay, x_b, y_b, h, nbx, nby)
+    return any_blocks(ax, ay, bx, by, start[b], start[b + 1], False, segments, segment_ids)

@@ -1,4 +1,4 @@
-"""Spatial indexes for the crowd kernels: a cell list of agents and a bucket index of walls.
+"""The cell list of agents for the crowd kernels.
 
 Cell list (the cell index method; Allen & Tildesley 1987, Computer Simulation of Liquids,
 ch. 5). The plane is cut into square cells of side h >= r_c (the interaction cut-off), nx by
@@ -18,15 +18,9 @@ copy of x, y, radius, vx, vy gathered in that same order: ``ordered[r, k]`` belo
 ``cell_agents[k]``, and the agents of the cells i_x0..i_x1 of one row i_y are the contiguous run
 k in [cell_start[i_y nx + i_x0], cell_start[i_y nx + i_x1 + 1]).
 
-Wall index (``WallIndex``), the layout the crowd kernels take: wall segments are the rows
-[x_a, y_a, x_b, y_b] (m) of a float64 array (n_walls, 4). A uniform grid of square buckets of
-side ``cell_size`` starts at (x_0, y_0) and has nx by ny buckets; it covers the bounding box
-of the segments grown by ``reach`` on every side. The bucket of a point is found with the same
-clamped formula as above, c = i_y nx + i_x, and ``ids[start[c]:start[c + 1]]`` (int64,
-ascending) lists every segment whose distance to some point of bucket c is at most ``reach``
-(a superset may be listed). Hence, for any point p, every segment within ``reach`` of p is
-listed in p's bucket; a point outside the covered box is farther than ``reach`` from every
-segment. With no segments the index is one empty bucket.
+The clamped cell formula is :func:`models.crowd.geometry.cell_coords`, shared with the wall
+index the crowd kernels take, :class:`models.crowd.geometry.WallIndex` (wall segments
+bucketed so that a point's bucket lists every segment within ``reach`` of it).
 
 ======== ============================================================ ======
 symbol   meaning                                                      unit
@@ -35,7 +29,6 @@ h        side of a cell (>= r_c)                                      m
 r_c      interaction cut-off (centre to centre)                       m
 x_0,y_0  lower-left corner of the grid                                m
 nx, ny   cells along x and y                                          1
-reach    distance within which a segment is listed in a bucket        m
 ======== ============================================================ ======
 """
 
@@ -47,28 +40,10 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from models.crowd.geometry import cell_coords
+
 # Rows of CellList.ordered.
 ROW_X, ROW_Y, ROW_RADIUS, ROW_VX, ROW_VY = range(5)
-
-
-@njit(cache=True, error_model="numpy")
-def cell_coords(x, y, x0, y0, h, nx, ny):
-    """(i_x, i_y) of the cell holding (x, y), clamped into the grid (NaN goes to cell 0)."""
-    fx = (x - x0) / h
-    fy = (y - y0) / h
-    if not fx >= 0.0:  # also catches NaN
-        ix = 0
-    elif fx >= nx:
-        ix = nx - 1
-    else:
-        ix = int(fx)
-    if not fy >= 0.0:
-        iy = 0
-    elif fy >= ny:
-        iy = ny - 1
-    else:
-        iy = int(fy)
-    return ix, iy
 
 
 @njit(cache=True, error_model="numpy")
@@ -190,87 +165,3 @@ def neighbour_counts_brute_force(x, y, active, r_c: float) -> np.ndarray:
     close = (d2 < r_c * r_c) & active[:, None] & active[None, :]
     np.fill_diagonal(close, False)
     return close.sum(axis=1).astype(np.int64)
-
-
-def point_segment_distance(px, py, segments: np.ndarray) -> np.ndarray:
-    """Distance (m) from points (px, py) (broadcast) to each segment row [x_a, y_a, x_b, y_b]."""
-    ax, ay, bx, by = (segments[..., k] for k in range(4))
-    ux, uy = bx - ax, by - ay
-    length2 = ux * ux + uy * uy
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s = np.where(length2 > 0.0, ((px - ax) * ux + (py - ay) * uy) / np.where(length2 > 0.0, length2, 1.0), 0.0)
-    s = np.clip(s, 0.0, 1.0)
-    return np.hypot(px - (ax + s * ux), py - (ay + s * uy))
-
-
-@dataclass(eq=False)
-class WallIndex:
-    """Wall segments and their bucket index (layout in the module docstring)."""
-
-    segments: np.ndarray
-    x0: float
-    y0: float
-    cell_size: float
-    nx: int
-    ny: int
-    reach: float
-    start: np.ndarray
-    ids: np.ndarray
-
-    @property
-    def n_walls(self) -> int:
-        return int(self.segments.shape[0])
-
-    @classmethod
-    def build(cls, segments, reach: float, cell_size: float | None = None) -> WallIndex:
-        """Index ``segments`` (n, 4) so that each bucket lists the segments within ``reach`` of it.
-
-        ``cell_size`` defaults to ``reach``. A bucket lists a segment when the segment's
-        distance to the bucket centre is at most reach + half the bucket diagonal, a superset of
-        the segments within reach of some point of the bucket.
-        """
-        segments = np.ascontiguousarray(np.asarray(segments, dtype=np.float64).reshape(-1, 4))
-        if not np.all(np.isfinite(segments)):
-            raise ValueError("wall segments must be finite")
-        if not reach > 0.0:
-            raise ValueError(f"reach must be > 0, got {reach}")
-        cell_size = float(reach if cell_size is None else cell_size)
-        if segments.shape[0] == 0:
-            return cls(segments, 0.0, 0.0, cell_size, 1, 1, float(reach), np.zeros(2, dtype=np.int64),
-                       np.zeros(0, dtype=np.int64))
-        xmin = min(segments[:, 0].min(), segments[:, 2].min()) - reach
-        ymin = min(segments[:, 1].min(), segments[:, 3].min()) - reach
-        xmax = max(segments[:, 0].max(), segments[:, 2].max()) + reach
-        ymax = max(segments[:, 1].max(), segments[:, 3].max()) + reach
-        nx = max(1, int(math.ceil((xmax - xmin) / cell_size)))
-        ny = max(1, int(math.ceil((ymax - ymin) / cell_size)))
-        half_diagonal = 0.5 * math.sqrt(2.0) * cell_size
-        cells, walls = [], []
-        for w, (ax, ay, bx, by) in enumerate(segments):
-            ix0 = max(0, int((min(ax, bx) - reach - xmin) // cell_size) - 1)
-            ix1 = min(nx - 1, int((max(ax, bx) + reach - xmin) // cell_size) + 1)
-            iy0 = max(0, int((min(ay, by) - reach - ymin) // cell_size) - 1)
-            iy1 = min(ny - 1, int((max(ay, by) + reach - ymin) // cell_size) + 1)
-            iy, ix = np.mgrid[iy0:iy1 + 1, ix0:ix1 + 1]
-            centre_x = xmin + (ix + 0.5) * cell_size
-            centre_y = ymin + (iy + 0.5) * cell_size
-            near = point_segment_distance(centre_x, centre_y, segments[w]) <= reach + half_diagonal
-            cells.append((iy * nx + ix)[near])
-            walls.append(np.full(int(near.sum()), w, dtype=np.int64))
-        cells = np.concatenate(cells)
-        walls = np.concatenate(walls)
-        order = np.argsort(cells, kind="stable")  # segments were appended in ascending order
-        start = np.zeros(nx * ny + 1, dtype=np.int64)
-        np.cumsum(np.bincount(cells, minlength=nx * ny), out=start[1:])
-        return cls(segments, float(xmin), float(ymin), cell_size, nx, ny, float(reach), start,
-                   np.ascontiguousarray(walls[order]))
-
-    def kernel_args(self) -> tuple:
-        """(segments, start, ids, x_0, y_0, cell_size, nx, ny, reach): the wall arguments of the kernels."""
-        return (self.segments, self.start, self.ids, self.x0, self.y0, self.cell_size, self.nx, self.ny, self.reach)
-
-    def near(self, x: float, y: float) -> np.ndarray:
-        """The segment rows listed in the bucket of (x, y) (Python; for tests and callers)."""
-        ix, iy = cell_coords(float(x), float(y), self.x0, self.y0, self.cell_size, self.nx, self.ny)
-        c = iy * self.nx + ix
-        return self.ids[self.start[c]:self.start[c + 1]]

@@ -234,7 +234,7 @@ def test_directions_never_lead_into_a_wall():
     ex, ey = field.direction(points[:, 0], points[:, 1])
     step = points + 0.05 * np.column_stack([ex, ey])
     assert geometry.contains(step[:, 0], step[:, 1]).all()
-    assert not any(move_crosses_wall(p[0], p[1], q[0], q[1], *field.index.args) for p, q in zip(points, step))
+    assert not any(move_crosses_wall(p[0], p[1], q[0], q[1], *field.index.kernel_args()) for p, q in zip(points, step))
     # Zero only next to exits (reached) or pinned against walls straight ahead
     moving = np.hypot(ex, ey) > 0.5
     assert moving.mean() > 0.995

@@ -29,7 +29,8 @@ from models.crowd.forces_reference import (
     crossings,
     social_force_substep_reference,
 )
-from models.crowd.neighbours import CellList, WallIndex, neighbour_counts_brute_force, point_segment_distance
+from models.crowd.geometry import WallIndex, point_segment_distance
+from models.crowd.neighbours import CellList, neighbour_counts_brute_force
 
 SFM = SocialForceParams()
 CSM = CollisionFreeSpeedParams()
@@ -272,7 +273,7 @@ def random_room(seed, n=70, side=6.0, holes=8):
     px, py = [], []
     while len(px) < n + holes:
         p = rng.uniform(0.1, side - 0.1, 2)
-        if point_segment_distance(p[0], p[1], segments).min() > 0.02:
+        if min(point_segment_distance(*s, p[0], p[1]) for s in segments) > 0.02:
             px.append(p[0])
             py.append(p[1])
     agents.spawn(px, py, vx=rng.normal(0, 1.5, n + holes), vy=rng.normal(0, 1.5, n + holes),
@@ -473,10 +474,10 @@ def test_the_cell_list_finds_exactly_the_brute_force_neighbours(seed):
 def test_the_wall_index_lists_every_wall_within_reach():
     rng = np.random.default_rng(5)
     segments = np.column_stack([rng.uniform(0, 20, (60, 2)), rng.uniform(0, 20, (60, 2))])
-    walls = WallIndex.build(segments, reach=0.9, cell_size=0.7)
+    walls = WallIndex.build(segments, reach=0.9, bucket=0.7)
     for p in rng.uniform(-3, 23, (3000, 2)):
-        within = np.flatnonzero(point_segment_distance(p[0], p[1], segments) <= 0.9)
-        listed = walls.near(p[0], p[1])
+        within = [w for w, s in enumerate(segments) if point_segment_distance(*s, p[0], p[1]) <= 0.9]
+        listed = walls.segments_near(p[0], p[1])
         assert set(within) <= set(listed)
         assert np.all(np.diff(listed) > 0)
 

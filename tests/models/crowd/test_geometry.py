@@ -1,4 +1,4 @@
-"""Crowd geometry: GeoJSON / WKT reading, containment, segment crossing, nearest wall point
+"""Crowd geometry: GeoJSON / WKT reading, containment, segment blocking, nearest wall point
 and the wall index, each against a plain brute-force computation."""
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from models.crowd.geometry import (
     Geometry,
     GeometryFileError,
     GeometrySpec,
+    MAX_BUCKETS,
     WallIndex,
+    blocks,
     move_crosses_wall,
     nearest_wall_point,
-    segment_crosses,
 )
 from sim.grid import RasterGrid
 
@@ -107,7 +108,7 @@ def test_an_l_shaped_room():
                                                                                            False]
 
 
-@pytest.mark.parametrize("a, b, c, d, expected", [
+@pytest.mark.parametrize("a, b, p, q, expected", [
     ((0, 0), (2, 2), (0, 2), (2, 0), True),           # proper crossing
     ((0, 0), (2, 0), (0, 1), (2, 1), False),          # parallel
     ((0, 0), (2, 0), (1, 0), (3, 0), True),           # collinear, overlapping
@@ -116,15 +117,23 @@ def test_an_l_shaped_room():
     ((0, 0), (2, 0), (1, 0), (1, 3), True),           # T junction: an end on the other's interior
     ((0, 0), (2, 0), (1, 1e-9), (1, 3), False),       # a near miss above
     ((0, 0), (2, 0), (3, -1), (3, 1), False),         # would cross the extension only
-    ((1, 1), (1, 1), (0, 0), (2, 2), True),           # a point on a segment
-    ((1, 1), (1, 1), (0, 0), (2, 0), False),          # a point off it
     ((0.1, 0.1), (0.7, 0.7), (0.3, 0.3), (0.5, 0.5), True),  # collinear containment, inexact decimals
 ])
-def test_segment_crosses(a, b, c, d, expected):
-    a, b, c, d = (tuple(map(float, p)) for p in (a, b, c, d))  # one compiled signature
-    assert segment_crosses(*a, *b, *c, *d) is expected
-    assert segment_crosses(*c, *d, *a, *b) is expected  # symmetric
-    assert segment_crosses(*b, *a, *d, *c) is expected  # orientation of either does not matter
+def test_blocks(a, b, p, q, expected):
+    a, b, p, q = (tuple(map(float, x)) for x in (a, b, p, q))  # one compiled signature
+    assert blocks(*a, *b, *p, *q) is expected
+    assert blocks(*p, *q, *a, *b) is expected  # symmetric between wall and move ...
+    assert blocks(*b, *a, *q, *p) is expected  # ... and the direction of either does not matter
+
+
+@pytest.mark.parametrize("a, b, p, q, expected", [
+    ((0, 0), (2, 2), (1, 1), (1, 1), True),           # a move of zero length on the wall
+    ((0, 0), (2, 0), (1, 1), (1, 1), False),          # ... off it
+    ((1, 1), (1, 1), (0, 0), (2, 2), False),          # a wall of zero length (a post) blocks nothing
+])
+def test_blocks_with_zero_length(a, b, p, q, expected):
+    a, b, p, q = (tuple(map(float, x)) for x in (a, b, p, q))
+    assert blocks(*a, *b, *p, *q) is expected
 
 
 def random_segments(rng, n, size=10.0):
@@ -152,8 +161,8 @@ def test_nearest_wall_point_against_brute_force():
     brute = point_segment_distance(points[:, 0], points[:, 1], segments)
     found = 0
     for (px, py), row in zip(points, brute):
-        qx, qy, d, s = nearest_wall_point(px, py, *index.args)
-        if row.min() <= index.h:  # within range: exact
+        qx, qy, d, s = nearest_wall_point(px, py, *index.kernel_args())
+        if row.min() <= index.reach:  # within range: exact
             found += 1
             assert d == pytest.approx(row.min(), abs=1e-12)
             assert row[s] == pytest.approx(d, abs=1e-12)
@@ -183,25 +192,47 @@ def box_segment_distance(boxes, segments):
     return out
 
 
-def test_wall_index_lists_every_segment_within_h():
+@pytest.mark.parametrize("reach, bucket", [(0.8, None), (0.9, 0.7), (0.5, 1.3)])
+def test_wall_index_lists_every_segment_within_reach(reach, bucket):
     rng = np.random.default_rng(3)
     segments = random_segments(rng, 60)
-    h = 0.8
-    index = WallIndex.build(segments, h)
+    index = WallIndex.build(segments, reach, bucket)
+    h = index.h
+    assert h == (reach if bucket is None else bucket) and index.reach == reach
     ib, jb = np.meshgrid(np.arange(index.nbx), np.arange(index.nby))
     x0 = index.x_b + ib.ravel() * h
     y0 = index.y_b + jb.ravel() * h
     distance = box_segment_distance(np.column_stack([x0, y0, x0 + h, y0 + h]), segments)
     spacing = h / 40  # the sampled distance exceeds the true one by at most this
     for b in range(index.nbx * index.nby):
-        listed = set(index.segment_ids[index.start[b]:index.start[b + 1]].tolist())
-        assert {s for s in range(len(segments)) if distance[b, s] <= h} <= listed, b
-        assert listed <= {s for s in range(len(segments)) if distance[b, s] <= h + spacing}, b
-    # the guarantee that matters: every segment within h of a point is in its bucket
-    points = rng.uniform(-2, 12, (2000, 2))
+        ids = index.segment_ids[index.start[b]:index.start[b + 1]]
+        assert np.all(np.diff(ids) > 0), b  # ascending: the kernels sum walls in index order
+        listed = set(ids.tolist())
+        assert {s for s in range(len(segments)) if distance[b, s] <= reach} <= listed, b
+        assert listed <= {s for s in range(len(segments)) if distance[b, s] <= reach + spacing}, b
+    # the guarantee that matters: every segment within reach of a point is in its bucket, also
+    # for points outside the bucket grid (clamped to its border)
+    points = rng.uniform(-4, 14, (3000, 2))
     brute = point_segment_distance(points[:, 0], points[:, 1], segments)
     for (px, py), row in zip(points, brute):
-        assert set(np.flatnonzero(row <= h).tolist()) <= set(index.segments_near(px, py).tolist())
+        assert set(np.flatnonzero(row <= reach).tolist()) <= set(index.segments_near(px, py).tolist())
+
+
+def test_wall_index_limits():
+    empty = WallIndex.build(np.zeros((0, 4)), 0.5)
+    assert empty.n_walls == 0 and empty.nbx * empty.nby == 1 and empty.segments_near(3.0, -7.0).size == 0
+    assert not move_crosses_wall(0.0, 0.0, 1.0, 1.0, *empty.kernel_args())
+    one = WallIndex.build([[0.0, 0.0, 1.0, 0.0]], 0.5)
+    for x, y in [(0.5, 0.3), (1e300, -1e300), (np.nan, 0.2)]:  # far and NaN points clamp into the grid
+        assert one.segments_near(x, y).size <= 1
+    with pytest.raises(ValueError, match="too large"):
+        WallIndex.build([[0.0, 0.0, 1.0e4, 1.0e4]], 1.0e4 / np.sqrt(MAX_BUCKETS) / 2)
+    with pytest.raises(ValueError, match="reach must be positive"):
+        WallIndex.build([[0.0, 0.0, 1.0, 0.0]], 0.0)
+    with pytest.raises(ValueError, match="bucket size must be positive"):
+        WallIndex.build([[0.0, 0.0, 1.0, 0.0]], 1.0, np.inf)
+    with pytest.raises(ValueError, match="finite"):
+        WallIndex.build([[0.0, 0.0, np.nan, 0.0]], 1.0)
 
 
 def test_move_crosses_wall_against_brute_force():
@@ -212,8 +243,8 @@ def test_move_crosses_wall_against_brute_force():
     angle = rng.uniform(0, 2 * np.pi, 2000)
     b = a + 0.5 * rng.uniform(0, 1, (2000, 1)) * np.column_stack([np.cos(angle), np.sin(angle)])
     for (ax, ay), (bx, by) in zip(a, b):
-        brute = any(segment_crosses(ax, ay, bx, by, *s) for s in segments)
-        assert move_crosses_wall(ax, ay, bx, by, *index.args) == brute
+        brute = any(blocks(*s, ax, ay, bx, by) for s in segments)
+        assert move_crosses_wall(ax, ay, bx, by, *index.kernel_args()) == brute
 
 
 def test_bad_shapes_and_files(tmp_path):
