@@ -1,0 +1,698 @@
+"""Crowd: pedestrians walking to exits through a walkable plan, with body contact for crush densities.
+
+Governing equations
+-------------------
+Navigation (:mod:`models.crowd.floor_field`): each person walks, when unhindered, along the
+desired direction e_i = -grad T / |grad T| of the travel time T to the nearest open exit (or
+to the exit assigned to the person's source), the solution of the eikonal equation
+|grad T| F = 1 by fast marching (Sethian 1996) on the simulation grid, with F = 1 m/s (so T
+is the walking distance in metres). When ``closed_exits`` changes (an ``[[events]]`` entry)
+the fields are marched again from that time on.
+
+Walking (:mod:`models.crowd.forces`), chosen by ``operational_model``:
+
+- ``social_force`` (default): Helbing, Farkas & Vicsek (2000) with body compression and
+  sliding friction, m_i dv_i/dt = m_i (v0_i e_i - v_i) / tau_i + sum_j f_ij + sum_W f_iW;
+  the only one with contact forces, so the one to use at crush densities;
+- ``collision_free_speed``: Tordeux, Chraibi & Seyfried (2016), dx_i/dt = V(s_i) e_i.
+
+Both keep every centre from crossing a wall, whatever the forces.
+
+Slope: on a plane terrain z = s_x x + s_y y (``slope`` = (dz/dx, dz/dy)) the desired speed of
+each person is multiplied, every step, by Tobler's (1993) hiking function ratio
+
+    v0_i(t) = v0_i W(s) / W(0),   W(s) = exp(-3.5 |s + 0.05|),   s = (s_x, s_y) . e_i(t),
+
+with s the slope along the desired direction (positive uphill): 0.70 on a 10 % climb, the
+fastest (1.19) on a 5 % descent. The navigation field itself stays isotropic (F = 1 m/s).
+
+Populations (``sources``): ``count`` persons placed at t = 0 uniformly at random inside the
+source's area (a polygon or a box) and the walkable space, without overlapping each other
+and with the body clear of every wall (rejection sampling with the run's generator); and,
+with ``rate_per_s``, Poisson arrivals between ``start_s`` and ``end_s`` placed the same way
+when there is room (otherwise they wait, in order, and enter when room frees). Per person:
+desired speed from a normal distribution N(1.34, 0.26) m/s truncated to [0.5, 2.0] m/s
+(Weidmann 1993's free walking speed; resampled until inside) unless fixed, radius uniform in
+[0.2, 0.3] m unless fixed, mass 80 kg and relaxation time 0.5 s (HFV 2000).
+
+Evacuation: a person whose body touches an open exit (centre within r_i of its line, point
+or polygon outline, or inside its polygon), or whose last step crossed its line, has left;
+the model counts them per exit with their times. The part of a wall an open exit line lies
+on is a door: the bodies do not feel it (so the wall's repulsion cannot hold people short of
+the exit); closing the exit closes the door. The navigation fields keep every wall.
+
+Fields: per agent slot (``at = "agent"``; NaN where no one is in the slot) the person's id,
+position, velocity, speed, radial contact force sum F_i (N), compression F_i / (2 pi r_i)
+(N/m) and injury risk (1 where the compression exceeds ``injury_threshold_n_m``, HFV's
+1600 N/m; 0 otherwise); on the grid, Helbing, Johansson & Al-Abideen's (2007) Gaussian
+estimates (:mod:`models.crowd.crowd_fields`) of density, mean velocity, speed variance and
+crowd pressure P = rho Var (critical about 0.02 s-2), Fruin's (1971) level of service, and
+the walking distance T to the nearest open exit; globally the persons present and evacuated.
+
+Agent slots: the field arrays have a fixed length, ``agent_capacity``: the sum of the sources'
+initial counts plus, per source with arrivals, a bound on its Poisson count over
+[start_s, end_s] with mean lambda = rate (end_s - start_s): ceil(1.5 lambda + 10 sqrt(lambda)) + 1
+(more than 10 standard deviations above the mean for lambda >= 1; at lambda = 1e4 the
+bound is 16,001 against a 1e-23 chance of exceeding 11,000). A scenario whose bound exceeds
+MAX_AGENTS (2e5) is refused. Should arrivals ever find every slot taken, they are dropped
+and counted (``arrivals_dropped`` in the report). Person p keeps its slot while present;
+slots are reused after people leave (the trajectories writer follows persons by
+``agent_id``).
+
+Not yet: ``acoustic_sources`` and ``visual_layers`` (footfall noise, the crowd seen by
+the cameras) come later; a per-person pre-movement time and stairs are not modelled.
+
+Symbols
+=======
+========  ======================================================  ==========
+symbol    meaning                                                 unit
+========  ======================================================  ==========
+x_i, v_i  position, velocity of person i                          m, m s-1
+v0_i      desired (free walking) speed                            m s-1
+e_i       desired direction (floor field)                         1
+r_i       body radius                                             m
+m_i       mass                                                    kg
+tau_i     relaxation time                                         s
+T         walking distance to the nearest open exit               m
+F_i       radial contact force sum                                N
+C_i       compression F_i / (2 pi r_i)                            N m-1
+s         slope along e_i (dz per metre walked)                   1
+W(s)      Tobler's hiking function (shape)                        1
+rho       local density (Gaussian, smoothing length R)            m-2
+Var       local velocity variance                                 m2 s-2
+P         crowd pressure rho Var                                  s-2
+lambda    expected arrivals of a source                           1
+========  ======================================================  ==========
+
+References: Helbing, Farkas & Vicsek 2000 (Nature 407:487); Tordeux, Chraibi & Seyfried 2016
+(arXiv:1512.05597); Helbing, Johansson & Al-Abideen 2007 (PRE 75:046109); Weidmann 1993
+(IVT Schriftenreihe 90); Tobler 1993 (NCGIA TR 93-1); Sethian 1996 (PNAS 93:1591); Fruin
+1971; Evans & Hayden 1971 and Hopkins et al. 1993 via Lee & Hughes 2006 (Accid. Anal. Prev.
+38:712); RiMEA 3.0 tests 1, 6, 9, 10.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+from numba import njit
+from pydantic import Field, model_validator
+
+from models.crowd import crowd_fields
+from models.crowd.agents import Agents
+from models.crowd.floor_field import ExitSpec, FloorField
+from models.crowd.forces import (
+    CollisionFreeSpeedParams,
+    SocialForceBuffers,
+    SocialForceParams,
+    collision_free_speed_step,
+    social_force_step,
+)
+from models.crowd.geometry import Geometry, GeometrySpec, Point, WallIndex, closest_point, nearest_wall_point
+from models.crowd.neighbours import CellList
+from sim.fields import FieldSpec
+from sim.grid import RasterGrid
+from sim.model import ModelParams
+
+MAX_AGENTS = 200_000
+MAX_RADIUS_M = 0.5
+TOBLER_RATE = 3.5  # per unit slope (Tobler 1993)
+TOBLER_OFFSET = 0.05  # the fastest walking is on a 5 % descent
+PLACEMENT_TRIES = 50  # candidate positions per person before a source counts as full
+
+
+class DesiredSpeed(ModelParams):
+    """A truncated normal distribution of desired speeds (Weidmann 1993: 1.34 +- 0.26 m/s)."""
+
+    mean_m_s: float = Field(1.34, gt=0)
+    sd_m_s: float = Field(0.26, ge=0)
+    min_m_s: float = Field(0.5, ge=0)
+    max_m_s: float = Field(2.0, gt=0)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.min_m_s <= self.mean_m_s <= self.max_m_s:
+            raise ValueError("desired speed: need min_m_s <= mean_m_s <= max_m_s")
+        return self
+
+
+class Source(ModelParams):
+    """Where persons start (``count`` at t = 0) or arrive (``rate_per_s`` from ``start_s`` to ``end_s``)."""
+
+    name: str | None = None
+    polygon_m: list[Point] | None = Field(None, min_length=3)
+    box_m: tuple[float, float, float, float] | None = Field(None, description="x_min, y_min, x_max, y_max")
+    count: int = Field(0, ge=0)
+    rate_per_s: float = Field(0.0, ge=0)
+    start_s: float = Field(0.0, ge=0)
+    end_s: float | None = Field(None, ge=0)
+    desired_speed_m_s: float | DesiredSpeed = Field(default_factory=DesiredSpeed,
+                                                    description="a fixed speed or a distribution")
+    radius_m: float | tuple[float, float] = Field((0.2, 0.3), description="fixed, or uniform in (low, high)")
+    mass_kg: float = Field(80.0, gt=0)
+    relaxation_time_s: float = Field(0.5, gt=0)
+    exit: str | None = Field(None, description="the exit these persons walk to (default: the nearest open one)")
+
+    @model_validator(mode="after")
+    def _check(self):
+        if (self.polygon_m is None) == (self.box_m is None):
+            raise ValueError("a source needs exactly one of polygon_m or box_m")
+        if self.box_m is not None and not (self.box_m[0] < self.box_m[2] and self.box_m[1] < self.box_m[3]):
+            raise ValueError("box_m must be (x_min, y_min, x_max, y_max) with min < max")
+        if self.rate_per_s > 0 and (self.end_s is None or self.end_s <= self.start_s):
+            raise ValueError("a source with arrivals needs end_s > start_s (it bounds the number of agent slots)")
+        radii = self.radius_m if isinstance(self.radius_m, tuple) else (self.radius_m, self.radius_m)
+        if not 0 < radii[0] <= radii[1] <= MAX_RADIUS_M:
+            raise ValueError(f"radius_m must lie in (0, {MAX_RADIUS_M}] m (and low <= high)")
+        if isinstance(self.desired_speed_m_s, float) and self.desired_speed_m_s < 0:
+            raise ValueError("desired_speed_m_s must be >= 0")
+        return self
+
+    @property
+    def radius_range(self) -> tuple[float, float]:
+        r = self.radius_m
+        return (float(r[0]), float(r[1])) if isinstance(r, tuple) else (float(r), float(r))
+
+    @property
+    def max_desired_speed(self) -> float:
+        v = self.desired_speed_m_s
+        return float(v) if isinstance(v, (int, float)) else float(v.max_m_s)
+
+    @property
+    def expected_arrivals(self) -> float:
+        return self.rate_per_s * (self.end_s - self.start_s) if self.rate_per_s > 0 else 0.0
+
+    @property
+    def slots(self) -> int:
+        """Initial count plus a bound on the Poisson arrivals (see the module docstring)."""
+        lam = self.expected_arrivals
+        bound = int(math.ceil(1.5 * lam + 10.0 * math.sqrt(lam))) + 1 if lam > 0 else 0
+        return self.count + bound
+
+
+class CrowdParams(ModelParams):
+    geometry: GeometrySpec
+    exits: list[ExitSpec] = Field(min_length=1)
+    closed_exits: list[str] = Field(default_factory=list, description="names of exits closed now")
+    operational_model: Literal["social_force", "collision_free_speed"] = "social_force"
+    sources: list[Source] = Field(min_length=1)
+    slope: tuple[float, float] = Field((0.0, 0.0), description="plane terrain: (dz/dx, dz/dy)")
+    dt_s: float = Field(0.01, gt=0, le=0.1)
+    smoothing_length_m: float = Field(1.0, gt=0, description="R of the Gaussian density and pressure fields")
+    injury_threshold_n_m: float = Field(1600.0, gt=0, description="compression (radial force per unit "
+                                                                   "circumference) above which injury is likely "
+                                                                   "(HFV 2000)")
+    crush_force_n: float = Field(623.0, gt=0, description="radial contact force sum reported as a crush: "
+                                                          "623 N tolerable for men pushed against a bar "
+                                                          "(Evans & Hayden 1971); Hopkins et al. 1993: death "
+                                                          "4-6 min after 1112 N, 15 s after 6227 N")
+
+    @model_validator(mode="after")
+    def _names(self):
+        names = [e.name for e in self.exits]
+        if any(n is None for n in names):
+            raise ValueError("every crowd exit needs a name")
+        if len(set(names)) != len(names):
+            raise ValueError(f"exit names must be unique, got {names}")
+        for name in self.closed_exits:
+            if name not in names:
+                raise ValueError(f"closed exit {name!r} is not an exit; the exits are {names}")
+        for source in self.sources:
+            if source.exit is not None and source.exit not in names:
+                raise ValueError(f"source exit {source.exit!r} is not an exit; the exits are {names}")
+        capacity = sum(s.slots for s in self.sources)
+        if capacity > MAX_AGENTS:
+            raise ValueError(f"the sources may bring up to {capacity} persons; at most {MAX_AGENTS} are supported")
+        return self
+
+
+@njit(cache=True)
+def _clear_of_walls(xs, ys, rs, segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach, out):
+    """out[k] = the body of radius rs[k] at (xs[k], ys[k]) touches no wall (needs rs[k] < reach)."""
+    for k in range(xs.size):
+        _, _, d, _ = nearest_wall_point(xs[k], ys[k], segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach)
+        out[k] = d > rs[k]
+
+
+def tobler_ratio(slope_along: np.ndarray) -> np.ndarray:
+    """W(s) / W(0) of Tobler's hiking function, W(s) = exp(-3.5 |s + 0.05|)."""
+    return np.exp(-TOBLER_RATE * (np.abs(slope_along + TOBLER_OFFSET) - TOBLER_OFFSET))
+
+
+def _agent(name: str, units: str, doc: str) -> FieldSpec:
+    return FieldSpec(name, at="agent", units=units, intent="out", allow_nan=True, diagnostic=True,
+                     running_max=False, doc=doc)
+
+
+class Crowd:
+    """Pedestrians walking to exits (social force or collision-free speed model) over a walkable plan."""
+
+    name = "crowd"
+    Params = CrowdParams
+    summary_fields = ("crowd_density",)
+    fixed_params = ("geometry", "exits", "sources")
+    references = ("Helbing, Farkas & Vicsek 2000 (Nature 407:487); Tordeux, Chraibi & Seyfried 2016 "
+                  "(arXiv:1512.05597); Helbing, Johansson & Al-Abideen 2007 (PRE 75:046109); Weidmann 1993; "
+                  "Tobler 1993 (NCGIA TR 93-1); Sethian 1996 (PNAS 93:1591); Fruin 1971")
+
+    fields = (
+        _agent("agent_id", "1", "person id (stable while the person is present)"),
+        _agent("agent_x", "m", "x of the person's centre"),
+        _agent("agent_y", "m", "y of the person's centre"),
+        _agent("agent_vx", "m s-1", "x velocity of the person"),
+        _agent("agent_vy", "m s-1", "y velocity of the person"),
+        _agent("agent_speed", "m s-1", "walking speed of the person"),
+        _agent("agent_contact_force", "N", "radial contact force sum on the person's body"),
+        _agent("agent_compression", "N m-1", "contact force per unit body circumference"),
+        _agent("agent_injury_risk", "1", "compression above the injury threshold (1) or not (0)"),
+        FieldSpec("crowd_density", at="cell", units="m-2", intent="out", diagnostic=True,
+                  doc="local crowd density (Gaussian-weighted, persons per square metre)"),
+        FieldSpec("crowd_velocity_x", at="cell", units="m s-1", intent="out", diagnostic=True, running_max=False,
+                  doc="local mean crowd velocity, x component"),
+        FieldSpec("crowd_velocity_y", at="cell", units="m s-1", intent="out", diagnostic=True, running_max=False,
+                  doc="local mean crowd velocity, y component"),
+        FieldSpec("crowd_speed_variance", at="cell", units="m2 s-2", intent="out", diagnostic=True,
+                  running_max=False, doc="local variance of the persons' velocities"),
+        FieldSpec("crowd_pressure", at="cell", units="s-2", intent="out", diagnostic=True,
+                  doc="crowd pressure: density times velocity variance (turbulence near 0.02 s-2)"),
+        FieldSpec("crowd_level_of_service", at="cell", units="", intent="out", kind="level", diagnostic=True,
+                  flag_values=(0, 1, 2, 3, 4, 5), flag_meanings=crowd_fields.FRUIN_MEANINGS,
+                  doc="Fruin walkway level of service"),
+        FieldSpec("floor_field_time", at="cell", units="m", intent="out", diagnostic=True, running_max=False,
+                  allow_nan=True, doc="walking distance to the nearest open exit (NaN: none reachable)"),
+        FieldSpec("agents_present", at="global", units="1", intent="out", diagnostic=True, running_max=False,
+                  doc="persons in the scene"),
+        FieldSpec("agents_evacuated", at="global", units="1", intent="out", diagnostic=True, running_max=False,
+                  doc="persons who have left through an exit"),
+    )
+
+    def __init__(self, grid: RasterGrid, params: CrowdParams, rng: np.random.Generator) -> None:
+        self.grid = grid
+        self.params = params
+        self.rng = rng
+        p = params
+        self.geometry = Geometry.from_spec(p.geometry)
+        self.exit_names = [e.name for e in p.exits]
+        self.agent_capacity = sum(s.slots for s in p.sources)
+        self.agents = Agents.empty(self.agent_capacity)
+        n = self.agent_capacity
+        self.v0_base = np.zeros(n)  # desired speed on the flat
+        self.target = np.full(n, -1, dtype=np.int64)  # assigned exit, -1: the nearest open one
+        self.ex, self.ey = np.zeros(n), np.zeros(n)
+        # Navigation: one field to the nearest open exit, one per assigned exit.
+        self.floor = FloorField(self.geometry, grid, p.exits)
+        targets = sorted({self.exit_names.index(s.exit) for s in p.sources if s.exit is not None})
+        self.target_floors = {k: FloorField(self.geometry, grid, p.exits) for k in targets}
+        self._exit_segments = []  # per exit, float[k, 4]: its line, polygon outline or point
+        self._exit_areas = []  # per exit, a matplotlib Path for a polygon exit, else None
+        for e in p.exits:
+            if e.point_m is not None:
+                line = [e.point_m, e.point_m]
+            else:
+                line = list(e.line_m) if e.line_m is not None else list(e.polygon_m) + [e.polygon_m[0]]
+            self._exit_segments.append(np.column_stack([np.asarray(line[:-1], float), np.asarray(line[1:], float)]))
+            self._exit_areas.append(None if e.polygon_m is None else self._area_path(e))
+        self._closed: tuple[str, ...] | None = None
+        self.walls = None
+        self._sync_exits()
+        # Operational models, their indexes sized for the largest bodies and speeds the sources can bring.
+        self.sf_params = SocialForceParams()
+        self.csm_params = CollisionFreeSpeedParams()
+        r_max = max(s.radius_range[1] for s in p.sources)
+        v_max = max(s.max_desired_speed for s in p.sources) * float(tobler_ratio(np.array([-TOBLER_OFFSET]))[0])
+        r_c = max(self.sf_params.cutoffs(r_max)[0], self.csm_params.cutoffs(r_max, v_max)[0])
+        r_cw = max(self.sf_params.cutoffs(r_max)[1], self.csm_params.cutoffs(r_max, v_max)[1])
+        self._wall_reach = max(r_cw, 2 * MAX_RADIUS_M) * 1.01
+        self.walls = self._wall_index()
+        x_min, y_min, x_max, y_max = self.geometry.bounds
+        self.cells = CellList.covering(x_min, y_min, x_max, y_max, r_c * 1.001, max(n, 1))
+        self.buffers = SocialForceBuffers.empty(n, self.walls.n_walls)
+        self._paths = [self._area_path(s) for s in p.sources]
+        self._pending = [0] * len(p.sources)  # arrivals waiting for room, per source
+        # Bookkeeping.
+        self.t = 0.0
+        self.evacuated = 0
+        self.exit_times: dict[str, list[float]] = {name: [] for name in self.exit_names}
+        self.arrivals_dropped = 0
+        self.spawned = 0
+        self.max_compression_n_m = 0.0
+        self.max_contact_force_n = 0.0
+        self._injured_ids: set[int] = set()
+        self._crushed_ids: set[int] = set()
+        shape = grid.shape
+        self._rho, self._vx, self._vy, self._var = (np.zeros(shape) for _ in range(4))
+
+    @classmethod
+    def estimate_bytes(cls, grid: RasterGrid, params: CrowdParams) -> int:
+        n_targets = len({s.exit for s in params.sources if s.exit is not None})
+        capacity = sum(s.slots for s in params.sources)
+        return (12 * (1 + n_targets) + 4) * grid.size * 8 + 40 * capacity * 8
+
+    # -- set-up -----------------------------------------------------------------------------
+    @staticmethod
+    def _area_path(source: Source):
+        from matplotlib.path import Path as MplPath
+
+        if source.box_m is not None:
+            x0, y0, x1, y1 = source.box_m
+            return MplPath([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
+        return MplPath(source.polygon_m)
+
+    def _sync_exits(self) -> None:
+        """March the navigation fields again when the set of closed exits changed."""
+        closed = tuple(sorted(set(self.params.closed_exits)))
+        if closed == self._closed:
+            return
+        self.floor.recompute(closed_exits=closed)
+        for k, field in self.target_floors.items():
+            field.recompute(closed_exits=[e for i, e in enumerate(self.exit_names) if i != k])
+        self._closed = closed
+        if self.walls is not None:
+            self.walls = self._wall_index()
+
+    def _wall_index(self):
+        """The walls the bodies feel: the geometry's segments less the parts an open exit line covers
+        (a door in a wall is an opening; closing the exit closes it)."""
+        closed = set(self._closed or ())
+        doors = [self._exit_segments[k] for k, e in enumerate(self.params.exits)
+                 if e.line_m is not None and e.name not in closed]
+        segments = _open_doors(self.geometry.segments, np.concatenate(doors) if doors else np.zeros((0, 4)))
+        return WallIndex.build(segments, self._wall_reach)
+
+    def initialize(self, state) -> None:
+        self.t = 0.0
+        for k, source in enumerate(self.params.sources):
+            if source.count:
+                placed = self._place(k, source.count)
+                if placed < source.count:
+                    raise ValueError(f"source {source.name or k}: room for only {placed} of {source.count} persons "
+                                     "in its area (non-overlapping, off the walls)")
+        self.diagnose(state, 0.0)
+
+    def _draw_properties(self, source: Source, n: int) -> dict[str, np.ndarray]:
+        rng = self.rng
+        v = source.desired_speed_m_s
+        if isinstance(v, DesiredSpeed):
+            speeds = rng.normal(v.mean_m_s, v.sd_m_s, n)
+            bad = (speeds < v.min_m_s) | (speeds > v.max_m_s)
+            while bad.any():  # resample: a truncated normal
+                speeds[bad] = rng.normal(v.mean_m_s, v.sd_m_s, int(bad.sum()))
+                bad = (speeds < v.min_m_s) | (speeds > v.max_m_s)
+        else:
+            speeds = np.full(n, float(v))
+        lo, hi = source.radius_range
+        radius = rng.uniform(lo, hi, n) if hi > lo else np.full(n, lo)
+        return {"desired_speed": speeds, "radius": radius}
+
+    def _place(self, k: int, n: int) -> int:
+        """Place up to n persons of source k where there is room; returns how many were placed."""
+        source = self.params.sources[k]
+        if n <= 0:
+            return 0
+        room = self.agent_capacity - self.agents.count
+        if room < n:
+            self.arrivals_dropped += n - room
+            n = room
+            if n <= 0:
+                return 0
+        props = self._draw_properties(source, n)
+        radius = props["radius"]
+        path = self._paths[k]
+        x0, y0 = path.vertices.min(axis=0)
+        x1, y1 = path.vertices.max(axis=0)
+        a = self.agents
+        # Occupied discs near the area, in a hash of cells of side 2 r_max.
+        r_max_all = max(MAX_RADIUS_M, float(radius.max()))
+        h = 2.0 * r_max_all
+        grid: dict[tuple[int, int], list[int]] = {}
+        px, py, pr = [], [], []
+        for i in np.flatnonzero(a.active & (a.x > x0 - h) & (a.x < x1 + h) & (a.y > y0 - h) & (a.y < y1 + h)):
+            grid.setdefault((int(math.floor(a.x[i] / h)), int(math.floor(a.y[i] / h))), []).append(len(px))
+            px.append(a.x[i]), py.append(a.y[i]), pr.append(a.radius[i])
+        xs, ys = np.empty(n), np.empty(n)
+        placed = 0
+        tries = 0
+        max_tries = PLACEMENT_TRIES * n + 1000
+        while placed < n and tries < max_tries:
+            batch = min(max(64, 2 * (n - placed)), 4096)
+            tries += batch
+            cx = self.rng.uniform(x0, x1, batch)
+            cy = self.rng.uniform(y0, y1, batch)
+            ok = path.contains_points(np.column_stack([cx, cy])) & self.geometry.contains(cx, cy)
+            # Conservatively clear of the walls by the source's largest radius first (vectorised) ...
+            idx = np.flatnonzero(ok)
+            clear = np.zeros(idx.size, dtype=bool)
+            _clear_of_walls(cx[idx], cy[idx], np.full(idx.size, float(radius.min())), *self.walls.kernel_args(),
+                            clear)
+            one = np.zeros(1, dtype=bool)
+            for j in idx[clear]:
+                if placed >= n:
+                    break
+                r = radius[placed]
+                # ... then exactly by this person's radius.
+                _clear_of_walls(cx[j:j + 1], cy[j:j + 1], radius[placed:placed + 1], *self.walls.kernel_args(), one)
+                if not one[0]:
+                    continue
+                gx, gy = int(math.floor(cx[j] / h)), int(math.floor(cy[j] / h))
+                free = True
+                for dx in (-1, 0, 1):
+                    for dy in (-1, 0, 1):
+                        for q in grid.get((gx + dx, gy + dy), ()):
+                            if (cx[j] - px[q]) ** 2 + (cy[j] - py[q]) ** 2 < (r + pr[q]) ** 2:
+                                free = False
+                                break
+                        if not free:
+                            break
+                    if not free:
+                        break
+                if not free:
+                    continue
+                grid.setdefault((gx, gy), []).append(len(px))
+                px.append(cx[j]), py.append(cy[j]), pr.append(r)
+                xs[placed], ys[placed] = cx[j], cy[j]
+                placed += 1
+        if placed:
+            sl = slice(0, placed)
+            slots = np.flatnonzero(~a.active)[:placed]  # spawn takes the lowest free slots, in order
+            a.spawn(xs[sl], ys[sl], radius=radius[sl], desired_speed=props["desired_speed"][sl],
+                    relaxation_time=source.relaxation_time_s, mass=source.mass_kg)
+            self.v0_base[slots] = props["desired_speed"][sl]
+            self.target[slots] = -1 if source.exit is None else self.exit_names.index(source.exit)
+            self.spawned += placed
+        return placed
+
+    # -- the model ----------------------------------------------------------------------------
+    def stable_dt(self, state) -> float:
+        return self.params.dt_s
+
+    def step(self, state, t: float, dt: float) -> None:
+        p = self.params
+        self._sync_exits()
+        self._arrivals(t, dt)
+        a = self.agents
+        active = a.active
+        if a.count:
+            self._directions()
+            v0 = self.v0_base
+            if p.slope != (0.0, 0.0):
+                along = p.slope[0] * self.ex + p.slope[1] * self.ey
+                v0 = self.v0_base * tobler_ratio(along)
+            np.copyto(a.desired_speed, np.where(active, v0, a.desired_speed))
+            x_old, y_old = a.x.copy(), a.y.copy()
+            if p.operational_model == "social_force":
+                social_force_step(a, self.ex, self.ey, self.walls, self.cells, self.sf_params, dt, self.buffers)
+                force, compression = self.buffers.radial_force, self.buffers.compression
+                live = a.active
+                if live.any():
+                    self.max_compression_n_m = max(self.max_compression_n_m, float(compression[live].max()))
+                    self.max_contact_force_n = max(self.max_contact_force_n, float(force[live].max()))
+                    self._injured_ids.update(a.id[live & (compression > p.injury_threshold_n_m)].tolist())
+                    self._crushed_ids.update(a.id[live & (force > p.crush_force_n)].tolist())
+            else:
+                collision_free_speed_step(a, self.ex, self.ey, self.walls, self.cells, self.csm_params, dt)
+                self.buffers.radial_force[:] = 0.0
+                self.buffers.compression[:] = 0.0
+            self._evacuate(x_old, y_old, t + dt)
+        self.t = t + dt
+
+    def _directions(self) -> None:
+        a = self.agents
+        self.ex[:] = 0.0
+        self.ey[:] = 0.0
+        closed = {self.exit_names.index(e) for e in self._closed}
+        groups = {-1: a.active & ((self.target < 0) | np.isin(self.target, list(closed)))}
+        for k in self.target_floors:
+            if k not in closed:
+                groups[k] = a.active & (self.target == k)
+        for k, mask in groups.items():
+            idx = np.flatnonzero(mask)
+            if idx.size:
+                field = self.floor if k < 0 else self.target_floors[k]
+                ex, ey = field.direction(a.x[idx], a.y[idx])
+                self.ex[idx], self.ey[idx] = ex, ey
+
+    def _arrivals(self, t: float, dt: float) -> None:
+        for k, source in enumerate(self.params.sources):
+            if source.rate_per_s > 0:
+                overlap = min(t + dt, source.end_s) - max(t, source.start_s)
+                if overlap > 0:
+                    self._pending[k] += int(self.rng.poisson(source.rate_per_s * overlap))
+            if self._pending[k]:
+                self._pending[k] -= self._place(k, self._pending[k])
+                room = self.agent_capacity - self.agents.count
+                if room <= 0 and self._pending[k]:
+                    self.arrivals_dropped += self._pending[k]
+                    self._pending[k] = 0
+
+    def _evacuate(self, x_old: np.ndarray, y_old: np.ndarray, t: float) -> None:
+        """Remove the persons whose body touches an open exit (centre within r_i of its shape,
+        or inside its polygon) or whose step crossed its line."""
+        a = self.agents
+        idx = np.flatnonzero(a.active)
+        if not idx.size:
+            return
+        x, y, r = a.x[idx], a.y[idx], a.radius[idx]
+        left = np.full(idx.size, -1, dtype=np.int64)
+        closed = set(self._closed)
+        for k, name in enumerate(self.exit_names):
+            if name in closed:
+                continue
+            segments = self._exit_segments[k]
+            distance = np.full(idx.size, np.inf)
+            _distance_to_segments(x, y, segments, distance)
+            hit = (distance <= r) | _crosses(x_old[idx], y_old[idx], x, y, segments)
+            if self._exit_areas[k] is not None:
+                hit |= self._exit_areas[k].contains_points(np.column_stack([x, y]))
+            left[(left < 0) & hit] = k
+        gone = left >= 0
+        if gone.any():
+            for k in np.unique(left[gone]):
+                self.exit_times[self.exit_names[k]].extend([t] * int(np.count_nonzero(left == k)))
+            mask = np.zeros(a.capacity, dtype=bool)
+            mask[idx[gone]] = True
+            self.evacuated += a.remove(mask)
+
+    def diagnose(self, state, t: float) -> None:
+        p, g, a = self.params, self.grid, self.agents
+        live = a.active
+        for name in ("agent_id", "agent_x", "agent_y", "agent_vx", "agent_vy", "agent_speed", "agent_contact_force",
+                     "agent_compression", "agent_injury_risk"):
+            state[name][...] = np.nan
+        if live.any():
+            state["agent_id"][live] = a.id[live]
+            state["agent_x"][live] = a.x[live]
+            state["agent_y"][live] = a.y[live]
+            state["agent_vx"][live] = a.vx[live]
+            state["agent_vy"][live] = a.vy[live]
+            state["agent_speed"][live] = np.hypot(a.vx[live], a.vy[live])
+            state["agent_contact_force"][live] = self.buffers.radial_force[live]
+            state["agent_compression"][live] = self.buffers.compression[live]
+            state["agent_injury_risk"][live] = (self.buffers.compression[live] > p.injury_threshold_n_m)
+        crowd_fields.gaussian_fields(np.ascontiguousarray(a.x[live]), np.ascontiguousarray(a.y[live]),
+                                     np.ascontiguousarray(a.vx[live]), np.ascontiguousarray(a.vy[live]),
+                                     g.x0, g.y0, g.dx, g.dy, p.smoothing_length_m, self._rho, self._vx, self._vy,
+                                     self._var)
+        state["crowd_density"][...] = self._rho
+        state["crowd_velocity_x"][...] = self._vx
+        state["crowd_velocity_y"][...] = self._vy
+        state["crowd_speed_variance"][...] = self._var
+        state["crowd_pressure"][...] = self._rho * self._var
+        state["crowd_level_of_service"][...] = crowd_fields.fruin_level(self._rho)
+        time = self.floor.time
+        state["floor_field_time"][...] = np.where(np.isfinite(time), time, np.nan)
+        state["agents_present"][...] = a.count
+        state["agents_evacuated"][...] = self.evacuated
+
+    # -- reporting --------------------------------------------------------------------------
+    def report(self) -> dict:
+        last = [max(times) for times in self.exit_times.values() if times]
+        return {"evacuated": int(self.evacuated),
+                "present": int(self.agents.count),
+                "waiting_to_enter": int(sum(self._pending)),
+                "arrivals_dropped": int(self.arrivals_dropped),
+                "time_of_last_exit_s": float(max(last)) if last else None,
+                "evacuated_by_exit": {name: len(times) for name, times in self.exit_times.items()},
+                "last_exit_time_by_exit_s": {name: (float(max(times)) if times else None)
+                                             for name, times in self.exit_times.items()},
+                "max_compression_n_m": float(self.max_compression_n_m),
+                "max_contact_force_n": float(self.max_contact_force_n),
+                "agents_above_injury_threshold": len(self._injured_ids),
+                "agents_above_crush_force": len(self._crushed_ids)}
+
+    def summary(self, peaks: dict[str, np.ndarray], grid: RasterGrid) -> list[str]:
+        r = self.report()
+        lines = [f"{r['evacuated']} persons evacuated, {r['present']} still present"
+                 + (f"; last exit at {r['time_of_last_exit_s']:.1f} s" if r["time_of_last_exit_s"] is not None else "")]
+        used = ", ".join(f"{name} {n}" for name, n in r["evacuated_by_exit"].items())
+        lines.append(f"by exit: {used}")
+        if "crowd_density" in peaks:
+            lines.append(f"largest local density {float(peaks['crowd_density'].max()):.3g} persons/m2")
+        if self.params.operational_model == "social_force":
+            lines.append(f"largest compression {r['max_compression_n_m']:.4g} N/m; "
+                         f"{r['agents_above_injury_threshold']} persons above "
+                         f"{self.params.injury_threshold_n_m:g} N/m, {r['agents_above_crush_force']} above "
+                         f"{self.params.crush_force_n:g} N of contact force")
+        if r["arrivals_dropped"]:
+            lines.append(f"{r['arrivals_dropped']} arrivals dropped: every agent slot was taken")
+        return lines
+
+
+def _crosses(x0, y0, x1, y1, segments) -> np.ndarray:
+    """Per move (x0, y0) -> (x1, y1): does it cross (or touch) one of the segments [ax, ay, bx, by]?"""
+    ax, ay, bx, by = (segments[None, :, k] for k in range(4))
+    px, py, qx, qy = x0[:, None], y0[:, None], x1[:, None], y1[:, None]
+
+    def orient(ux, uy, vx, vy, wx, wy):
+        return (vx - ux) * (wy - uy) - (vy - uy) * (wx - ux)
+
+    o_p = np.sign(orient(ax, ay, bx, by, px, py))
+    o_q = np.sign(orient(ax, ay, bx, by, qx, qy))
+    o_a = np.sign(orient(px, py, qx, qy, ax, ay))
+    o_b = np.sign(orient(px, py, qx, qy, bx, by))
+    moved = (px != qx) | (py != qy)
+    return np.any((o_p * o_q <= 0) & (o_a * o_b <= 0) & moved & ~((o_p == 0) & (o_q == 0)), axis=1)
+
+
+@njit(cache=True)
+def _distance_to_segments(x, y, segments, out):
+    """out[i] = min(out[i], distance from (x[i], y[i]) to the nearest of the segments)."""
+    for i in range(x.size):
+        for w in range(segments.shape[0]):
+            qx, qy = closest_point(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], x[i], y[i])
+            out[i] = min(out[i], math.sqrt((x[i] - qx) ** 2 + (y[i] - qy) ** 2))
+
+
+def _open_doors(walls: np.ndarray, doors: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+    """The wall segments less their parts covered by (collinear with, and overlapping) a door segment."""
+    out = []
+    for ax, ay, bx, by in walls:
+        ux, uy = bx - ax, by - ay
+        length2 = ux * ux + uy * uy
+        pieces = [(0.0, 1.0)]
+        scale = math.sqrt(length2)
+        for cx, cy, dx, dy in doors:
+            if length2 == 0.0:
+                break
+            off_c = abs(ux * (cy - ay) - uy * (cx - ax)) / scale
+            off_d = abs(ux * (dy - ay) - uy * (dx - ax)) / scale
+            if off_c > tol * max(1.0, scale) or off_d > tol * max(1.0, scale):
+                continue
+            t0 = ((cx - ax) * ux + (cy - ay) * uy) / length2
+            t1 = ((dx - ax) * ux + (dy - ay) * uy) / length2
+            lo, hi = min(t0, t1), max(t0, t1)
+            kept = []
+            for p, q in pieces:
+                if hi <= p or lo >= q:
+                    kept.append((p, q))
+                    continue
+                if lo > p:
+                    kept.append((p, lo))
+                if hi < q:
+                    kept.append((hi, q))
+            pieces = kept
+        for p, q in pieces:
+            if (q - p) * scale > tol:
+                out.append((ax + p * ux, ay + p * uy, ax + q * ux, ay + q * uy))
+    return np.array(out, dtype=np.float64).reshape(-1, 4)

@@ -1,0 +1,211 @@
+"""The crowd model: RiMEA tests 1, 6 and 10, an exit closing mid-run, the fields, trajectories,
+reproducibility and Tobler's slope factor."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from models.crowd.forces_reference import crossings
+from models.crowd.model import Crowd, CrowdParams, tobler_ratio
+from sim.fields import FieldSet
+from sim.grid import RasterGrid
+
+CORRIDOR = [[(0, 0), (40, 0), (40, 2), (0, 2)]]
+
+
+def build(params: dict, grid: RasterGrid, seed: int = 0):
+    model = Crowd(grid, CrowdParams.model_validate(params), np.random.default_rng(seed))
+    state = FieldSet.for_models(grid, [model])
+    model.initialize(state)
+    return model, state
+
+
+def run(model, state, t_end, t=0.0, each=None):
+    dt = model.params.dt_s
+    n = int(round((t_end - t) / dt))
+    for _ in range(n):
+        before = (model.agents.x.copy(), model.agents.y.copy(), model.agents.id.copy(), model.agents.active.copy())
+        model.step(state, t, dt)
+        t += dt
+        if each is not None:
+            each(before, t)
+        if model.agents.count == 0 and not any(s.rate_per_s for s in model.params.sources):
+            break
+    return t
+
+
+def corridor(slope=(0.0, 0.0), speed=1.33):
+    params = {"geometry": {"walkable_m": CORRIDOR}, "exits": [{"name": "end", "line_m": [(40, 0), (40, 2)]}],
+              "sources": [{"box_m": (0.2, 0.9, 0.3, 1.1), "count": 1, "desired_speed_m_s": speed,
+                           "radius_m": 0.25}], "slope": slope}
+    return build(params, RasterGrid(shape=(8, 160), spacing_m=(0.25, 0.25)))
+
+
+def test_rimea_1_corridor_walking_time():
+    model, state = corridor()
+    x0 = float(model.agents.x[model.agents.active][0])
+    run(model, state, 60.0)
+    t_exit = model.exit_times["end"][0]
+    distance = 40.0 - 0.25 - x0  # the body touches the exit line
+    print(f"\nRiMEA 1: {t_exit:.2f} s for {distance:.2f} m")
+    assert 26.0 <= t_exit <= 34.0
+    assert t_exit == pytest.approx(40.0 / 1.33, rel=0.03)
+    assert model.report()["evacuated"] == 1
+
+
+@pytest.mark.parametrize("operational_model", ["social_force", "collision_free_speed"])
+def test_rimea_6_corner_no_wall_crossing(operational_model):
+    # A left turn: 12 m along x, then 10 m up y, 2 m wide; 20 persons in the first 6 m.
+    params = {"geometry": {"walkable_m": [[(0, 0), (12, 0), (12, 12), (10, 12), (10, 2), (0, 2)]]},
+              "exits": [{"name": "top", "line_m": [(10, 12), (12, 12)]}],
+              "sources": [{"box_m": (0.0, 0.0, 6.0, 2.0), "count": 20}],
+              "operational_model": operational_model}
+    model, state = build(params, RasterGrid(shape=(25, 25), spacing_m=(0.5, 0.5)), seed=3)
+    segments = model.geometry.segments
+    crossed = []
+
+    def check(before, t):
+        x0, y0, ids0, act0 = before
+        a = model.agents
+        stay = act0 & a.active & (a.id == ids0)
+        hits = crossings(x0[stay], y0[stay], a.x[stay], a.y[stay], segments)
+        if hits.any():
+            crossed.append(t)
+
+    run(model, state, 60.0, each=check)
+    assert not crossed
+    assert model.report()["evacuated"] == 20
+    assert model.agents.count == 0
+
+
+def test_rimea_10_assigned_exits_are_used():
+    # A corridor with an exit at each end; persons interleaved in the middle, half assigned to each.
+    params = {"geometry": {"walkable_m": [[(0, 0), (30, 0), (30, 3), (0, 3)]]},
+              "exits": [{"name": "west", "line_m": [(0, 0), (0, 3)]}, {"name": "east", "line_m": [(30, 0), (30, 3)]}],
+              "sources": [{"box_m": (12.0, 0.0, 18.0, 1.5), "count": 8, "exit": "west"},
+                          {"box_m": (12.0, 1.5, 18.0, 3.0), "count": 8, "exit": "east"}]}
+    model, state = build(params, RasterGrid(shape=(6, 60), spacing_m=(0.5, 0.5)), seed=2)
+    run(model, state, 40.0)
+    assert model.report()["evacuated_by_exit"] == {"west": 8, "east": 8}
+
+
+def test_closing_an_exit_sends_everyone_to_the_other():
+    params = {"geometry": {"walkable_m": [[(0, 0), (100, 0), (100, 6), (0, 6)]]},
+              "exits": [{"name": "west", "line_m": [(0, 0), (0, 6)]}, {"name": "east", "line_m": [(100, 0), (100, 6)]}],
+              "sources": [{"box_m": (45.0, 0.0, 55.0, 6.0), "count": 20}], "dt_s": 0.02}
+    model, state = build(params, RasterGrid(shape=(12, 200), spacing_m=(0.5, 0.5)), seed=5)
+    t = run(model, state, 20.0)
+    assert model.report()["evacuated"] == 0  # nobody can have walked 45 m yet
+    went_east = np.count_nonzero(model.ex[model.agents.active] > 0)
+    assert 0 < went_east < 20
+    # The event, as Simulation applies it: new validated params between steps.
+    model.params = CrowdParams.model_validate({**params, "closed_exits": ["east"]})
+    run(model, state, 150.0, t=t)
+    report = model.report()
+    assert report["evacuated_by_exit"] == {"west": 20, "east": 0}
+    assert report["present"] == 0
+
+
+def test_fields_density_integral_and_empty_slots():
+    params = {"geometry": {"walkable_m": [[(0, 0), (10, 0), (10, 10), (0, 10)]]},
+              "exits": [{"name": "door", "line_m": [(10, 4), (10, 6)]}],
+              "sources": [{"box_m": (3.0, 3.0, 7.0, 7.0), "count": 30},
+                          {"box_m": (1.0, 1.0, 2.0, 2.0), "rate_per_s": 1.0, "start_s": 0.0, "end_s": 2.0}]}
+    grid = RasterGrid(shape=(64, 64), spacing_m=(0.25, 0.25), origin_m=(-3.0, -3.0))
+    model, state = build(params, grid)
+    assert model.agent_capacity > 30 and state["agent_x"].shape == (model.agent_capacity,)
+    run(model, state, 1.0)
+    model.diagnose(state, 1.0)
+    n = model.agents.count
+    assert n == int(state["agents_present"])
+    assert state["crowd_density"].sum() * grid.cell_area_m2 == pytest.approx(n, rel=1e-3)
+    present = np.isfinite(state["agent_x"])
+    assert present.sum() == n
+    for name in ("agent_id", "agent_y", "agent_vx", "agent_speed", "agent_compression", "agent_injury_risk"):
+        assert np.all(np.isnan(state[name][~present])), name
+        assert np.all(np.isfinite(state[name][present])), name
+    assert set(state["agent_id"][present].astype(int)) == set(model.agents.id[model.agents.active].tolist())
+    assert state["crowd_level_of_service"].max() >= 1
+    assert np.isnan(state["floor_field_time"]).any() and np.nanmin(state["floor_field_time"]) < 0.5
+
+
+def test_trajectories_follow_each_person(tmp_path):
+    xr = pytest.importorskip("xarray")
+    from sim.fields import FieldView
+    from sim.io.trajectories import TrajectoryWriter
+
+    params = {"geometry": {"walkable_m": [[(0, 0), (8, 0), (8, 4), (0, 4)]]},
+              "exits": [{"name": "door", "line_m": [(8, 1), (8, 3)]}],
+              "sources": [{"box_m": (0.5, 0.5, 4.0, 3.5), "count": 10}]}
+    model, state = build(params, RasterGrid(shape=(8, 16), spacing_m=(0.5, 0.5)))
+    view = FieldView(state)
+    writer = TrajectoryWriter(tmp_path / "trajectories.nc", ["agent_id", "agent_x", "agent_y", "agent_speed"], None,
+                              every_s=0.5, start_datetime="2026-01-01T00:00:00", global_attrs={})
+    writer.open(view)
+    t = 0.0
+    writer.write(view, t)
+    for _ in range(30):
+        t = run(model, state, t + 0.5, t=t)
+        model.diagnose(state, t)
+        writer.write(view, t)
+    writer.close()
+    ds = xr.open_dataset(tmp_path / "trajectories.nc", decode_times=False)
+    assert ds.sizes["trajectory"] == 10
+    index = ds["trajectory_index"].values
+    for k in range(10):
+        obs = index == k
+        times, x, y = ds["time"].values[obs], ds["x"].values[obs], ds["y"].values[obs]
+        assert np.all(np.diff(times) > 0)
+        assert np.all(np.hypot(np.diff(x), np.diff(y)) <= 0.5 * 1.3 * 2.0 + 1e-9)  # speed cap
+    assert model.report()["evacuated"] == 10  # 15 s are enough to leave an 8 m room
+    assert (tmp_path / "trajectories.txt").read_text().startswith("# framerate: 2")
+
+
+def room(seed):
+    params = {"geometry": {"walkable_m": [[(0, 0), (10, 0), (10, 10), (0, 10)]]},
+              "exits": [{"name": "door", "line_m": [(10, 4), (10, 6)]}],
+              "sources": [{"box_m": (1.0, 1.0, 9.0, 9.0), "count": 40}]}
+    model, state = build(params, RasterGrid(shape=(20, 20), spacing_m=(0.5, 0.5)), seed=seed)
+    run(model, state, 2.0)
+    a = model.agents
+    return a.x[a.active].copy(), a.y[a.active].copy()
+
+
+def test_reproducible_with_the_seed():
+    x1, y1 = room(7)
+    x2, y2 = room(7)
+    x3, _ = room(8)
+    assert np.array_equal(x1, x2) and np.array_equal(y1, y2)
+    assert x1.shape != x3.shape or not np.array_equal(x1, x3)
+
+
+@pytest.mark.parametrize("slope,expected", [((0.0, 0.0), 1.0), ((0.1, 0.0), math.exp(-0.35)),
+                                            ((-0.05, 0.0), math.exp(0.175))])
+def test_slope_scales_free_walking_speed_by_tobler(slope, expected):
+    assert tobler_ratio(np.array([slope[0]]))[0] == pytest.approx(expected)
+    model, state = corridor(slope=slope, speed=1.2)
+    samples = []
+
+    def sample(before, t):
+        if 5.0 < t <= 15.0 and model.agents.count:
+            samples.append(float(model.agents.vx[model.agents.active][0]))
+
+    run(model, state, 15.0, each=sample)
+    speed = float(np.mean(samples))
+    print(f"\nslope {slope}: {speed:.4f} m/s, Tobler {1.2 * expected:.4f}")
+    assert speed == pytest.approx(1.2 * expected, rel=0.02)
+
+
+def test_capacity_bound_and_refusal():
+    base = {"geometry": {"walkable_m": CORRIDOR}, "exits": [{"name": "end", "line_m": [(40, 0), (40, 2)]}]}
+    p = CrowdParams.model_validate({**base, "sources": [{"box_m": (0, 0, 1, 2), "count": 3, "rate_per_s": 2.0,
+                                                         "end_s": 50.0}]})
+    assert p.sources[0].slots == 3 + math.ceil(1.5 * 100 + 10 * 10) + 1
+    with pytest.raises(ValueError):
+        CrowdParams.model_validate({**base, "sources": [{"box_m": (0, 0, 1, 2), "rate_per_s": 1000.0,
+                                                         "end_s": 3600.0}]})
+    with pytest.raises(ValueError):  # arrivals need an end
+        CrowdParams.model_validate({**base, "sources": [{"box_m": (0, 0, 1, 2), "rate_per_s": 1.0}]})
