@@ -69,9 +69,7 @@ def test_model_contract(loaded, k, dtype):
         assert spec.kind == "level" or UNITS.match(spec.units), f"{spec.name}: units {spec.units!r}"
     assert outputs_of(model), "a model must write something"
 
-    state = FieldSet(grid)
-    for spec in model.fields:
-        state.add(spec)
+    state = FieldSet.for_models(grid, [model])
     rng = np.random.default_rng(1)
     for spec in inputs_of(model):
         state[spec.name][...] = rng.random(state[spec.name].shape)
@@ -124,9 +122,7 @@ def test_models_with_visual_layers_give_them_on_the_grid():
             model = cls(loaded.grid, loaded.model_params[k], np.random.default_rng(0))
         except DataUnavailable:
             continue
-        state = FieldSet(loaded.grid)
-        for spec in model.fields:
-            state.add(spec)
+        state = FieldSet.for_models(loaded.grid, [model])
         model.initialize(state)
         model.step(state, 0.0, min(model.stable_dt(state), loaded.config.time.dt_max_s))
         if any(spec.diagnostic for spec in outputs_of(model)):

@@ -59,8 +59,11 @@ and counted (``arrivals_dropped`` in the report). Person p keeps its slot while 
 slots are reused after people leave (the trajectories writer follows persons by
 ``agent_id``).
 
-Not yet: ``acoustic_sources`` and ``visual_layers`` (footfall noise, the crowd seen by
-the cameras) come later; a per-person pre-movement time and stairs are not modelled.
+Renderers: microphones hear the crowd's voices (vocal effort rising with density),
+screams of persons under injurious compression and footsteps (:mod:`models.crowd.sources`);
+cameras see each person as an instance and the dense crowd as a region
+(:mod:`models.crowd.visuals`); people counters and counting cameras read the agent and
+density fields. A per-person pre-movement time and stairs are not modelled.
 
 Symbols
 =======
@@ -100,7 +103,7 @@ import numpy as np
 from numba import njit
 from pydantic import Field, model_validator
 
-from models.crowd import crowd_fields
+from models.crowd import crowd_fields, sources, visuals
 from models.crowd.agents import Agents
 from models.crowd.floor_field import ExitSpec, FloorField
 from models.crowd.forces import (
@@ -637,6 +640,12 @@ class Crowd:
         if r["arrivals_dropped"]:
             lines.append(f"{r['arrivals_dropped']} arrivals dropped: every agent slot was taken")
         return lines
+
+    def acoustic_sources(self, state, t):
+        return sources.acoustic_sources(self, state, t)
+
+    def visual_layers(self, state, t):
+        return visuals.visual_layers(self, state, t)
 
 
 def _crosses(x0, y0, x1, y1, segments) -> np.ndarray:

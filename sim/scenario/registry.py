@@ -6,6 +6,7 @@ from sim.lazy import load
 
 # kind -> "module:Class". Imported lazily so `hazsim list` and `hazsim check` stay quick.
 MODELS: dict[str, str] = {
+    "crowd": "models.crowd.model:Crowd",
     "gas_dispersion": "models.gas_dispersion.model:GasDispersion",
     "flood": "models.flood.model:Flood",
     "geomagnetic": "models.geomagnetic.model:Geomagnetic",

@@ -249,6 +249,18 @@ class CocoWriter:
             "iscrowd": int(crowd), **extra})
         return ann_id
 
+    def add_encoded(self, image_id: int, category_id: int, encoded: dict[str, Any]) -> int:
+        """An annotation whose RLE ``segmentation``, ``area`` and ``bbox`` were computed by the
+        caller (many instances of one frame encoded at once), as :meth:`add_annotation` writes it."""
+        if image_id not in self._sizes:
+            raise KeyError(f"no image {image_id}; add it first")
+        if category_id not in self._crowd:
+            raise KeyError(f"no category {category_id}; add it first")
+        ann_id = len(self.annotations) + 1
+        self.annotations.append({"id": ann_id, "image_id": int(image_id), "category_id": int(category_id),
+                                 **encoded, "iscrowd": int(self._crowd[category_id])})
+        return ann_id
+
     def add_instances(self, image_id: int, category_id: int, mask: np.ndarray, min_pixels: int = 1,
                       **extra: Any) -> list[int]:
         """One annotation per 8-connected component of ``mask`` (see :func:`instances`);

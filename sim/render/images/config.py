@@ -50,6 +50,8 @@ class ImagesConfig(_Strict):
     gas_threshold_ppm_m: PositiveFloat = 100.0
     smoke_threshold_optical_depth: PositiveFloat = Field(0.5, description="masks: smoke where tau is larger")
     smoke_albedo: float = Field(0.3, ge=0.0, le=1.0, description="grey reflectance of the smoke in visible light")
+    crowd_threshold_per_m2: PositiveFloat = Field(4.0, description="masks: crowd where the density (persons m-2) "
+                                                                   "is larger")
     fire_threshold_share: NonNegativeFloat = Field(0.0, description="masks: fire where the flaming share is larger")
     aurora_threshold_kR: PositiveFloat = Field(1.0, description="masks: aurora where the green line is brighter")
     aurora_full_scale_kR: PositiveFloat = Field(20.0, description="allsky: green-line brightness at full scale")

@@ -23,7 +23,12 @@ flame_share               share of a cell's area in flame              1
 flame_emissivity          emissivity of those flames                   1
 flame_temperature_K       their (radiation) temperature                K
 burned_fraction           share of a cell burned (char and ash)        1
+agents                    people (:class:`Agents`): positions (n, 2),  m
+                          radii, heights, ids; not on the grid
+crowd_density_per_m2      local crowd density                          m-2
 ========================= ============================================ ========
+
+Agents of two models are concatenated; crowd densities of two models add.
 """
 
 from __future__ import annotations
@@ -32,6 +37,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+
+@dataclass
+class Agents:
+    """People in the scene: centres (n, 2) [m], body radii (n,) [m], heights (n,) [m], ids (n,)."""
+
+    positions_m: np.ndarray
+    radii_m: np.ndarray
+    heights_m: np.ndarray
+    ids: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.positions_m = np.asarray(self.positions_m, dtype=np.float64).reshape(-1, 2)
+        n = self.positions_m.shape[0]
+        self.radii_m = np.broadcast_to(np.asarray(self.radii_m, dtype=np.float64), (n,)).copy()
+        self.heights_m = np.broadcast_to(np.asarray(self.heights_m, dtype=np.float64), (n,)).copy()
+        self.ids = np.broadcast_to(np.asarray(self.ids, dtype=np.int64), (n,)).copy()
+
+    def __len__(self) -> int:
+        return int(self.positions_m.shape[0])
+
+    def concatenated(self, other: "Agents") -> "Agents":
+        return Agents(np.concatenate([self.positions_m, other.positions_m]),
+                      np.concatenate([self.radii_m, other.radii_m]),
+                      np.concatenate([self.heights_m, other.heights_m]), np.concatenate([self.ids, other.ids]))
 
 
 @dataclass
@@ -49,6 +79,8 @@ class SceneLayers:
     flame_emissivity: np.ndarray | None = None
     flame_temperature_K: float = 1100.0
     burned_fraction: np.ndarray | None = None
+    agents: Agents | None = None
+    crowd_density_per_m2: np.ndarray | None = None
 
     def merged(self, other: "SceneLayers") -> "SceneLayers":
         """This scene with ``other`` laid over it: its layers fill empty ones, gas columns add."""
@@ -58,9 +90,18 @@ class SceneLayers:
         pick = lambda a, b: a if a is not None else b  # noqa: E731
         smoke = self if self.smoke_extinction_per_m is not None else other
         fire = self if self.flame_share is not None else other
+        if self.agents is not None and other.agents is not None:
+            agents = self.agents.concatenated(other.agents)
+        else:
+            agents = pick(self.agents, other.agents)
+        if self.crowd_density_per_m2 is not None and other.crowd_density_per_m2 is not None:
+            density = self.crowd_density_per_m2 + other.crowd_density_per_m2
+        else:
+            density = pick(self.crowd_density_per_m2, other.crowd_density_per_m2)
         return SceneLayers(pick(self.elevation_m, other.elevation_m), pick(self.building_mask, other.building_mask),
                            pick(self.water_depth_m, other.water_depth_m),
                            pick(self.surface_temperature_K, other.surface_temperature_K), columns,
                            smoke.smoke_extinction_per_m, smoke.smoke_base_m, smoke.smoke_dz_m,
                            pick(self.aurora, other.aurora), fire.flame_share, fire.flame_emissivity,
-                           fire.flame_temperature_K, pick(self.burned_fraction, other.burned_fraction))
+                           fire.flame_temperature_K, pick(self.burned_fraction, other.burned_fraction),
+                           agents, density)

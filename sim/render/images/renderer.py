@@ -11,7 +11,10 @@ aurora, :class:`AllSkyCamera`) and draws each view the camera lists
   on a fixed 8-bit scale given in ``cameras.json``), after the camera's domain randomisation
   when it has one (:mod:`sim.render.images.randomize`: the ground truth is never randomised);
 - ``semantic/<frame>.png`` (class ids of :data:`annotations.CLASS_TABLE`) and
-  ``instance/<frame>.png`` (uint16 ids), from the field thresholds of ``[images]``;
+  ``instance/<frame>.png`` (uint16 ids), from the field thresholds of ``[images]``; a model's
+  agents are the class "person", one instance per agent (touching people stay apart), and
+  "crowd" (a COCO region category, ``iscrowd`` 1) is where the crowd density exceeds
+  ``crowd_threshold_per_m2`` (default 4 persons m-2), under the people;
 - ``ground_truth.nc``: per frame and pixel the water depth, surface temperature, gas column,
   smoke optical depth, distance to the camera, brightness temperatures and the masks (CF,
   time x row x column);
@@ -41,6 +44,7 @@ from sim.render.images.views import (
     flame_rgb,
     flame_view_share,
     illumination,
+    person_emissivity,
     rgb_view,
     sample_scene,
     surface_temperature_K,
@@ -51,8 +55,11 @@ IMAGES_DIR = "images"
 _IMAGE_STREAM = 9413  # spawn key of the image renderer's random streams
 # 8-bit display scales of the temperature views (K): frame value = (T_b - low) / (high - low) * 255.
 THERMAL_SCALE_K = (253.15, 333.15)
-# Painted in this order: smoke over gas over fire over burned ground over water over buildings.
-CLASSES = ("building", "water", "burned", "fire", "gas", "smoke")
+# Painted in this order: smoke over gas over fire over people over crowds over burned ground over
+# water over buildings.
+CLASSES = ("building", "water", "burned", "crowd", "person", "fire", "gas", "smoke")
+# Classes whose instances come from a per-pixel id image (one per id), not connected components.
+ID_INSTANCE_CLASSES = ("person",)
 
 
 class AllSkyCamera:
@@ -169,7 +176,7 @@ class ImageRenderer:
         self.cameras = [Camera(c, grid, stop_s) for c in cameras]
         self.schedule = AnyOf([c.schedule for c in self.cameras])
         self.coco = ann.CocoWriter("hazsim synthetic images", info={"date_created": start_datetime})
-        self.coco.add_categories({name: ann.CLASS_TABLE[name] for name in (*CLASSES, "aurora")})
+        self.coco.add_categories({name: ann.CLASS_TABLE[name] for name in (*CLASSES, "aurora")}, crowd=("crowd",))
         self.truth: dict[str, Any] = {}
         self.counts: dict[str, dict[str, int]] = {}
         self._tables: dict[str, Any] = {}
@@ -213,8 +220,13 @@ class ImageRenderer:
         burned = (px.burned_fraction > 0.5) & valid if px.burned_fraction is not None else np.zeros(xs.shape, bool)
         fire = (px.flame_share > img.fire_threshold_share) & valid if px.flame_share is not None else np.zeros(
             xs.shape, bool)
+        person = (px.person >= 0) & valid if px.person is not None else np.zeros(xs.shape, bool)
+        crowd_threshold = img.crowd_threshold_per_m2
+        crowd = ((px.crowd_density_per_m2 > crowd_threshold) & valid if px.crowd_density_per_m2 is not None
+                 else np.zeros(xs.shape, bool))
         semantic = ann.semantic_mask({"building": px.building & valid, "water": water & valid, "burned": burned,
-                                      "fire": fire, "gas": (column > img.gas_threshold_ppm_m) & valid,
+                                      "crowd": crowd, "person": person, "fire": fire,
+                                      "gas": (column > img.gas_threshold_ppm_m) & valid,
                                       "smoke": smoke_tau > img.smoke_threshold_optical_depth}, list(CLASSES))
         rng = self._rng(camera)
         setting = self._randomization(camera, rng)
@@ -224,7 +236,13 @@ class ImageRenderer:
                  "distance": distance, "smoke_optical_depth": smoke_tau}
         if px.flame_share is not None:
             truth["flame_share"] = np.where(valid, px.flame_share, np.nan)
-        emissivity = rad.emissivity_of(water, px.building)
+        id_images = {}
+        if px.crowd_density_per_m2 is not None:
+            truth["crowd_density"] = np.where(valid, px.crowd_density_per_m2, np.nan)
+        if px.person_id is not None:
+            truth["person_id"] = np.where(person, px.person_id, -1)
+            id_images["person"] = px.person
+        emissivity = person_emissivity(px, rad.emissivity_of(water, px.building))
         air_K = img.air_temperature_c + C_TO_K
         frames = {}
         for view in cfg.views:
@@ -255,7 +273,7 @@ class ImageRenderer:
             low, high = THERMAL_SCALE_K
             frame = np.round(np.clip((brightness - low) / (high - low), 0, 1) * 255).astype(np.uint8)
             frames[view] = np.where(valid, frame, 0).astype(np.uint8)
-        self._emit(camera, t, frames, semantic, CLASSES, truth)
+        self._emit(camera, t, frames, semantic, CLASSES, truth, id_images)
 
     def _allsky_frame(self, camera: Camera, scene: SceneLayers, t: float) -> None:
         """The night sky of an all-sky imager: the green line of the aurora, slant through the layer."""
@@ -281,18 +299,30 @@ class ImageRenderer:
             self.seed, spawn_key=(_IMAGE_STREAM, self.cameras.index(camera), camera.frames)))
 
     def _emit(self, camera: Camera, t: float, frames: dict[str, np.ndarray], semantic: np.ndarray,
-              classes: tuple[str, ...], truth: dict[str, np.ndarray]) -> None:
-        """Write a frame of every view with its masks, COCO annotations, video and ground truth."""
+              classes: tuple[str, ...], truth: dict[str, np.ndarray],
+              id_images: dict[str, np.ndarray] | None = None) -> None:
+        """Write a frame of every view with its masks, COCO annotations, video and ground truth.
+
+        ``id_images`` maps a class to a per-pixel id image (>= 0: the object's id, -1 none): its
+        instances are one per id among the class's pixels (two touching people stay two), the
+        other classes' the connected components of their mask.
+        """
         from sim.render.images.encode import write_png
 
         cfg = camera.config
-        # Instances once per frame: the connected components of each class, shared by every view.
+        # Instances once per frame, shared by every view; each object is a mask or a COCO RLE.
         instance_ids = np.zeros(semantic.shape, dtype=np.uint16)
         objects = []
         for name in classes:
-            _, masks = ann.instances(semantic == ann.CLASS_TABLE[name])
+            cls = ann.CLASS_TABLE[name]
+            if id_images and name in id_images:
+                for flat, encoded in _id_instances(id_images[name], semantic == cls):
+                    objects.append((cls, encoded))
+                    instance_ids.reshape(-1)[flat] = len(objects)
+                continue
+            _, masks = ann.instances(semantic == cls)
             for mask in masks:
-                objects.append((ann.CLASS_TABLE[name], mask))
+                objects.append((cls, mask))
                 instance_ids[mask] = len(objects)
         folder = self.run_dir / IMAGES_DIR / camera.name
         if camera.frames == 0:
@@ -306,7 +336,10 @@ class ImageRenderer:
             write_png(self.run_dir / IMAGES_DIR / name, frame)
             image_id = self.coco.add_image(name, cfg.width_px, cfg.height_px, time_s=t, camera=camera.name, view=view)
             for category, mask in objects:
-                self.coco.add_annotation(image_id, category, mask)
+                if isinstance(mask, dict):
+                    self.coco.add_encoded(image_id, category, mask)
+                else:
+                    self.coco.add_annotation(image_id, category, mask)
             if cfg.video:
                 self._video(camera, view, frame, t)
         self._truth(camera, t, {**truth, "semantic_class": semantic, "instance_id": instance_ids})
@@ -416,3 +449,43 @@ class ImageRenderer:
     def summary(self) -> list[str]:
         return [f"camera {c.name} ({c.config.kind}, {', '.join(c.config.views)}): {c.frames} frames"
                 for c in self.cameras]
+
+
+def _id_instances(ids: np.ndarray, within: np.ndarray):
+    """(flat pixel indices, COCO annotation body) of each distinct id >= 0 of ``ids`` inside
+    ``within``, in order of id: the compressed RLE (column-major runs over the whole image),
+    area and bbox, built from each object's own pixels (no full-image mask per object)."""
+    from pycocotools import mask as mask_utils
+
+    H, W = ids.shape
+    flat = np.flatnonzero(within.ravel() & (ids.ravel() >= 0))
+    if flat.size == 0:
+        return []
+    rows, cols = np.divmod(flat, W)
+    key = ids.ravel()[flat].astype(np.int64)
+    colmajor = cols * H + rows
+    order = np.lexsort((colmajor, key))
+    key, colmajor, flat, rows, cols = key[order], colmajor[order], flat[order], rows[order], cols[order]
+    # Runs of consecutive column-major indices, all objects at once; a run never spans two objects.
+    first = np.r_[True, key[1:] != key[:-1]]
+    run_at = np.flatnonzero(first | np.r_[True, np.diff(colmajor) != 1])
+    run_last = np.r_[run_at[1:], key.size] - 1
+    starts, ends = colmajor[run_at], colmajor[run_last] + 1
+    new_object = first[run_at]
+    gaps = starts - np.where(new_object, 0, np.r_[0, ends[:-1]])
+    runs = np.column_stack([gaps, ends - starts]).ravel().tolist()
+    object_runs = np.r_[np.flatnonzero(new_object), run_at.size]
+    object_at = np.r_[np.flatnonzero(first), key.size]
+    r_lo, r_hi = np.minimum.reduceat(rows, object_at[:-1]), np.maximum.reduceat(rows, object_at[:-1])
+    c_lo, c_hi = np.minimum.reduceat(cols, object_at[:-1]), np.maximum.reduceat(cols, object_at[:-1])
+    out = []
+    for k in range(object_at.size - 1):
+        a, b = int(object_runs[k]), int(object_runs[k + 1])
+        counts = runs[2 * a:2 * b] + [H * W - int(ends[b - 1])]
+        rle = mask_utils.frPyObjects({"size": [H, W], "counts": counts}, H, W)
+        lo, hi = int(object_at[k]), int(object_at[k + 1])
+        bbox = [float(c_lo[k]), float(r_lo[k]), float(c_hi[k] - c_lo[k] + 1), float(r_hi[k] - r_lo[k] + 1)]
+        out.append((flat[lo:hi], {"segmentation": {"size": [H, W], "counts": rle["counts"].decode("ascii")},
+                                  "area": float(hi - lo), "bbox": bbox}))
+    return out
+

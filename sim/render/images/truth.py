@@ -25,6 +25,9 @@ VARIABLES = {
     "ogi_brightness_temperature": ("K", "optical gas imaging (3.2-3.4 um) brightness temperature", "f4", np.nan),
     "flame_share": ("1", "share of the ground cell in flame (fire models)", "f4", np.nan),
     "aurora_brightness": ("kR", "green-line (557.7 nm) brightness along the pixel's line of sight", "f4", np.nan),
+    "crowd_density": ("m-2", "local crowd density at the pixel's ground point (persons per square metre)", "f4",
+                      np.nan),
+    "person_id": ("1", "id of the person (agent) the pixel sees (-1 none)", "i4", -1),
     "semantic_class": ("1", "semantic class id (see images/coco.json categories; 0 background)", "u1", None),
     "instance_id": ("1", "instance id within the frame (0 none)", "u2", None),
 }

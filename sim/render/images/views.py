@@ -45,6 +45,22 @@ in each). Flames at 1100 K in daylight are therefore dim and red (the 610 nm rad
 blackbody at 1100 K is a thousandth of sunlit white paper), bright at night, as they are. In
 the infrared views the flame share adds eps_f L_band(T_f) in place of the ground it hides.
 
+**People.** A model's agents (:class:`~sim.render.images.layers.Agents`) are seen by their
+top-down footprint: a pixel whose ground point lies within an agent's radius of its centre
+is that person (where footprints overlap, the agent whose centre is nearest relative to its
+radius). A pinhole camera uses the same ground footprint test at its ray's ground hit (people
+are not drawn as upright bodies: a modelling simplification, exact for a nadir view). The
+search is a bucket grid of agents (cells no smaller than the largest radius, 3 x 3 cells per
+pixel) in one compiled loop. In visible light a person has a clothing reflectance picked
+from PERSON_PALETTE_RGB by a hash of the agent id (deterministic; the palette, of the order
+of dyed textiles' visible reflectances, is a modelling choice), lit like the ground. In the
+infrared views a person is a clothed human surface at PERSON_TEMPERATURE_K = 306 K with
+emissivity PERSON_EMISSIVITY = 0.98: 306 K (33 C) is the mean skin temperature of a person in
+thermal comfort (Fanger 1970, Thermal Comfort; ISO 9886:2004 gives 33-34 C); clothing
+surfaces are somewhat cooler, so 306 K is a modelling choice at the warm end; the emissivity
+is that of human skin (Steketee 1973, Phys. Med. Biol. 18:686, 0.98 over 3-14 um), textiles
+being 0.95-0.98.
+
 **Thermal (LWIR 8-14 um).** The surface at temperature T_s with emissivity eps, reflecting
 the sky, seen through the air (:mod:`sim.render.images.radiometry`); the image is the
 brightness temperature. Dry ground and roofs are at the ground temperature (the air
@@ -66,9 +82,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numba import njit
+
 from sim.grid import RasterGrid
 from sim.kernels.interpolation import bilinear_points
-from sim.render.images.layers import SceneLayers
+from sim.render.images.layers import Agents, SceneLayers
 from sim.render.images.randomize import srgb_encode  # noqa: F401  (the views' encoder)
 
 # Reflectances (linear, R, G, B): modelling choices of the order of the USGS library's.
@@ -83,6 +101,20 @@ CHANNEL_WAVELENGTH_M = np.array([610e-9, 550e-9, 465e-9])
 SOLAR_IRRADIANCE_W_M2_NM = np.array([1.45, 1.50, 1.50])  # ASTM G173 global tilt near each wavelength
 PLANCK_C1 = 1.191042972e-16  # 2 h c^2, W m2 sr-1
 PLANCK_C2 = 1.438776877e-2  # h c / k, m K
+# People (module docstring): clothing reflectances (linear R, G, B), skin and clothing in the LWIR.
+PERSON_PALETTE_RGB = np.array([
+    [0.05, 0.05, 0.06],  # black
+    [0.35, 0.35, 0.36],  # grey
+    [0.06, 0.09, 0.25],  # navy / denim
+    [0.45, 0.08, 0.07],  # red
+    [0.55, 0.50, 0.42],  # beige
+    [0.10, 0.25, 0.10],  # green
+    [0.60, 0.45, 0.06],  # yellow / ochre
+    [0.70, 0.70, 0.70],  # white
+])
+PERSON_TEMPERATURE_K = 306.0
+PERSON_EMISSIVITY = 0.98
+_MAX_BUCKETS_PER_AGENT = 4
 
 
 @dataclass
@@ -100,6 +132,78 @@ class PixelScene:
     flame_share: np.ndarray | None = None
     flame_emissivity: np.ndarray | None = None
     burned_fraction: np.ndarray | None = None
+    person: np.ndarray | None = None  # index of the agent the pixel sees (-1 none)
+    person_id: np.ndarray | None = None  # its id (-1 none)
+    crowd_density_per_m2: np.ndarray | None = None
+
+
+@njit(cache=True)
+def _footprint_kernel(ax, ay, ar, start, members, bx0, by0, h, nbx, nby, xs, ys, valid, out):
+    for p in range(xs.size):
+        out[p] = -1
+        if not valid[p]:
+            continue
+        x, y = xs[p], ys[p]
+        fi = math.floor((x - bx0) / h)
+        fj = math.floor((y - by0) / h)
+        if fi < -1 or fj < -1 or fi > nbx or fj > nby:
+            continue
+        best = -1
+        best_q = 1.0
+        for j in range(max(fj - 1, 0), min(fj + 2, nby)):
+            for i in range(max(fi - 1, 0), min(fi + 2, nbx)):
+                c = j * nbx + i
+                for k in range(start[c], start[c + 1]):
+                    a = members[k]
+                    dx = x - ax[a]
+                    dy = y - ay[a]
+                    q = (dx * dx + dy * dy) / (ar[a] * ar[a])
+                    if q <= best_q:
+                        if q < best_q or best < 0 or a < best:
+                            best = a
+                            best_q = q
+        out[p] = best
+
+
+def agent_footprint(agents: Agents, xs: np.ndarray, ys: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
+    """(H, W) index of the agent whose footprint holds each pixel's ground point (-1: none).
+
+    A bucket grid over the agents' bounding box, cells at least the largest radius (so the 3 x 3
+    cells around a point hold every agent within reach), coarsened to at most
+    ``_MAX_BUCKETS_PER_AGENT`` cells per agent.
+    """
+    n = len(agents)
+    shape = np.shape(xs)
+    if n == 0:
+        return np.full(shape, -1, dtype=np.int64)
+    ax = np.ascontiguousarray(agents.positions_m[:, 0])
+    ay = np.ascontiguousarray(agents.positions_m[:, 1])
+    ar = np.ascontiguousarray(agents.radii_m)
+    r_max = float(ar.max())
+    bx0, by0 = float(ax.min()) - r_max, float(ay.min()) - r_max
+    wx, wy = float(ax.max()) + r_max - bx0, float(ay.max()) + r_max - by0
+    h = max(r_max, 1e-9)
+    cells = _MAX_BUCKETS_PER_AGENT * n + 16
+    if (wx / h + 1) * (wy / h + 1) > cells:
+        h = max(h, math.sqrt(wx * wy / cells), wx / cells, wy / cells)
+    nbx, nby = int(wx // h) + 1, int(wy // h) + 1
+    bucket = (np.minimum(((ay - by0) // h).astype(np.int64), nby - 1) * nbx
+              + np.minimum(((ax - bx0) // h).astype(np.int64), nbx - 1))
+    members = np.argsort(bucket, kind="stable").astype(np.int64)
+    start = np.zeros(nbx * nby + 1, dtype=np.int64)
+    np.cumsum(np.bincount(bucket, minlength=nbx * nby), out=start[1:])
+    ok = np.ones(shape, dtype=bool) if valid is None else np.asarray(valid, dtype=bool)
+    out = np.empty(int(np.prod(shape)), dtype=np.int64)
+    _footprint_kernel(ax, ay, ar, start, members, bx0, by0, h, nbx, nby,
+                      np.ascontiguousarray(xs, dtype=np.float64).ravel(),
+                      np.ascontiguousarray(ys, dtype=np.float64).ravel(), ok.ravel(), out)
+    return out.reshape(shape)
+
+
+def person_palette_index(ids: np.ndarray) -> np.ndarray:
+    """Palette row of each agent id: a fixed integer hash (Knuth's multiplicative), deterministic."""
+    h = (np.asarray(ids, dtype=np.int64).astype(np.uint64) * np.uint64(2654435761)) % np.uint64(2**32)
+    return ((h >> np.uint64(16)) % np.uint64(len(PERSON_PALETTE_RGB))).astype(np.int64)
 
 
 def _sample(field: np.ndarray, grid: RasterGrid, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -155,7 +259,7 @@ def sample_scene(scene: SceneLayers, grid: RasterGrid, xs: np.ndarray, ys: np.nd
     elevation_px, slope_px, aspect_px = cache["sampled"]
     depth = scene.water_depth_m
     building = scene.building_mask if scene.building_mask is not None else np.zeros(grid.shape, dtype=bool)
-    return PixelScene(
+    px = PixelScene(
         elevation_m=elevation_px,
         slope_rad=slope_px,
         aspect_rad=aspect_px,
@@ -171,7 +275,14 @@ def sample_scene(scene: SceneLayers, grid: RasterGrid, xs: np.ndarray, ys: np.nd
                           if scene.flame_emissivity is not None else None),
         burned_fraction=(np.clip(_sample(scene.burned_fraction, grid, xs, ys), 0.0, 1.0)
                          if scene.burned_fraction is not None else None),
+        crowd_density_per_m2=(np.maximum(_sample(scene.crowd_density_per_m2, grid, xs, ys), 0.0)
+                              if scene.crowd_density_per_m2 is not None else None),
     )
+    if scene.agents is not None and len(scene.agents):
+        person = agent_footprint(scene.agents, xs, ys, px.valid)
+        px.person = person
+        px.person_id = np.where(person >= 0, scene.agents.ids[np.maximum(person, 0)], -1)
+    return px
 
 
 def solar_incidence_cos(px: PixelScene, sun_azimuth_deg: float, sun_elevation_deg: float) -> np.ndarray:
@@ -193,6 +304,10 @@ def reflectance_rgb(px: PixelScene) -> np.ndarray:
     if wet.any():  # only wet pixels pay for the attenuation
         attenuation = np.exp(-2.0 * WATER_K_PER_M * px.water_depth_m[wet][:, None])
         rho[wet] = rho[wet] * attenuation + WATER_DEEP_RGB * (1.0 - attenuation)
+    if px.person is not None:
+        seen = px.person >= 0
+        if seen.any():
+            rho[seen] = PERSON_PALETTE_RGB[person_palette_index(px.person_id[seen])]
     return rho
 
 
@@ -242,9 +357,21 @@ def flame_rgb(px: PixelScene, flame_temperature_K: float, exposure: float = 2.5)
 def surface_temperature_K(px: PixelScene, ground_temperature_c: float, water_temperature_c: float,
                           water_threshold_m: float) -> np.ndarray:
     """The layer's temperature where a model gives one (not NaN); else water at the water temperature
-    (deeper than the threshold) and dry ground and roofs at the ground temperature."""
+    (deeper than the threshold) and dry ground and roofs at the ground temperature; people at
+    PERSON_TEMPERATURE_K over all of it."""
     default = np.where(px.water_depth_m > water_threshold_m, water_temperature_c + C_TO_K, ground_temperature_c + C_TO_K)
     if px.surface_temperature_K is not None:  # NaN cells of the layer take the defaults
         given_sum, weight = px.surface_temperature_K
-        return given_sum + (1.0 - weight) * default
-    return default
+        surface = given_sum + (1.0 - weight) * default
+    else:
+        surface = default
+    if px.person is not None:
+        surface = np.where(px.person >= 0, PERSON_TEMPERATURE_K, surface)
+    return surface
+
+
+def person_emissivity(px: PixelScene, emissivity: np.ndarray) -> np.ndarray:
+    """The surface emissivity with PERSON_EMISSIVITY where a pixel sees a person."""
+    if px.person is None:
+        return emissivity
+    return np.where(px.person >= 0, PERSON_EMISSIVITY, emissivity)
