@@ -24,6 +24,20 @@ class ValidationResult:
     artifacts: list[Path] = field(default_factory=list)
 
 
+def save_figure(fig, path: Path) -> Path:
+    """Write a matplotlib figure as PNG under a temporary name, renamed when complete; close it."""
+    import matplotlib.pyplot as plt
+
+    from sim.io.rundir import atomic_path
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
+    return path
+
+
 def _lazy(target: str) -> Callable[..., ValidationResult]:
     def run(**kwargs) -> ValidationResult:
         return load(target)(**kwargs)

@@ -181,7 +181,7 @@ def save_plot(path: Path, download: bool = False) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.io.rundir import atomic_path
+    from validation import save_figure
 
     measured = read_measured(download)
     fig, ax = plt.subplots(figsize=(7.0, 4.5), dpi=110)
@@ -197,12 +197,7 @@ def save_plot(path: Path, download: bool = False) -> Path:
     ax.set_xlim(0, 5)
     ax.set_ylim(0, 2)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def run(out_dir: Path | None = None, quick: bool = False):

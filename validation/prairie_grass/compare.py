@@ -115,7 +115,7 @@ def save_scatter(path: Path, observed: np.ndarray, predicted: np.ndarray, distan
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.io.rundir import atomic_path
+    from validation import save_figure
 
     fig, ax = plt.subplots(figsize=(6.0, 6.0), dpi=110)
     for d in sorted(set(distance)):
@@ -134,9 +134,4 @@ def save_scatter(path: Path, observed: np.ndarray, predicted: np.ndarray, distan
     ax.set_title(f"Prairie Grass, {int(overall['N'])} arcs: FAC2 {overall['FAC2']:.2f}, "
                  f"FB {overall['FB']:+.2f}, NMSE {overall['NMSE']:.2f}", fontsize=10)
     ax.legend(title="arc", fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
