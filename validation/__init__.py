@@ -55,4 +55,5 @@ CASES: dict[str, Callable[..., ValidationResult]] = {
     "flammap_worcester": _lazy("validation.flammap_worcester.compare:run"),
     "annaburroo": _lazy("validation.annaburroo.compare:run"),
     "crown_fires": _lazy("validation.crown_fires.compare:run"),
+    "crowd_bottleneck": _lazy("validation.crowd_bottleneck.compare:run"),
 }

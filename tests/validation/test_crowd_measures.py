@@ -272,3 +272,13 @@ def test_fundamental_diagram_reference_figures():
     grid = np.linspace(0.01, 3.99, 400)
     weidmann_on_grid = compare.score_model(grid, cm.weidmann_speed(grid))
     assert weidmann_on_grid["passed"] and weidmann_on_grid["n_bins"] == 16
+
+
+def test_the_model_bottleneck_run_lets_everyone_out_and_a_wider_door_passes_more():
+    """The small version of ``hazsim validate crowd_bottleneck``: 60 persons, social force."""
+    from validation.crowd_bottleneck.model_runs import simulate_flow
+
+    narrow = simulate_flow(1.0, "social_force", count=60, max_time_s=120.0)
+    wide = simulate_flow(2.0, "social_force", count=60, max_time_s=120.0)
+    assert narrow["evacuated"] == wide["evacuated"] == 60
+    assert wide["flow_per_s"] > 1.3 * narrow["flow_per_s"] > 0.0

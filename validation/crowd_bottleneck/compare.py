@@ -198,15 +198,51 @@ def format_table(f: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
+MODEL_WIDTHS_M = (0.8, 1.0, 1.2, 1.6, 2.0, 2.5)
+QUICK_WIDTHS_M = (1.2,)
+OPERATIONAL_MODELS = ("social_force", "collision_free_speed")
+
+
+def model_figures(quick: bool = False, download: bool = False) -> tuple[dict[str, float], list[str]]:
+    """Each operational model's specific flow at each width (:mod:`model_runs`), scored against
+    the measured reference; the social force (the default model) is the one the acceptance
+    judges."""
+    from validation.crowd_bottleneck.model_runs import simulate_flow
+
+    widths = QUICK_WIDTHS_M if quick else MODEL_WIDTHS_M
+    figures: dict[str, float] = {}
+    lines = ["model specific flow J/b [1/(m s)] against the measured reference (band +-10 %):",
+             f"{'b (m)':>6s} {'measured':>9s} " + " ".join(f"{m:>22s}" for m in OPERATIONAL_MODELS)]
+    flows = {}
+    for model in OPERATIONAL_MODELS:
+        runs = [simulate_flow(b, model) for b in widths]
+        flows[model] = np.array([r["flow_per_s"] for r in runs])
+        score = score_model(np.array(widths), flows[model], download=download)
+        figures[f"{model}_max_abs_relative_error"] = score["max_abs_relative_error"]
+        figures[f"{model}_mean_relative_error"] = score["mean_relative_error"]
+        for b, r in zip(widths, runs):
+            figures[f"{model}_js_{b:g}"] = r["specific_flow"]
+            figures[f"{model}_evacuated_{b:g}"] = r["evacuated"]
+    reference, _ = reference_specific_flow(np.array(widths), download=download)
+    for k, b in enumerate(widths):
+        cells = " ".join(f"{flows[m][k] / b:22.3f}" for m in OPERATIONAL_MODELS)
+        lines.append(f"{b:6.2f} {reference[k]:9.3f} {cells}")
+    return figures, lines
+
+
 def run(out_dir: Path | None = None, quick: bool = False):
-    """Validation-case entry point. Until the crowd model's bottleneck runs are scored here, the
-    case checks its measurement chain: it passes when the PedPy bottleneck flow reproduces the
-    PROVENANCE value within 0.02 1/s (``quick`` skips the HERMES trajectories' flows)."""
+    """Validation-case entry point: the measurement chain (the PedPy bottleneck flow reproduces
+    the PROVENANCE value within 0.02 1/s) and the crowd model's specific flow at each width
+    (``quick``: 1.2 m only, no HERMES trajectories). Passes when both hold: the chain, and the
+    social force model within +-10 % of the measured specific flow at every width."""
     from validation import ValidationResult
 
     f = figures(download=True, trajectories=True, hermes=not quick)
-    passed = abs(f["pedpy_flow"] - PEDPY_PROVENANCE_FLOW) <= 0.02
-    per_metre = ("js_", "pedpy_specific_flow", "fit_slope")
+    chain = abs(f["pedpy_flow"] - PEDPY_PROVENANCE_FLOW) <= 0.02
+    model, model_lines = model_figures(quick=quick, download=True)
+    f.update(model)
+    passed = chain and f["social_force_max_abs_relative_error"] <= BAND + 1e-12
+    per_metre = ("js_", "pedpy_specific_flow", "fit_slope", "social_force_js", "collision_free_speed_js")
     per_second = ("pedpy_flow", "hermes_flow_", "fit_intercept")
     units = {k: "1/(m s)" if k.startswith(per_metre) else "1/s" if k.startswith(per_second) else "1" for k in f}
-    return ValidationResult(NAME, f, units, passed, format_table(f), [])
+    return ValidationResult(NAME, f, units, bool(passed), format_table(f) + "\n" + "\n".join(model_lines), [])
