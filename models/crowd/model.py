@@ -113,7 +113,15 @@ from models.crowd.forces import (
     collision_free_speed_step,
     social_force_step,
 )
-from models.crowd.geometry import Geometry, GeometrySpec, Point, WallIndex, closest_point, nearest_wall_point
+from models.crowd.geometry import (
+    Geometry,
+    GeometrySpec,
+    Point,
+    WallIndex,
+    blocks,
+    nearest_wall_point,
+    point_segment_distance,
+)
 from models.crowd.neighbours import CellList
 from sim.fields import FieldSpec
 from sim.grid import RasterGrid
@@ -565,7 +573,9 @@ class Crowd:
             segments = self._exit_segments[k]
             distance = np.full(idx.size, np.inf)
             _distance_to_segments(x, y, segments, distance)
-            hit = (distance <= r) | _crosses(x_old[idx], y_old[idx], x, y, segments)
+            crossed = np.empty(idx.size, dtype=np.bool_)
+            _crosses(x_old[idx], y_old[idx], x, y, segments, crossed)
+            hit = (distance <= r) | crossed
             if self._exit_areas[k] is not None:
                 hit |= self._exit_areas[k].contains_points(np.column_stack([x, y]))
             left[(left < 0) & hit] = k
@@ -648,20 +658,15 @@ class Crowd:
         return visuals.visual_layers(self, state, t)
 
 
-def _crosses(x0, y0, x1, y1, segments) -> np.ndarray:
-    """Per move (x0, y0) -> (x1, y1): does it cross (or touch) one of the segments [ax, ay, bx, by]?"""
-    ax, ay, bx, by = (segments[None, :, k] for k in range(4))
-    px, py, qx, qy = x0[:, None], y0[:, None], x1[:, None], y1[:, None]
-
-    def orient(ux, uy, vx, vy, wx, wy):
-        return (vx - ux) * (wy - uy) - (vy - uy) * (wx - ux)
-
-    o_p = np.sign(orient(ax, ay, bx, by, px, py))
-    o_q = np.sign(orient(ax, ay, bx, by, qx, qy))
-    o_a = np.sign(orient(px, py, qx, qy, ax, ay))
-    o_b = np.sign(orient(px, py, qx, qy, bx, by))
-    moved = (px != qx) | (py != qy)
-    return np.any((o_p * o_q <= 0) & (o_a * o_b <= 0) & moved & ~((o_p == 0) & (o_q == 0)), axis=1)
+@njit(cache=True)
+def _crosses(x0, y0, x1, y1, segments, out):
+    """out[i] = the move (x0[i], y0[i]) -> (x1[i], y1[i]) touches or crosses one of the segments."""
+    for i in range(x0.size):
+        out[i] = False
+        for w in range(segments.shape[0]):
+            if blocks(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], x0[i], y0[i], x1[i], y1[i]):
+                out[i] = True
+                break
 
 
 @njit(cache=True)
@@ -669,8 +674,8 @@ def _distance_to_segments(x, y, segments, out):
     """out[i] = min(out[i], distance from (x[i], y[i]) to the nearest of the segments)."""
     for i in range(x.size):
         for w in range(segments.shape[0]):
-            qx, qy = closest_point(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], x[i], y[i])
-            out[i] = min(out[i], math.sqrt((x[i] - qx) ** 2 + (y[i] - qy) ** 2))
+            out[i] = min(out[i], point_segment_distance(segments[w, 0], segments[w, 1], segments[w, 2],
+                                                        segments[w, 3], x[i], y[i]))
 
 
 def _open_doors(walls: np.ndarray, doors: np.ndarray, tol: float = 1e-9) -> np.ndarray:

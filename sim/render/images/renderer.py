@@ -28,13 +28,12 @@ sampling distance, the 8-bit scales).
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sim.io.rundir import atomic_path, write_text_atomic
+from sim.io.rundir import write_text_atomic
 from sim.render.images import annotations as ann
 from sim.render.images.config import CameraConfig, ImagesConfig
 from sim.render.images.layers import SceneLayers

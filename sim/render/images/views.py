@@ -87,7 +87,6 @@ from numba import njit
 from sim.grid import RasterGrid
 from sim.kernels.interpolation import bilinear_points
 from sim.render.images.layers import Agents, SceneLayers
-from sim.render.images.randomize import srgb_encode  # noqa: F401  (the views' encoder)
 
 # Reflectances (linear, R, G, B): modelling choices of the order of the USGS library's.
 GROUND_RGB = np.array([0.10, 0.14, 0.07])  # grass and soil
