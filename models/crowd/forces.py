@@ -7,15 +7,30 @@ cell order, so the result is race-free and bit-identical whatever the number of 
 
 Social force with contact (Helbing, Farkas & Vicsek 2000, Nature 407:487)
 -------------------------------------------------------------------------
-    m_i dv_i/dt = m_i (v0_i e_i - v_i) / tau_i + sum_j f_ij + sum_W f_iW,                 (1)
-    f_ij = [A exp((r_ij - d_ij)/B) + k g(r_ij - d_ij)] n_ij + kappa g(r_ij - d_ij) dv^t_ji t_ij,
-    f_iW = [A exp((r_i - d_iW)/B) + k g(r_i - d_iW)] n_iW - kappa g(r_i - d_iW) (v_i . t_iW) t_iW,
+    m_i dv_i/dt = m_i (v0_i e_i - v_i) / tau_i + sum_j f_ij + sum_W f_iW + xi_i,          (1)
+    f_ij = [A w_ij exp((r_ij - d_ij)/B) + k g(r_ij - d_ij)] n_ij + kappa g(r_ij - d_ij) dv^t_ji t_ij,
+    f_iW = [A_W exp((r_i - d_iW)/B_W) + k g(r_i - d_iW)] n_iW - kappa g(r_i - d_iW) (v_i . t_iW) t_iW,
+    w_ij = lambda + (1 - lambda) (1 + cos phi_ij) / 2,   cos phi_ij = -n_ij . e_i,
 with r_ij = r_i + r_j, n_ij = (x_i - x_j)/d_ij, t_ij = (-n_ij,y, n_ij,x), dv^t_ji = (v_j - v_i) . t_ij,
 g(x) = max(x, 0). d_iW and n_iW are the distance and unit vector from the nearest point of
-wall segment W to the centre. A, B, k, kappa are global (so f_ji = -f_ij to the last bit:
-Newton's third law holds exactly per pair); m, tau, v0, r are per agent. Pair and wall terms
-are cut off beyond a gap of ``repulsion_gap`` = 8 B (A e^-8 = 0.67 N, 0.3 % of the driving force
-m v0 / tau = 214 N of a default walker).
+wall segment W to the centre. w_ij is the anisotropy of Helbing et al. (2005, Transp. Sci.
+39:1; Johansson, Helbing & Shukla 2007, Adv. Complex Syst. 10:271): persons ahead (phi = 0)
+weigh fully, persons behind lambda. HFV's isotropic model is lambda = 1, A_W = A, B_W = B; there
+A, B, k, kappa are global, so f_ji = -f_ij to the last bit (Newton's third law holds exactly per
+pair). The anisotropic social term is a psychological force and obeys no such law; the contact
+terms always do. m, tau, v0, r are per agent. xi_i is a fluctuating force (HFV's
+fluctuation term), white noise drawn by the model every step (zero by default). Pair (wall)
+terms are cut off beyond a gap of ``repulsion_ranges`` = 8 B (8 B_W): A e^-8 = 0.67 N, 0.3 % of
+the driving force m v0 / tau = 214 N of a default walker.
+
+Calibration (work in progress). HFV's A = 2000 N, B = 0.08 m, tau = 0.5 s, the defaults, were set
+for escape panic. Through the bottleneck of Seyfried et al. (2009) and Kretz et al. (2006) they
+give a specific flow that rises with the door width (1.44 1/(m s) at 0.8 m, where arches form,
+to 2.51 at 2.5 m) where the measured one stays near 1.8 (``hazsim validate crowd_bottleneck``).
+A = 3000 N, B = 0.25 m, A_W = 1000 N, B_W = 0.042 m, lambda = 1, speed cap 1.15 v0, tau = 0.27 s,
+radii 0.20-0.25 m and a fluctuation of 100 N fit them within -7 % to +8 % at 0.8-2.5 m, but with
+B = 0.25 m three persons beside a 1 m door can hold each other in a static standoff (RiMEA 12),
+so that set is not the default yet.
 
 Integration: semi-implicit (symplectic) Euler, v^{n+1} = v^n + h F(x^n, v^n)/m, then
 x^{n+1} = x^n + h v^{n+1}, over n_sub sub-steps h = dt / n_sub of the caller's step dt, with
@@ -31,8 +46,8 @@ per unit circumference of about 1.6e4 N/m, ten times HFV's injury level of 1600 
 pair (eigenvalue 2 k_eff/m) is stable up to h = 1.4 sqrt(m/k). The driving term adds a rate
 1/tau = 2 s^-1, negligible. Lower c for harder crushes.
 
-Speed cap: |v_i| <= v_max,i = max(1.3 v0_i, v_floor) after each sub-step. 1.3 v0 is the
-v^max of Helbing & Molnar (1995, PRE 51:4282) used with HFV's model; the floor (default
+Speed cap: |v_i| <= v_max,i = max(c_v v0_i, v_floor) after each sub-step, c_v = 1.3 (the v^max
+of Helbing & Molnar 1995, PRE 51:4282, used with HFV's model); the floor (default
 1.3 x 1.34 m/s) keeps a standing agent (v0 = 0) movable by the crowd. The cap also bounds the
 displacement per sub-step, which keeps wall checks local (below).
 
@@ -103,6 +118,12 @@ d_ij, s_ij   distance between centres                                      m
 r_ij, l_ij   sum of radii r_i + r_j                                        m
 n_ij, t_ij   unit normal (from j to i) and tangent                         1
 A, B         social repulsion strength and range                           N, m
+lambda       anisotropy: weight of persons behind                          1
+w_ij         anisotropy weight of j seen by i                              1
+phi_ij       angle between e_i and the direction from i to j               rad
+A_W, B_W     wall repulsion strength and range                             N, m
+c_v          speed cap v_max / v0                                          1
+xi_i         fluctuating force                                             N
 k            body compression stiffness                                    kg s-2
 kappa        sliding friction coefficient                                  kg m-1 s-1
 g(x)         max(x, 0): contact only                                       m
@@ -157,16 +178,19 @@ class SocialForceParams:
     B: float = 0.08  # m
     k: float = 1.2e5  # kg s-2
     kappa: float = 2.4e5  # kg m-1 s-1
+    lam: float = 1.0  # anisotropy lambda: 1 isotropic (HFV 2000)
+    A_W: float = 2000.0  # N, wall repulsion strength
+    B_W: float = 0.08  # m, wall repulsion range
     speed_cap: float = 1.3  # v_max / v0 (Helbing & Molnar 1995)
     speed_floor: float = 1.3 * 1.34  # m/s, v_max of an agent whose 1.3 v0 is lower
     substep_factor: float = 0.1  # c in h <= c sqrt(m/k); see the module docstring
-    repulsion_gap: float = 8 * 0.08  # m, pair and wall terms beyond this gap are dropped
+    repulsion_ranges: float = 8.0  # pair (wall) terms beyond a gap of this many B (B_W) are dropped
     min_wall_distance: float = 0.05  # m, centres are pushed out to this distance from walls
     pullback: float = 1.0e-6  # m, eps
 
     def cutoffs(self, r_max: float) -> tuple[float, float]:
         """(r_c, r_cW): agent-agent and agent-wall cut-offs (centre distances, m)."""
-        return 2.0 * r_max + self.repulsion_gap, r_max + self.repulsion_gap
+        return 2.0 * r_max + self.repulsion_ranges * self.B, r_max + self.repulsion_ranges * self.B_W
 
     def substeps(self, dt: float, m_min: float) -> int:
         """n_sub = ceil(dt / (c sqrt(m_min / k)))."""
@@ -332,10 +356,11 @@ def gather_neighbours(k_i, px, py, r_c2, cell_start, xs, ys, cx0, cy0, ch, cnx, 
 
 # -- social force with contact (HFV 2000) ---------------------------------------------------
 @njit(cache=True, error_model="numpy")
-def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, mass, ex, ey, x_start, y_start,
+def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, mass, ex, ey, xi_x, xi_y,
+                        x_start, y_start,
                         cell_start, cell_agents, xs, ys, rs, vxs, vys, cx0, cy0, ch, cnx, cny,
                         segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach,
-                        A, B, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min, eps, h,
+                        A, B, lam, A_W, B_W, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min, eps, h,
                         x_new, y_new, vx_new, vy_new, f_radial, compression):
     """Agents c CHUNK ... (c + 1) CHUNK - 1 in cell order (i: slot, k_i: place in cell order), sharing one
     neighbour buffer; each writes slot i of the outputs only."""
@@ -352,9 +377,11 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
         r_i = radius[i]
         m_i = mass[i]
         # Driving term m (v0 e - v) / tau (tau = inf: no driving).
-        fx = m_i * (v0[i] * ex[i] - ux) / tau[i]
-        fy = m_i * (v0[i] * ey[i] - uy) / tau[i]
+        fx = m_i * (v0[i] * ex[i] - ux) / tau[i] + xi_x[i]
+        fy = m_i * (v0[i] * ey[i] - uy) / tau[i] + xi_y[i]
         f_rad = 0.0
+        e_x = ex[i]
+        e_y = ey[i]
         m = gather_neighbours(k_i, px, py, r_c2, cell_start, xs, ys, cx0, cy0, ch, cnx, cny, d2b, kb)
         for q in range(m):
             if d2b[q] == 0.0:  # coincident centres have no normal
@@ -364,7 +391,8 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
             n_x = (px - xs[kk]) / d_ij
             n_y = (py - ys[kk]) / d_ij
             overlap = r_i + rs[kk] - d_ij
-            f_n = A * math.exp(overlap / B)
+            # anisotropy: w = lam + (1 - lam)(1 + cos phi)/2, cos phi = -n_ij . e_i
+            f_n = A * math.exp(overlap / B) * (lam + (1.0 - lam) * 0.5 * (1.0 - n_x * e_x - n_y * e_y))
             if overlap > 0.0:
                 f_n += k * overlap
                 f_rad += k * overlap
@@ -389,7 +417,7 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
                 n_x = dx / d_iW
                 n_y = dy / d_iW
                 overlap = r_i - d_iW
-                f_n = A * math.exp(overlap / B)
+                f_n = A_W * math.exp(overlap / B_W)
                 if overlap > 0.0:
                     f_n += k * overlap
                     f_rad += k * overlap
@@ -421,10 +449,11 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, x_start, y_start,
+def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, xi_x, xi_y,
+                        x_start, y_start,
                         cell_start, cell_agents, ordered, cx0, cy0, ch, cnx, cny,
                         segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach,
-                        A, B, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min, eps, h,
+                        A, B, lam, A_W, B_W, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min, eps, h,
                         x_new, y_new, vx_new, vy_new, f_radial, compression):
     """One sub-step h of eq. (1), symplectic Euler, then the wall guard; writes the *_new arrays.
 
@@ -454,16 +483,18 @@ def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, x_s
     vys = ordered[ROW_VY]
     if n_active >= PARALLEL_MIN_AGENTS:
         for c in prange(n_chunks):
-            _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, mass, ex, ey, x_start, y_start,
+            _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, mass, ex, ey, xi_x, xi_y,
+                                x_start, y_start,
                                 cell_start, cell_agents, xs, ys, rs, vxs, vys, cx0, cy0, ch, cnx, cny, segments,
-                                wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, A, B, k, kappa, speed_cap,
+                                wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, A, B, lam, A_W, B_W, k, kappa, speed_cap,
                                 speed_floor, r_c, r_cW, d_min, eps, h, x_new, y_new, vx_new, vy_new, f_radial,
                                 compression)
     else:
         for c in range(n_chunks):
-            _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, mass, ex, ey, x_start, y_start,
+            _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, mass, ex, ey, xi_x, xi_y,
+                                x_start, y_start,
                                 cell_start, cell_agents, xs, ys, rs, vxs, vys, cx0, cy0, ch, cnx, cny, segments,
-                                wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, A, B, k, kappa, speed_cap,
+                                wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, A, B, lam, A_W, B_W, k, kappa, speed_cap,
                                 speed_floor, r_c, r_cW, d_min, eps, h, x_new, y_new, vx_new, vy_new, f_radial,
                                 compression)
 
@@ -641,7 +672,8 @@ class SocialForceBuffers:
     """Outputs and scratch of :func:`social_force_step`, allocated once.
 
     radial_force (N) and compression (N/m) per agent slot, wall_load (N) per wall segment,
-    all from the last sub-step; x_start, y_start hold the positions at the start of the step.
+    all from the last sub-step; x_start, y_start hold the positions at the start of the step;
+    no_fluctuation is zero (the fluctuating force of a step without one).
     """
 
     radial_force: np.ndarray
@@ -649,16 +681,19 @@ class SocialForceBuffers:
     wall_load: np.ndarray
     x_start: np.ndarray
     y_start: np.ndarray
+    no_fluctuation: np.ndarray
 
     @classmethod
     def empty(cls, capacity: int, n_walls: int) -> SocialForceBuffers:
-        return cls(np.zeros(capacity), np.zeros(capacity), np.zeros(n_walls), np.zeros(capacity), np.zeros(capacity))
+        return cls(*(np.zeros(capacity) for _ in range(2)), np.zeros(n_walls),
+                   *(np.zeros(capacity) for _ in range(3)))
 
     def fit(self, capacity: int, n_walls: int) -> None:
         """Reallocate where the population or the walls outgrew the buffers."""
         if self.radial_force.size != capacity:
             self.radial_force, self.compression = np.zeros(capacity), np.zeros(capacity)
             self.x_start, self.y_start = np.zeros(capacity), np.zeros(capacity)
+            self.no_fluctuation = np.zeros(capacity)
         if self.wall_load.size != n_walls:
             self.wall_load = np.zeros(n_walls)
 
@@ -672,12 +707,13 @@ def _check_indexes(cells: CellList, walls: WallIndex, r_c: float, r_cW: float) -
 
 def social_force_step(agents: Agents, ex: np.ndarray, ey: np.ndarray, walls: WallIndex, cells: CellList,
                       params: SocialForceParams, dt: float, buffers: SocialForceBuffers,
-                      n_sub: int | None = None) -> int:
+                      n_sub: int | None = None, fluctuation: tuple[np.ndarray, np.ndarray] | None = None) -> int:
     """Advance the agents by dt (s) with eq. (1) in n_sub sub-steps; returns n_sub.
 
-    ex, ey: desired direction per slot (unit or zero), held over the step. n_sub defaults to
-    :meth:`SocialForceParams.substeps` for the lightest active agent. The cell list is rebuilt
-    every sub-step; its cell size must be >= r_c from :meth:`SocialForceParams.cutoffs`.
+    ex, ey: desired direction per slot (unit or zero), held over the step. ``fluctuation``:
+    the fluctuating force xi_i (N) per slot, x and y, held over the step (none: zero). n_sub
+    defaults to :meth:`SocialForceParams.substeps` for the lightest active agent. The cell list
+    is rebuilt every sub-step; its cell size must be >= r_c from :meth:`SocialForceParams.cutoffs`.
     """
     active = agents.active
     n_active, r_max, _, m_min = active_extents(active, agents.radius, agents.desired_speed, agents.mass)
@@ -689,13 +725,16 @@ def social_force_step(agents: Agents, ex: np.ndarray, ey: np.ndarray, walls: Wal
         n_sub = params.substeps(dt, m_min)
     h = dt / n_sub
     buffers.fit(agents.capacity, walls.n_walls)
+    xi_x, xi_y = fluctuation if fluctuation is not None else (buffers.no_fluctuation, buffers.no_fluctuation)
     np.copyto(buffers.x_start, agents.x)
     np.copyto(buffers.y_start, agents.y)
     for sub in range(n_sub):
         cells.build(agents.x, agents.y, active, agents.radius, agents.vx, agents.vy)
         social_force_kernel(agents.x, agents.y, agents.vx, agents.vy, active, agents.radius, agents.desired_speed,
-                            agents.relaxation_time, agents.mass, ex, ey, buffers.x_start, buffers.y_start,
-                            *cells.kernel_args(), *walls.kernel_args(), params.A, params.B, params.k, params.kappa,
+                            agents.relaxation_time, agents.mass, ex, ey, xi_x, xi_y, buffers.x_start,
+                            buffers.y_start,
+                            *cells.kernel_args(), *walls.kernel_args(), params.A, params.B, params.lam, params.A_W,
+                            params.B_W, params.k, params.kappa,
                             params.speed_cap, params.speed_floor, r_c, r_cW, params.min_wall_distance,
                             params.pullback, h, agents.x_next, agents.y_next, agents.vx_next, agents.vy_next,
                             buffers.radial_force, buffers.compression)

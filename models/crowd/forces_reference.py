@@ -115,9 +115,9 @@ def guard(p, p0, q, u, segments, d_min, eps):
 
 # -- social force with contact ---------------------------------------------------------------
 def social_force_substep_reference(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, x_start, y_start,
-                                   segments, params: SocialForceParams, r_c, r_cW, h):
+                                   segments, params: SocialForceParams, r_c, r_cW, h, xi_x=0.0, xi_y=0.0):
     """One sub-step of eq. (1): (x_new, y_new, vx_new, vy_new, radial_force, compression, wall_load)."""
-    A, B, k, kappa = params.A, params.B, params.k, params.kappa
+    A, B, lam, k, kappa = params.A, params.B, params.lam, params.k, params.kappa
     segments = np.asarray(segments, float).reshape(-1, 4)
     on = np.asarray(active, bool)
     # Pairs: n_ij from j to i, overlap = r_ij - d_ij, contact where overlap > 0.
@@ -130,7 +130,8 @@ def social_force_substep_reference(x, y, vx, vy, active, radius, v0, tau, mass, 
     overlap = radius[:, None] + radius[None, :] - d
     contact = pair & (overlap > 0.0)
     g = np.where(contact, overlap, 0.0)
-    f_n = np.where(pair, A * np.exp(np.where(pair, overlap, 0.0) / B) + k * g, 0.0)
+    weight = lam + (1.0 - lam) * 0.5 * (1.0 - n_x * ex[:, None] - n_y * ey[:, None])  # anisotropy w(phi_ij)
+    f_n = np.where(pair, A * np.exp(np.where(pair, overlap, 0.0) / B) * weight + k * g, 0.0)
     t_x, t_y = -n_y, n_x
     dv_t = (vx[None, :] - vx[:, None]) * t_x + (vy[None, :] - vy[:, None]) * t_y
     fx = (f_n * n_x + kappa * g * dv_t * t_x).sum(axis=1)
@@ -146,7 +147,7 @@ def social_force_substep_reference(x, y, vx, vy, active, radius, v0, tau, mass, 
         m_x, m_y = wx / d_w, wy / d_w
         overlap_w = radius[:, None] - d_w
         g_w = np.where(near & (overlap_w > 0.0), overlap_w, 0.0)
-        f_w = np.where(near, A * np.exp(np.where(near, overlap_w, 0.0) / B) + k * g_w, 0.0)
+        f_w = np.where(near, params.A_W * np.exp(np.where(near, overlap_w, 0.0) / params.B_W) + k * g_w, 0.0)
         v_t = vx[:, None] * -m_y + vy[:, None] * m_x
         fx = fx + (f_w * m_x - kappa * g_w * v_t * -m_y).sum(axis=1)
         fy = fy + (f_w * m_y - kappa * g_w * v_t * m_x).sum(axis=1)
@@ -154,8 +155,8 @@ def social_force_substep_reference(x, y, vx, vy, active, radius, v0, tau, mass, 
         wall_load = (k * g_w).sum(axis=0)
     else:
         wall_load = np.zeros(0)
-    fx = fx + mass * (v0 * ex - vx) / tau
-    fy = fy + mass * (v0 * ey - vy) / tau
+    fx = fx + mass * (v0 * ex - vx) / tau + xi_x
+    fy = fy + mass * (v0 * ey - vy) / tau + xi_y
     # Symplectic Euler with the speed cap, then the wall guard.
     ux = vx + h * fx / mass
     uy = vy + h * fy / mass

@@ -26,6 +26,19 @@ each person is multiplied, every step, by Tobler's (1993) hiking function ratio
 with s the slope along the desired direction (positive uphill): 0.70 on a 10 % climb, the
 fastest (1.19) on a 5 % descent. The navigation field itself stays isotropic (F = 1 m/s).
 
+Stairs (``stairs``): an area (polygon or box) with its plan up direction u. A person on it walks,
+instead of the slope-adjusted speed, at the stair's horizontal speed for their way, up where
+e_i . u > 0: by default Weidmann's (1993) horizontal components for adults, 0.610 m/s up and
+0.694 m/s down, capped at the person's own v0_i (or, with ``scale_with_person``, scaled by
+v0_i / 1.34). The navigation fields see the stairs too: F = v_stair / 1.34 on stair cells (F = 1
+elsewhere), so T is the flat-equivalent walking distance (a route over stairs costs its real
+time); the way each stair cell is crossed comes from a first march at the slower stair speed.
+
+Pre-movement (``pre_movement_s`` per source): each person stands (v0_i = 0; the forces of others
+and the walls still act) for a time fixed, uniform in (low, high), or lognormal with median t_m
+and log standard deviation s_l, ln t_pre ~ N(ln t_m, s_l) (ISO/TR 16738:2009; Purser &
+Bensilum 2001), counted from when they enter; then walks (RiMEA test 5).
+
 Populations (``sources``): ``count`` persons placed at t = 0 uniformly at random inside the
 source's area (a polygon or a box) and the walkable space, without overlapping each other
 and with the body clear of every wall (rejection sampling with the run's generator); and,
@@ -63,7 +76,7 @@ Renderers: microphones hear the crowd's voices (vocal effort rising with density
 screams of persons under injurious compression and footsteps (:mod:`models.crowd.sources`);
 cameras see each person as an instance and the dense crowd as a region
 (:mod:`models.crowd.visuals`); people counters and counting cameras read the agent and
-density fields. A per-person pre-movement time and stairs are not modelled.
+density fields.
 
 Symbols
 =======
@@ -76,10 +89,14 @@ e_i       desired direction (floor field)                         1
 r_i       body radius                                             m
 m_i       mass                                                    kg
 tau_i     relaxation time                                         s
-T         walking distance to the nearest open exit               m
+T         walking distance to the nearest open exit (flat equiv.)  m
 F_i       radial contact force sum                                N
 C_i       compression F_i / (2 pi r_i)                            N m-1
 s         slope along e_i (dz per metre walked)                   1
+u         plan up direction of a stair (unit vector)              1
+v_stair   horizontal walking speed on a stair, up or down         m s-1
+F         floor speed of the navigation field (v_stair / 1.34)    1
+t_pre     pre-movement time                                       s
 W(s)      Tobler's hiking function (shape)                        1
 rho       local density (Gaussian, smoothing length R)            m-2
 Var       local velocity variance                                 m2 s-2
@@ -91,7 +108,8 @@ References: Helbing, Farkas & Vicsek 2000 (Nature 407:487); Tordeux, Chraibi & S
 (arXiv:1512.05597); Helbing, Johansson & Al-Abideen 2007 (PRE 75:046109); Weidmann 1993
 (IVT Schriftenreihe 90); Tobler 1993 (NCGIA TR 93-1); Sethian 1996 (PNAS 93:1591); Fruin
 1971; Evans & Hayden 1971 and Hopkins et al. 1993 via Lee & Hughes 2006 (Accid. Anal. Prev.
-38:712); RiMEA 3.0 tests 1, 6, 9, 10.
+38:712); ISO/TR 16738:2009; Purser & Bensilum 2001 (Saf. Sci. 38:157); RiMEA 3.0 tests 1-15
+(tests/models/crowd/test_rimea.py).
 """
 
 from __future__ import annotations
@@ -131,7 +149,13 @@ MAX_AGENTS = 200_000
 MAX_RADIUS_M = 0.5
 TOBLER_RATE = 3.5  # per unit slope (Tobler 1993)
 TOBLER_OFFSET = 0.05  # the fastest walking is on a 5 % descent
+FLUCTUATION_N = 0.0  # N, the fluctuating force's standard deviation per component over 0.01 s
+FLUCTUATION_STEP_S = 0.01  # s, the step that standard deviation refers to
 PLACEMENT_TRIES = 50  # candidate positions per person before a source counts as full
+# Weidmann (1993), Table of stair speeds, horizontal components (m/s), and his mean flat speed.
+WEIDMANN_STAIR_UP_M_S = 0.610
+WEIDMANN_STAIR_DOWN_M_S = 0.694
+WEIDMANN_FLAT_M_S = 1.34
 
 
 class DesiredSpeed(ModelParams):
@@ -147,6 +171,87 @@ class DesiredSpeed(ModelParams):
         if not self.min_m_s <= self.mean_m_s <= self.max_m_s:
             raise ValueError("desired speed: need min_m_s <= mean_m_s <= max_m_s")
         return self
+
+
+class PreMovementLogNormal(ModelParams):
+    """A lognormal pre-movement time, ln(t_pre) ~ N(ln(median_s), log_sd), the shape ISO/TR
+    16738:2009 and Purser & Bensilum (2001, Saf. Sci. 38:157) fit to observed pre-movement times."""
+
+    median_s: float = Field(gt=0)
+    log_sd: float = Field(ge=0, le=3, description="standard deviation of ln(t_pre)")
+    max_s: float | None = Field(None, gt=0, description="resample above this (a truncated lognormal)")
+
+
+class Stair(ModelParams):
+    """A flight of stairs in plan: an area where the desired speed becomes the stair speed.
+
+    Default speeds: Weidmann (1993), horizontal components of walking on stairs, 0.610 m/s
+    up and 0.694 m/s down (adults, free flow). ``scale_with_person``: each person's stair
+    speed is the tabulated one times v0_i / 1.34 (Weidmann's mean flat speed), so fast walkers
+    also climb faster; otherwise everyone takes the stair speed (or their own v0_i, if lower).
+    """
+
+    name: str | None = None
+    polygon_m: list[Point] | None = Field(None, min_length=3)
+    box_m: tuple[float, float, float, float] | None = Field(None, description="x_min, y_min, x_max, y_max")
+    up_direction: tuple[float, float] = Field(description="plan direction in which the stair rises")
+    speed_up_m_s: float = Field(WEIDMANN_STAIR_UP_M_S, gt=0, le=3.0, description="horizontal speed going up")
+    speed_down_m_s: float = Field(WEIDMANN_STAIR_DOWN_M_S, gt=0, le=3.0,
+                                  description="horizontal speed going down")
+    scale_with_person: bool = False
+
+    @model_validator(mode="after")
+    def _check(self):
+        if (self.polygon_m is None) == (self.box_m is None):
+            raise ValueError("a stair needs exactly one of polygon_m or box_m")
+        if self.box_m is not None and not (self.box_m[0] < self.box_m[2] and self.box_m[1] < self.box_m[3]):
+            raise ValueError("stair box_m must be (x_min, y_min, x_max, y_max) with min < max")
+        if math.hypot(*self.up_direction) < 1e-9:
+            raise ValueError("stair up_direction must be a non-zero plan vector (dx, dy)")
+        return self
+
+    @property
+    def up_unit(self) -> tuple[float, float]:
+        norm = math.hypot(*self.up_direction)
+        return (self.up_direction[0] / norm, self.up_direction[1] / norm)
+
+
+class SocialForceSettings(ModelParams):
+    """The social force model's parameters (``[models.params.social_force]``); symbols as in
+    :mod:`models.crowd.forces`. Defaults: the calibration of :class:`SocialForceParams`."""
+
+    repulsion_strength_n: float = Field(SocialForceParams.A, ge=0, description="A")
+    repulsion_range_m: float = Field(SocialForceParams.B, gt=0, le=1.0, description="B")
+    anisotropy: float = Field(SocialForceParams.lam, ge=0, le=1, description="lambda: 1 isotropic")
+    wall_repulsion_strength_n: float = Field(SocialForceParams.A_W, ge=0, description="A_W")
+    wall_repulsion_range_m: float = Field(SocialForceParams.B_W, gt=0, le=1.0, description="B_W")
+    body_stiffness_kg_s2: float = Field(SocialForceParams.k, gt=0, description="k")
+    sliding_friction_kg_m_s: float = Field(SocialForceParams.kappa, ge=0, description="kappa")
+    speed_cap: float = Field(SocialForceParams.speed_cap, ge=1, description="v_max / v0")
+    fluctuation_n: float = Field(FLUCTUATION_N, ge=0, description="standard deviation of each component of the "
+                                                                  "fluctuating force xi_i over a 0.01 s step")
+
+    def kernel_params(self) -> SocialForceParams:
+        return SocialForceParams(A=self.repulsion_strength_n, B=self.repulsion_range_m, lam=self.anisotropy,
+                                 A_W=self.wall_repulsion_strength_n, B_W=self.wall_repulsion_range_m,
+                                 k=self.body_stiffness_kg_s2, kappa=self.sliding_friction_kg_m_s,
+                                 speed_cap=self.speed_cap)
+
+
+class CollisionFreeSpeedSettings(ModelParams):
+    """The collision-free speed model's parameters (``[models.params.collision_free_speed]``),
+    named as JuPedSim names them; symbols as in :mod:`models.crowd.forces`."""
+
+    strength_neighbor_repulsion: float = Field(CollisionFreeSpeedParams.a, ge=0, description="a")
+    range_neighbor_repulsion_m: float = Field(CollisionFreeSpeedParams.D, gt=0, le=1.0, description="D")
+    strength_geometry_repulsion: float = Field(CollisionFreeSpeedParams.a_wall, ge=0, description="a_W")
+    range_geometry_repulsion_m: float = Field(CollisionFreeSpeedParams.D_wall, gt=0, le=1.0, description="D_W")
+    time_gap_s: float = Field(CollisionFreeSpeedParams.T, gt=0, le=10.0, description="T")
+
+    def kernel_params(self) -> CollisionFreeSpeedParams:
+        return CollisionFreeSpeedParams(a=self.strength_neighbor_repulsion, D=self.range_neighbor_repulsion_m,
+                                        a_wall=self.strength_geometry_repulsion,
+                                        D_wall=self.range_geometry_repulsion_m, T=self.time_gap_s)
 
 
 class Source(ModelParams):
@@ -165,11 +270,18 @@ class Source(ModelParams):
     mass_kg: float = Field(80.0, gt=0)
     relaxation_time_s: float = Field(0.5, gt=0)
     exit: str | None = Field(None, description="the exit these persons walk to (default: the nearest open one)")
+    pre_movement_s: float | tuple[float, float] | PreMovementLogNormal = Field(
+        0.0, description="time standing before walking: fixed, uniform in (low, high), or lognormal")
 
     @model_validator(mode="after")
     def _check(self):
         if (self.polygon_m is None) == (self.box_m is None):
             raise ValueError("a source needs exactly one of polygon_m or box_m")
+        pre = self.pre_movement_s
+        if isinstance(pre, tuple) and not 0 <= pre[0] <= pre[1]:
+            raise ValueError(f"pre_movement_s: expected (low, high) with 0 <= low <= high, got {pre}")
+        if isinstance(pre, (int, float)) and pre < 0:
+            raise ValueError(f"pre_movement_s: expected >= 0 s, got {pre}")
         if self.box_m is not None and not (self.box_m[0] < self.box_m[2] and self.box_m[1] < self.box_m[3]):
             raise ValueError("box_m must be (x_min, y_min, x_max, y_max) with min < max")
         if self.rate_per_s > 0 and (self.end_s is None or self.end_s <= self.start_s):
@@ -208,8 +320,11 @@ class CrowdParams(ModelParams):
     exits: list[ExitSpec] = Field(min_length=1)
     closed_exits: list[str] = Field(default_factory=list, description="names of exits closed now")
     operational_model: Literal["social_force", "collision_free_speed"] = "social_force"
+    social_force: SocialForceSettings = Field(default_factory=SocialForceSettings)
+    collision_free_speed: CollisionFreeSpeedSettings = Field(default_factory=CollisionFreeSpeedSettings)
     sources: list[Source] = Field(min_length=1)
     slope: tuple[float, float] = Field((0.0, 0.0), description="plane terrain: (dz/dx, dz/dy)")
+    stairs: list[Stair] = Field(default_factory=list, description="areas walked at stair speeds")
     dt_s: float = Field(0.01, gt=0, le=0.1)
     smoothing_length_m: float = Field(1.0, gt=0, description="R of the Gaussian density and pressure fields")
     injury_threshold_n_m: float = Field(1600.0, gt=0, description="compression (radial force per unit "
@@ -292,7 +407,8 @@ class Crowd:
                   flag_values=(0, 1, 2, 3, 4, 5), flag_meanings=crowd_fields.FRUIN_MEANINGS,
                   doc="Fruin walkway level of service"),
         FieldSpec("floor_field_time", at="cell", units="m", intent="out", diagnostic=True, running_max=False,
-                  allow_nan=True, doc="walking distance to the nearest open exit (NaN: none reachable)"),
+                  allow_nan=True, doc="walking distance to the nearest open exit, stairs at their flat-equivalent length "
+                      "(NaN: none reachable)"),
         FieldSpec("agents_present", at="global", units="1", intent="out", diagnostic=True, running_max=False,
                   doc="persons in the scene"),
         FieldSpec("agents_evacuated", at="global", units="1", intent="out", diagnostic=True, running_max=False,
@@ -311,6 +427,8 @@ class Crowd:
         n = self.agent_capacity
         self.v0_base = np.zeros(n)  # desired speed on the flat
         self.target = np.full(n, -1, dtype=np.int64)  # assigned exit, -1: the nearest open one
+        self.start_time = np.zeros(n)  # end of the person's pre-movement time (s)
+        self._stair_paths = [self._area_path(stair) for stair in p.stairs]
         self.ex, self.ey = np.zeros(n), np.zeros(n)
         # Navigation: one field to the nearest open exit, one per assigned exit.
         self.floor = FloorField(self.geometry, grid, p.exits)
@@ -329,10 +447,11 @@ class Crowd:
         self.walls = None
         self._sync_exits()
         # Operational models, their indexes sized for the largest bodies and speeds the sources can bring.
-        self.sf_params = SocialForceParams()
-        self.csm_params = CollisionFreeSpeedParams()
+        self.sf_params = p.social_force.kernel_params()
+        self.csm_params = p.collision_free_speed.kernel_params()
         r_max = max(s.radius_range[1] for s in p.sources)
         v_max = max(s.max_desired_speed for s in p.sources) * float(tobler_ratio(np.array([-TOBLER_OFFSET]))[0])
+        v_max = max([v_max] + [max(st.speed_up_m_s, st.speed_down_m_s) for st in p.stairs])
         r_c = max(self.sf_params.cutoffs(r_max)[0], self.csm_params.cutoffs(r_max, v_max)[0])
         r_cw = max(self.sf_params.cutoffs(r_max)[1], self.csm_params.cutoffs(r_max, v_max)[1])
         self._wall_reach = max(r_cw, 2 * MAX_RADIUS_M) * 1.01
@@ -376,12 +495,57 @@ class Crowd:
         closed = tuple(sorted(set(self.params.closed_exits)))
         if closed == self._closed:
             return
-        self.floor.recompute(closed_exits=closed)
+        self._march(self.floor, closed)
         for k, field in self.target_floors.items():
-            field.recompute(closed_exits=[e for i, e in enumerate(self.exit_names) if i != k])
+            self._march(field, [e for i, e in enumerate(self.exit_names) if i != k])
         self._closed = closed
         if self.walls is not None:
             self.walls = self._wall_index()
+
+    def _march(self, field: FloorField, closed) -> None:
+        """March ``field`` with the exits ``closed`` closed. With stairs, the floor speed on a stair
+        cell is the stair speed for the way people will cross it relative to the flat speed,
+        F = v_stair / 1.34, so T stays a flat-equivalent walking distance: a first march at the
+        slower of the two stair speeds gives the direction of travel (-grad T . u, u the up
+        direction), a second one the field with the speed for that direction."""
+        if not self.params.stairs:
+            field.recompute(closed_exits=closed)
+            return
+        g = self.grid
+        X, Y = np.meshgrid(g.x, g.y)
+        centres = np.column_stack([X.ravel(), Y.ravel()])
+        on_stair = [path.contains_points(centres).reshape(g.shape) for path in self._stair_paths]
+        speed = np.ones(g.shape)
+        for stair, mask in zip(self.params.stairs, on_stair):
+            speed[mask] = min(stair.speed_up_m_s, stair.speed_down_m_s) / WEIDMANN_FLAT_M_S
+        field.recompute(closed_exits=closed, speed=speed)
+        for stair, mask in zip(self.params.stairs, on_stair):
+            ux, uy = stair.up_unit
+            going_up = field.direction_x * ux + field.direction_y * uy > 0.0
+            speed[mask] = np.where(going_up, stair.speed_up_m_s, stair.speed_down_m_s)[mask] / WEIDMANN_FLAT_M_S
+        field.recompute(closed_exits=closed, speed=speed)
+
+    def _stair_speeds(self, v0: np.ndarray) -> np.ndarray:
+        """Desired speeds with every person on a stair at the stair speed for the direction they walk
+        (up where e_i . u > 0), the later stair of overlapping ones winning."""
+        a = self.agents
+        live = np.flatnonzero(a.active)
+        if not live.size:
+            return v0
+        v0 = v0.copy()
+        points = np.column_stack([a.x[live], a.y[live]])
+        for stair, path in zip(self.params.stairs, self._stair_paths):
+            inside = live[path.contains_points(points)]
+            if not inside.size:
+                continue
+            ux, uy = stair.up_unit
+            up = self.ex[inside] * ux + self.ey[inside] * uy > 0.0
+            speed = np.where(up, stair.speed_up_m_s, stair.speed_down_m_s)
+            if stair.scale_with_person:
+                v0[inside] = speed * self.v0_base[inside] / WEIDMANN_FLAT_M_S
+            else:
+                v0[inside] = np.minimum(speed, self.v0_base[inside])
+        return v0
 
     def _wall_index(self):
         """The walls the bodies feel: the geometry's segments less the parts an open exit line covers
@@ -396,7 +560,7 @@ class Crowd:
         self.t = 0.0
         for k, source in enumerate(self.params.sources):
             if source.count:
-                placed = self._place(k, source.count)
+                placed = self._place(k, source.count, 0.0)
                 if placed < source.count:
                     raise ValueError(f"source {source.name or k}: room for only {placed} of {source.count} persons "
                                      "in its area (non-overlapping, off the walls)")
@@ -415,10 +579,25 @@ class Crowd:
             speeds = np.full(n, float(v))
         lo, hi = source.radius_range
         radius = rng.uniform(lo, hi, n) if hi > lo else np.full(n, lo)
-        return {"desired_speed": speeds, "radius": radius}
+        return {"desired_speed": speeds, "radius": radius, "pre_movement": self._draw_pre_movement(source, n)}
 
-    def _place(self, k: int, n: int) -> int:
-        """Place up to n persons of source k where there is room; returns how many were placed."""
+    def _draw_pre_movement(self, source: Source, n: int) -> np.ndarray:
+        pre = source.pre_movement_s
+        if isinstance(pre, PreMovementLogNormal):
+            times = np.exp(self.rng.normal(math.log(pre.median_s), pre.log_sd, n))
+            if pre.max_s is not None:
+                over = times > pre.max_s
+                while over.any():  # resample: a truncated lognormal
+                    times[over] = np.exp(self.rng.normal(math.log(pre.median_s), pre.log_sd, int(over.sum())))
+                    over = times > pre.max_s
+            return times
+        if isinstance(pre, tuple):
+            return self.rng.uniform(pre[0], pre[1], n) if pre[1] > pre[0] else np.full(n, float(pre[0]))
+        return np.full(n, float(pre))
+
+    def _place(self, k: int, n: int, now: float) -> int:
+        """Place up to n persons of source k where there is room at time ``now``; returns how many
+        were placed."""
         source = self.params.sources[k]
         if n <= 0:
             return 0
@@ -490,6 +669,7 @@ class Crowd:
             a.spawn(xs[sl], ys[sl], radius=radius[sl], desired_speed=props["desired_speed"][sl],
                     relaxation_time=source.relaxation_time_s, mass=source.mass_kg)
             self.v0_base[slots] = props["desired_speed"][sl]
+            self.start_time[slots] = now + props["pre_movement"][sl]
             self.target[slots] = -1 if source.exit is None else self.exit_names.index(source.exit)
             self.spawned += placed
         return placed
@@ -510,10 +690,17 @@ class Crowd:
             if p.slope != (0.0, 0.0):
                 along = p.slope[0] * self.ex + p.slope[1] * self.ey
                 v0 = self.v0_base * tobler_ratio(along)
+            if p.stairs:
+                v0 = self._stair_speeds(v0)
+            # Pre-movement: standing (v0 = 0, still pushed by others) until start_time.
+            v0 = np.where(t < self.start_time, 0.0, v0)
             np.copyto(a.desired_speed, np.where(active, v0, a.desired_speed))
             x_old, y_old = a.x.copy(), a.y.copy()
             if p.operational_model == "social_force":
-                social_force_step(a, self.ex, self.ey, self.walls, self.cells, self.sf_params, dt, self.buffers)
+                sigma = p.social_force.fluctuation_n * math.sqrt(FLUCTUATION_STEP_S / dt)  # white noise
+                xi = self.rng.normal(0.0, sigma, (2, a.capacity)) if sigma > 0 else None
+                social_force_step(a, self.ex, self.ey, self.walls, self.cells, self.sf_params, dt, self.buffers,
+                                  fluctuation=xi)
                 force, compression = self.buffers.radial_force, self.buffers.compression
                 live = a.active
                 if live.any():
@@ -551,7 +738,7 @@ class Crowd:
                 if overlap > 0:
                     self._pending[k] += int(self.rng.poisson(source.rate_per_s * overlap))
             if self._pending[k]:
-                self._pending[k] -= self._place(k, self._pending[k])
+                self._pending[k] -= self._place(k, self._pending[k], t)
                 room = self.agent_capacity - self.agents.count
                 if room <= 0 and self._pending[k]:
                     self.arrivals_dropped += self._pending[k]

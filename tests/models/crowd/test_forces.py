@@ -174,25 +174,26 @@ def test_head_on_approach_is_point_symmetric_to_the_last_bit():
     cells, walls, buffers = sfm_world(agents)
     ex, ey = np.array([1.0, -1.0]), np.zeros(2)
     closest = np.inf
-    for _ in range(400):
+    for _ in range(800):
         social_force_step(agents, ex, ey, walls, cells, SFM, 0.01, buffers)
         assert agents.x[1] == -agents.x[0] and agents.y[1] == -agents.y[0]
         assert agents.vx[1] == -agents.vx[0] and agents.vy[1] == -agents.vy[0]
         assert buffers.radial_force[0] == buffers.radial_force[1]
         closest = min(closest, math.hypot(agents.x[1] - agents.x[0], agents.y[1] - agents.y[0]))
-    assert closest < 0.7 and agents.x[0] > 1.0  # they met, sidestepped each other and walked on
+    # they met (within the repulsion's reach), sidestepped each other and walked on
+    assert closest < 0.6 + 2 * SFM.B and agents.x[0] > 1.0
     assert abs(agents.y[0]) > 0.1
 
 
 # -- social force: body compression -------------------------------------------------------------
-def equilibrium_overlap(drive):
+def equilibrium_overlap(drive, A=SFM.A, B=SFM.B):
     """delta with A e^{delta/B} + k delta = drive (N)."""
-    return brentq(lambda d: SFM.A * math.exp(d / SFM.B) + SFM.k * d - drive, -1.0, 1.0, xtol=1e-15)
+    return brentq(lambda d: A * math.exp(d / B) + SFM.k * d - drive, -1.0, 1.0, xtol=1e-15)
 
 
 def test_two_agents_pushed_together_settle_at_the_analytic_overlap():
-    """Driving m v0 / tau = 4000 N each way against A e^{delta/B} + k delta."""
-    mass, v0, tau, r = 80.0, 5.0, 0.1, 0.3
+    """Driving m v0 / tau = 8000 N each way against A e^{delta/B} + k delta."""
+    mass, v0, tau, r = 80.0, 5.0, 0.05, 0.3
     agents = Agents.empty(2)
     agents.spawn([-0.5, 0.5], [0.0, 0.0], desired_speed=v0, relaxation_time=tau, mass=mass, radius=r)
     cells, walls, buffers = sfm_world(agents)
@@ -208,7 +209,8 @@ def test_two_agents_pushed_together_settle_at_the_analytic_overlap():
 
 
 def test_an_agent_pushed_into_a_wall_loads_it():
-    """The same balance against a wall; the wall's load is k delta and matches the agent's sum."""
+    """The balance m v0 / tau = A_W e^{delta/B_W} + k delta against a wall; the wall's load is k delta
+    and matches the agent's sum."""
     mass, v0, tau, r = 80.0, 5.0, 0.1, 0.3
     agents = Agents.empty(1)
     agents.spawn(0.0, 0.3, desired_speed=v0, relaxation_time=tau, mass=mass, radius=r)
@@ -216,7 +218,8 @@ def test_an_agent_pushed_into_a_wall_loads_it():
     cells, walls, buffers = sfm_world(agents, wall)
     for _ in range(600):
         social_force_step(agents, np.ones(1), np.zeros(1), walls, cells, SFM, 0.01, buffers)
-    expected = equilibrium_overlap(mass * v0 / tau)
+    expected = equilibrium_overlap(mass * v0 / tau, SFM.A_W, SFM.B_W)
+    assert expected > 0.01
     assert r - (1.0 - agents.x[0]) == pytest.approx(expected, abs=1e-10)
     assert buffers.wall_load[0] == pytest.approx(SFM.k * expected, rel=1e-7)
     assert buffers.wall_load[1] == 0.0
@@ -286,16 +289,19 @@ def random_room(seed, n=70, side=6.0, holes=8):
     return agents, segments, ex, ey, rng
 
 
-def run_sfm_kernel(agents, ex, ey, segments, h, x_start, y_start, params=SFM):
+def run_sfm_kernel(agents, ex, ey, segments, h, x_start, y_start, params=SFM, xi_x=None, xi_y=None):
+    xi_x = np.zeros(agents.capacity) if xi_x is None else xi_x
+    xi_y = np.zeros(agents.capacity) if xi_y is None else xi_y
     r_c, r_cW = params.cutoffs(float(agents.radius[agents.active].max()))
     cells, walls = indexes(agents, segments, r_c, r_cW, 0.5)
     cells.build(agents.x, agents.y, agents.active, agents.radius, agents.vx, agents.vy)
     out = [np.full(agents.capacity, np.nan) for _ in range(6)]
     load = np.full(walls.n_walls, np.nan)
     social_force_kernel(agents.x, agents.y, agents.vx, agents.vy, agents.active, agents.radius,
-                        agents.desired_speed, agents.relaxation_time, agents.mass, ex, ey, x_start, y_start,
-                        *cells.kernel_args(), *walls.kernel_args(), params.A, params.B, params.k, params.kappa,
-                        params.speed_cap, params.speed_floor, r_c, r_cW, params.min_wall_distance, params.pullback, h,
+                        agents.desired_speed, agents.relaxation_time, agents.mass, ex, ey, xi_x, xi_y, x_start,
+                        y_start, *cells.kernel_args(), *walls.kernel_args(), params.A, params.B, params.lam, params.A_W,
+                        params.B_W, params.k, params.kappa, params.speed_cap, params.speed_floor, r_c, r_cW,
+                        params.min_wall_distance, params.pullback, h,
                         *out)
     wall_contact_loads(cells.cell_start, cells.ordered, float(agents.radius[agents.active].max()), params.k,
                        cells.x0, cells.y0, cells.cell_size, cells.nx, cells.ny, walls.segments, load)
@@ -323,14 +329,17 @@ def assert_close(a, b, scale=10.0, name=""):
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("h", [0.0025, 0.05])
-def test_social_force_kernel_matches_the_numpy_twin(seed, h):
+@pytest.mark.parametrize("params", [SFM, SocialForceParams(lam=0.3, A_W=800.0, B_W=0.05, A=2500.0, B=0.1)],
+                         ids=["defaults", "anisotropic"])
+def test_social_force_kernel_matches_the_numpy_twin(seed, h, params):
     """One sub-step on random rooms; h = 0.05 s drives agents through walls, exercising the guard."""
     agents, segments, ex, ey, rng = random_room(seed)
     x_start, y_start = agents.x.copy(), agents.y.copy()  # the first sub-step of a step
-    out, (r_c, r_cW) = run_sfm_kernel(agents, ex, ey, segments, h, x_start, y_start)
+    xi_x, xi_y = rng.normal(0.0, 50.0, (2, agents.capacity))  # a fluctuating force (N)
+    out, (r_c, r_cW) = run_sfm_kernel(agents, ex, ey, segments, h, x_start, y_start, params, xi_x, xi_y)
     ref = social_force_substep_reference(agents.x, agents.y, agents.vx, agents.vy, agents.active, agents.radius,
                                          agents.desired_speed, agents.relaxation_time, agents.mass, ex, ey,
-                                         x_start, y_start, segments, SFM, r_c, r_cW, h)
+                                         x_start, y_start, segments, params, r_c, r_cW, h, xi_x, xi_y)
     for name, got, want in zip(["x", "y", "vx", "vy", "radial", "compression", "wall_load"], out, ref):
         scale = 1e5 if name in ("radial", "compression", "wall_load") else 10.0
         assert_close(got, want, scale, name)
