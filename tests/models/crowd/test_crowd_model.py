@@ -8,32 +8,12 @@ import math
 import numpy as np
 import pytest
 
-from models.crowd.model import Crowd, CrowdParams, tobler_ratio
-from sim.fields import FieldSet
+from models.crowd.model import CrowdParams, tobler_ratio
 from sim.grid import RasterGrid
 
+from crowd_runs import build, run
+
 CORRIDOR = [[(0, 0), (40, 0), (40, 2), (0, 2)]]
-
-
-def build(params: dict, grid: RasterGrid, seed: int = 0):
-    model = Crowd(grid, CrowdParams.model_validate(params), np.random.default_rng(seed))
-    state = FieldSet.for_models(grid, [model])
-    model.initialize(state)
-    return model, state
-
-
-def run(model, state, t_end, t=0.0, each=None):
-    dt = model.params.dt_s
-    n = int(round((t_end - t) / dt))
-    for _ in range(n):
-        before = (model.agents.x.copy(), model.agents.y.copy(), model.agents.id.copy(), model.agents.active.copy())
-        model.step(state, t, dt)
-        t += dt
-        if each is not None:
-            each(before, t)
-        if model.agents.count == 0 and not any(s.rate_per_s for s in model.params.sources):
-            break
-    return t
 
 
 def corridor(slope=(0.0, 0.0), speed=1.33):

@@ -15,37 +15,16 @@ import numpy as np
 import pytest
 
 from models.crowd.forces_reference import crossings
-from models.crowd.model import (WEIDMANN_FLAT_M_S, WEIDMANN_STAIR_DOWN_M_S, WEIDMANN_STAIR_UP_M_S, Crowd,
-                                CrowdParams)
-from sim.fields import FieldSet
+from models.crowd.model import WEIDMANN_FLAT_M_S, WEIDMANN_STAIR_DOWN_M_S, WEIDMANN_STAIR_UP_M_S, CrowdParams
 from sim.grid import RasterGrid
+
+from crowd_runs import build, run
 
 # Test 1's band relative to its nominal time 40 m / 1.33 m/s.
 BAND_LOW, BAND_HIGH = 26.0 / (40.0 / 1.33), 34.0 / (40.0 / 1.33)
 # A flight 10 m long along its slope with 17 cm risers and 29 cm goings (2 r + g = 63 cm, the
 # step rule of DIN 18065) covers 10 cos(atan(17 / 29)) = 8.63 m in plan.
 STAIR_PLAN_M = 10.0 * math.cos(math.atan(0.17 / 0.29))
-
-
-def build(params: dict, grid: RasterGrid, seed: int = 0):
-    model = Crowd(grid, CrowdParams.model_validate(params), np.random.default_rng(seed))
-    state = FieldSet.for_models(grid, [model])
-    model.initialize(state)
-    return model, state
-
-
-def run(model, state, t_end, t=0.0, each=None):
-    dt = model.params.dt_s
-    n = int(round((t_end - t) / dt))
-    for _ in range(n):
-        before = (model.agents.x.copy(), model.agents.y.copy(), model.agents.id.copy(), model.agents.active.copy())
-        model.step(state, t, dt)
-        t += dt
-        if each is not None:
-            each(before, t)
-        if model.agents.count == 0 and not any(s.rate_per_s for s in model.params.sources):
-            break
-    return t
 
 
 def test_rimea_1_corridor_walking_time():
