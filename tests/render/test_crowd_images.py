@@ -156,3 +156,74 @@ def test_crowd_model_visuals(tmp_path):
     np.testing.assert_allclose(layers.elevation_m, 0.05 * X)
     merged = SceneLayers().merged(layers).merged(SceneLayers(agents=Agents(np.zeros((1, 2)), 0.3, 1.8, [99])))
     assert len(merged.agents) == 21 and merged.agents.ids[-1] == 99
+
+
+class Arriving:
+    """Nobody in view at t = 0 (an empty crowd), people from t = 1 on."""
+
+    def __init__(self, agents, density=None):
+        self.agents, self.density = agents, density
+
+    def visual_layers(self, state, t):
+        empty = Agents(np.zeros((0, 2)), np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64))
+        return SceneLayers(agents=self.agents if t >= 1.0 else empty, crowd_density_per_m2=self.density)
+
+
+def test_people_arriving_after_an_empty_first_frame(tmp_path):
+    renderer = ImageRenderer(tmp_path, [Arriving(AGENTS, np.zeros(GRID.shape))], GRID,
+                             ImagesConfig(ground_temperature_c=20.0), [CAMERA], 3, 1e6, "2026-06-01T12:00:00")
+    for t in (0.0, 1.0, 2.0):
+        for camera in renderer.cameras:
+            renderer._frame(camera, renderer.scene(None, t), t)
+    renderer.close()
+    path = tmp_path / "images" / "top" / "ground_truth.nc"
+    assert path.is_file() and not list(path.parent.glob("*.part*"))
+    with xr.open_dataset(path, mask_and_scale=False) as ds:
+        ds = ds.load()
+    assert ds.person_id.dims == ("time", "row", "column") and ds.person_id.shape == (3, 400, 400)
+    assert ds.person_id.dtype == np.int32
+    assert ds.person_id.attrs["units"] == "1" and "person" in ds.person_id.attrs["long_name"]
+    assert ds.person_id.attrs["_FillValue"] == -1
+    person_id, semantic = ds.person_id.values, ds.semantic_class.values
+    assert np.all(person_id[0] == -1) and np.all(semantic[0] != PERSON)  # the empty frame: nobody
+    for k in (1, 2):
+        for (x, y), ident in zip(AGENTS.positions_m, AGENTS.ids):
+            assert person_id[(k, *pixel_of(x, y))] == ident
+        np.testing.assert_array_equal(person_id[k] >= 0, semantic[k] == PERSON)
+    np.testing.assert_array_equal(ds.time.values.astype("datetime64[s]").astype(int) % 60, [0, 1, 2])
+
+
+def test_crowd_model_whose_people_arrive_later(tmp_path):
+    """A crowd scenario that starts empty (arrivals from start_s = 1 s) writes person_id once people come."""
+    from models.crowd.model import Crowd, CrowdParams
+    from sim.fields import FieldSet
+
+    grid = RasterGrid(shape=(40, 80), spacing_m=(0.25, 0.25))
+    params = {"geometry": {"walkable_m": [[(0, 0), (20, 0), (20, 10), (0, 10)]]},
+              "exits": [{"name": "end", "line_m": [(20, 0), (20, 10)]}],
+              "sources": [{"box_m": (1.0, 1.0, 6.0, 9.0), "rate_per_s": 20.0, "start_s": 1.0, "end_s": 3.0,
+                           "radius_m": 0.25}]}
+    model = Crowd(grid, CrowdParams.model_validate(params), np.random.default_rng(0))
+    state = FieldSet.for_models(grid, [model])
+    model.initialize(state)
+    camera = CameraConfig(name="top", views=["rgb"], width_px=160, height_px=80)
+    renderer = ImageRenderer(tmp_path, [model], grid, ImagesConfig(ground_temperature_c=20.0), [camera], 3,
+                             1e6, "2026-06-01T12:00:00")
+    t, people = 0.0, []
+    for frame_t in (0.0, 2.0):
+        while t < frame_t - 1e-9:
+            dt = min(model.stable_dt(state), frame_t - t)
+            model.step(state, t, dt)
+            t += dt
+        model.diagnose(state, t)
+        layers = renderer.scene(state, t)
+        people.append(len(layers.agents))
+        renderer._frame(renderer.cameras[0], layers, t)
+    renderer.close()
+    assert people[0] == 0 and people[1] > 0
+    with xr.open_dataset(tmp_path / "images" / "top" / "ground_truth.nc", mask_and_scale=False) as ds:
+        person_id, semantic = ds.person_id.values, ds.semantic_class.values
+    assert person_id.shape == (2, 80, 160)
+    assert np.all(person_id[0] == -1) and not np.any(semantic[0] == PERSON)
+    assert np.any(person_id[1] >= 0)
+    np.testing.assert_array_equal(person_id[1] >= 0, semantic[1] == PERSON)

@@ -193,3 +193,42 @@ def test_the_srgb_table_is_within_one_code_of_the_exact_curve():
     x = np.linspace(0.0, 1.0, 200001)
     exact = np.round(srgb_encode(x) * 255.0)
     assert np.abs(srgb_to_uint8(x).astype(int) - exact).max() <= 1
+
+
+def test_truth_writer_declares_variables_a_later_frame_first_carries(tmp_path):
+    """Variables appear when a frame first carries them; the records without them stay empty."""
+    import netCDF4
+
+    from sim.render.images.truth import TruthWriter
+
+    path = tmp_path / "cam" / "ground_truth.nc"
+    writer = TruthWriter(path, "2026-06-01T12:00:00")
+    shape = (4, 5)
+    ids = np.full(shape, -1, dtype=np.int32)
+    ids[1, 2] = 7
+    semantic = np.zeros(shape, dtype=np.uint8)
+    semantic[1, 2] = 5
+    writer.append(0.0, {"distance": np.full(shape, 10.0)})
+    writer.append(1.0, {"distance": np.full(shape, 11.0), "person_id": ids, "semantic_class": semantic})
+    writer.append(2.0, {"distance": np.full(shape, 12.0), "crowd_density": np.ones(shape)})
+    assert not path.exists() and path.with_name(path.name + ".part").exists()  # temporary until closed
+    with pytest.raises(ValueError, match="shapes"):
+        writer.append(3.0, {"distance": np.zeros((5, 4))})
+    assert writer.close() == path
+    assert path.exists() and not path.with_name(path.name + ".part").exists()
+    with netCDF4.Dataset(path) as ds:
+        assert ds["time"][:].tolist() == [0.0, 1.0, 2.0]
+        for name in ("distance", "person_id", "semantic_class", "crowd_density"):
+            v = ds[name]
+            assert v.dimensions == ("time", "row", "column") and v.shape == (3, *shape)
+            assert v.units and v.long_name
+        assert ds["person_id"].dtype == np.int32 and ds["person_id"]._FillValue == -1
+        ds.set_auto_mask(False)
+        person = ds["person_id"][:]
+        assert np.all(person[0] == -1) and np.all(person[2] == -1)  # fill where no frame carried it
+        np.testing.assert_array_equal(person[1], ids)
+        cls = ds["semantic_class"][:]
+        assert not np.any(cls[0]) and not np.any(cls[2])  # no fill value: written as background
+        np.testing.assert_array_equal(cls[1], semantic)
+        density = ds["crowd_density"][:]
+        assert np.all(np.isnan(density[:2])) and np.all(density[2] == 1.0)

@@ -2,6 +2,12 @@
 
 Variables are (time, row, column) in the camera's pixel grid (row 0 at the top of the
 image); the file is written under a temporary name and renamed when the run ends.
+
+A variable is created when a frame first carries it, not only from the first frame: a
+camera's first frame may lack some (a crowd that starts empty has no ``person_id`` until
+people arrive). The records before its creation, and those of any later frame without it,
+hold its empty value: the ``_FillValue`` (NaN, or -1 for ``person_id``) where it has one,
+otherwise 0 (background / no instance) written explicitly.
 """
 
 from __future__ import annotations
@@ -39,11 +45,11 @@ class TruthWriter:
         self.tmp = temporary_path(self.path)
         self.start_datetime = start_datetime
         self.ds: netCDF4.Dataset | None = None
+        self.shape: tuple[int, int] | None = None
         self.n = 0
 
-    def _open(self, truth: dict[str, np.ndarray]) -> None:
+    def _open(self, shape: tuple[int, int]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        shape = next(iter(truth.values())).shape
         ds = netCDF4.Dataset(self.tmp, "w", format="NETCDF4")
         ds.Conventions = "CF-1.10"
         ds.title = "per-pixel ground truth"
@@ -61,20 +67,43 @@ class TruthWriter:
             v.long_name = f"pixel {coord} (row 0 at the top of the image)"
             v.units = "1"
             v[:] = np.arange(shape[0] if coord == "row" else shape[1])
-        for name in truth:
-            units, long_name, kind, fill = VARIABLES[name]
-            v = ds.createVariable(name, kind, ("time", "row", "column"), zlib=True, complevel=4,
-                                  chunksizes=(1, shape[0], shape[1]), fill_value=fill if fill is not None else False)
-            v.units = units
-            v.long_name = long_name
-        self.ds = ds
+        self.ds, self.shape = ds, shape
+
+    def _create(self, name: str) -> None:
+        """Declare ``name`` (its earlier records, if any, hold its empty value)."""
+        if name not in VARIABLES:
+            raise KeyError(f"unknown ground-truth variable {name!r}; known: {', '.join(VARIABLES)}")
+        units, long_name, kind, fill = VARIABLES[name]
+        rows, columns = self.shape
+        v = self.ds.createVariable(name, kind, ("time", "row", "column"), zlib=True, complevel=4,
+                                   chunksizes=(1, rows, columns), fill_value=fill if fill is not None else False)
+        v.units = units
+        v.long_name = long_name
+        if fill is None:  # no _FillValue to stand for the records written before: write them empty
+            for k in range(self.n):
+                v[k] = np.zeros(self.shape, dtype=kind)
 
     def append(self, t: float, truth: dict[str, np.ndarray]) -> None:
+        if not truth:
+            raise ValueError("a ground-truth frame needs at least one variable")
+        shapes = {name: np.shape(values) for name, values in truth.items()}
         if self.ds is None:
-            self._open(truth)
+            first = next(iter(shapes.values()))
+            if len(first) != 2:
+                raise ValueError(f"ground truth is (row, column) per frame, got shape {first}")
+            self._open(first)
+        wrong = {name: shape for name, shape in shapes.items() if shape != self.shape}
+        if wrong:
+            raise ValueError(f"ground-truth frame {self.n}: shapes {wrong} differ from the camera's {self.shape}")
+        for name in truth:
+            if name not in self.ds.variables:
+                self._create(name)
         self.ds["time"][self.n] = t
         for name, values in truth.items():
             self.ds[name][self.n] = values
+        for name in self.ds.variables:  # variables this frame lacks: empty (no-fill ones explicitly)
+            if name in VARIABLES and name not in truth and VARIABLES[name][3] is None:
+                self.ds[name][self.n] = np.zeros(self.shape, dtype=VARIABLES[name][2])
         self.n += 1
 
     def close(self) -> Path:
