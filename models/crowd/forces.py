@@ -7,7 +7,8 @@ cell order, so the result is race-free and bit-identical whatever the number of 
 
 Social force with contact (Helbing, Farkas & Vicsek 2000, Nature 407:487)
 -------------------------------------------------------------------------
-    m_i dv_i/dt = m_i (v0_i e_i - v_i) / tau_i + sum_j f_ij + sum_W f_iW + xi_i,          (1)
+    m_i dv_i/dt = m_i (v_i^des e_i - v_i) / tau_i + sum_j f_ij + sum_W f_iW + xi_i,       (1)
+    v_i^des = v0_i, or with a headway time T_h > 0: min(v0_i, max(d_h,i, 0) / T_h),
     f_ij = [A w_ij exp((r_ij - d_ij)/B) + k g(r_ij - d_ij)] n_ij + kappa g(r_ij - d_ij) dv^t_ji t_ij,
     f_iW = [A_W exp((r_i - d_iW)/B_W) + k g(r_i - d_iW)] n_iW - kappa g(r_i - d_iW) (v_i . t_iW) t_iW,
     w_ij = lambda + (1 - lambda) (1 + cos phi_ij) / 2,   cos phi_ij = -n_ij . e_i,
@@ -18,7 +19,12 @@ wall segment W to the centre. w_ij is the anisotropy of Helbing et al. (2005, Tr
 weigh fully, persons behind lambda. HFV's isotropic model is lambda = 1, A_W = A, B_W = B; there
 A, B, k, kappa are global, so f_ji = -f_ij to the last bit (Newton's third law holds exactly per
 pair). The anisotropic social term is a psychological force and obeys no such law; the contact
-terms always do. m, tau, v0, r are per agent. xi_i is a fluctuating force (HFV's
+terms always do. d_h,i is the distance person i can walk along e_i before touching someone
+(min over j with e_i . (x_j - x_i) > 0 and lateral offset s_ij below r_ij of
+e_i . (x_j - x_i) - sqrt(r_ij^2 - s_ij^2)): the speed heuristic of Moussaid, Helbing &
+Theraulaz (2011, PNAS 108:6884), who pair it with body contact forces for crowd disasters;
+T_h = 0 (the default) is HFV's constant desired speed. m, tau, v0, r are per agent. xi_i is a
+fluctuating force (HFV's
 fluctuation term), white noise drawn by the model every step (zero by default). Pair (wall)
 terms are cut off beyond a gap of ``repulsion_ranges`` = 8 B (8 B_W): A e^-8 = 0.67 N, 0.3 % of
 the driving force m v0 / tau = 214 N of a default walker.
@@ -124,6 +130,9 @@ phi_ij       angle between e_i and the direction from i to j               rad
 A_W, B_W     wall repulsion strength and range                             N, m
 c_v          speed cap v_max / v0                                          1
 xi_i         fluctuating force                                             N
+v_i^des      desired speed                                                 m s-1
+d_h,i        headway: distance walkable along e_i before a contact         m
+T_h          headway time of the desired speed                             s
 k            body compression stiffness                                    kg s-2
 kappa        sliding friction coefficient                                  kg m-1 s-1
 g(x)         max(x, 0): contact only                                       m
@@ -181,6 +190,7 @@ class SocialForceParams:
     lam: float = 1.0  # anisotropy lambda: 1 isotropic (HFV 2000)
     A_W: float = 2000.0  # N, wall repulsion strength
     B_W: float = 0.08  # m, wall repulsion range
+    T_h: float = 0.0  # s, headway time of the desired speed (0: off, HFV)
     speed_cap: float = 1.3  # v_max / v0 (Helbing & Molnar 1995)
     speed_floor: float = 1.3 * 1.34  # m/s, v_max of an agent whose 1.3 v0 is lower
     substep_factor: float = 0.1  # c in h <= c sqrt(m/k); see the module docstring
@@ -188,9 +198,11 @@ class SocialForceParams:
     min_wall_distance: float = 0.05  # m, centres are pushed out to this distance from walls
     pullback: float = 1.0e-6  # m, eps
 
-    def cutoffs(self, r_max: float) -> tuple[float, float]:
-        """(r_c, r_cW): agent-agent and agent-wall cut-offs (centre distances, m)."""
-        return 2.0 * r_max + self.repulsion_ranges * self.B, r_max + self.repulsion_ranges * self.B_W
+    def cutoffs(self, r_max: float, v0_max: float = 0.0) -> tuple[float, float]:
+        """(r_c, r_cW): agent-agent and agent-wall cut-offs (centre distances, m); r_c also covers the
+        headway 2 r_max + v0_max T_h beyond which nobody limits the desired speed."""
+        reach = max(self.repulsion_ranges * self.B, v0_max * self.T_h)
+        return 2.0 * r_max + reach, r_max + self.repulsion_ranges * self.B_W
 
     def substeps(self, dt: float, m_min: float) -> int:
         """n_sub = ceil(dt / (c sqrt(m_min / k)))."""
@@ -360,7 +372,7 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
                         x_start, y_start,
                         cell_start, cell_agents, xs, ys, rs, vxs, vys, cx0, cy0, ch, cnx, cny,
                         segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach,
-                        A, B, lam, A_W, B_W, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min, eps, h,
+                        A, B, lam, A_W, B_W, T_h, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min, eps, h,
                         x_new, y_new, vx_new, vy_new, f_radial, compression):
     """Agents c CHUNK ... (c + 1) CHUNK - 1 in cell order (i: slot, k_i: place in cell order), sharing one
     neighbour buffer; each writes slot i of the outputs only."""
@@ -376,12 +388,12 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
         uy = vy[i]
         r_i = radius[i]
         m_i = mass[i]
-        # Driving term m (v0 e - v) / tau (tau = inf: no driving).
-        fx = m_i * (v0[i] * ex[i] - ux) / tau[i] + xi_x[i]
-        fy = m_i * (v0[i] * ey[i] - uy) / tau[i] + xi_y[i]
+        fx = xi_x[i]
+        fy = xi_y[i]
         f_rad = 0.0
         e_x = ex[i]
         e_y = ey[i]
+        d_h = math.inf  # distance walkable along e before touching someone (headway)
         m = gather_neighbours(k_i, px, py, r_c2, cell_start, xs, ys, cx0, cy0, ch, cnx, cny, d2b, kb)
         for q in range(m):
             if d2b[q] == 0.0:  # coincident centres have no normal
@@ -391,6 +403,13 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
             n_x = (px - xs[kk]) / d_ij
             n_y = (py - ys[kk]) / d_ij
             overlap = r_i + rs[kk] - d_ij
+            if T_h > 0.0:
+                ahead = -(n_x * e_x + n_y * e_y) * d_ij  # e_i . (x_j - x_i)
+                if ahead > 0.0:
+                    r_ij = r_i + rs[kk]
+                    side2 = d_ij * d_ij - ahead * ahead
+                    if side2 < r_ij * r_ij:
+                        d_h = min(d_h, ahead - math.sqrt(r_ij * r_ij - side2))
             # anisotropy: w = lam + (1 - lam)(1 + cos phi)/2, cos phi = -n_ij . e_i
             f_n = A * math.exp(overlap / B) * (lam + (1.0 - lam) * 0.5 * (1.0 - n_x * e_x - n_y * e_y))
             if overlap > 0.0:
@@ -428,6 +447,13 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
                     fy -= kappa * overlap * v_t * t_y
                 fx += f_n * n_x
                 fy += f_n * n_y
+        # Driving term m (v0 e - v) / tau (tau = inf: no driving), the desired speed limited by the
+        # headway: v_des = min(v0, max(d_h, 0) / T_h) (Moussaid et al. 2011; T_h = 0: off).
+        v_des = v0[i]
+        if T_h > 0.0 and d_h < math.inf:
+            v_des = min(v_des, max(d_h, 0.0) / T_h)
+        fx += m_i * (v_des * e_x - ux) / tau[i]
+        fy += m_i * (v_des * e_y - uy) / tau[i]
         # Symplectic Euler: velocity first, then position with the new velocity.
         ux += h * fx / m_i
         uy += h * fy / m_i
@@ -453,7 +479,7 @@ def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, xi_
                         x_start, y_start,
                         cell_start, cell_agents, ordered, cx0, cy0, ch, cnx, cny,
                         segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach,
-                        A, B, lam, A_W, B_W, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min, eps, h,
+                        A, B, lam, A_W, B_W, T_h, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min, eps, h,
                         x_new, y_new, vx_new, vy_new, f_radial, compression):
     """One sub-step h of eq. (1), symplectic Euler, then the wall guard; writes the *_new arrays.
 
@@ -486,7 +512,8 @@ def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, xi_
             _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, mass, ex, ey, xi_x, xi_y,
                                 x_start, y_start,
                                 cell_start, cell_agents, xs, ys, rs, vxs, vys, cx0, cy0, ch, cnx, cny, segments,
-                                wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, A, B, lam, A_W, B_W, k, kappa, speed_cap,
+                                wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, A, B, lam, A_W, B_W, T_h, k, kappa,
+                                speed_cap,
                                 speed_floor, r_c, r_cW, d_min, eps, h, x_new, y_new, vx_new, vy_new, f_radial,
                                 compression)
     else:
@@ -494,7 +521,8 @@ def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, xi_
             _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, mass, ex, ey, xi_x, xi_y,
                                 x_start, y_start,
                                 cell_start, cell_agents, xs, ys, rs, vxs, vys, cx0, cy0, ch, cnx, cny, segments,
-                                wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, A, B, lam, A_W, B_W, k, kappa, speed_cap,
+                                wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, A, B, lam, A_W, B_W, T_h, k, kappa,
+                                speed_cap,
                                 speed_floor, r_c, r_cW, d_min, eps, h, x_new, y_new, vx_new, vy_new, f_radial,
                                 compression)
 
@@ -716,10 +744,10 @@ def social_force_step(agents: Agents, ex: np.ndarray, ey: np.ndarray, walls: Wal
     is rebuilt every sub-step; its cell size must be >= r_c from :meth:`SocialForceParams.cutoffs`.
     """
     active = agents.active
-    n_active, r_max, _, m_min = active_extents(active, agents.radius, agents.desired_speed, agents.mass)
+    n_active, r_max, v0_max, m_min = active_extents(active, agents.radius, agents.desired_speed, agents.mass)
     if n_active == 0:
         return 0
-    r_c, r_cW = params.cutoffs(r_max)
+    r_c, r_cW = params.cutoffs(r_max, v0_max)
     _check_indexes(cells, walls, r_c, r_cW)
     if n_sub is None:
         n_sub = params.substeps(dt, m_min)
@@ -734,7 +762,7 @@ def social_force_step(agents: Agents, ex: np.ndarray, ey: np.ndarray, walls: Wal
                             agents.relaxation_time, agents.mass, ex, ey, xi_x, xi_y, buffers.x_start,
                             buffers.y_start,
                             *cells.kernel_args(), *walls.kernel_args(), params.A, params.B, params.lam, params.A_W,
-                            params.B_W, params.k, params.kappa,
+                            params.B_W, params.T_h, params.k, params.kappa,
                             params.speed_cap, params.speed_floor, r_c, r_cW, params.min_wall_distance,
                             params.pullback, h, agents.x_next, agents.y_next, agents.vx_next, agents.vy_next,
                             buffers.radial_force, buffers.compression)

@@ -155,8 +155,18 @@ def social_force_substep_reference(x, y, vx, vy, active, radius, v0, tau, mass, 
         wall_load = (k * g_w).sum(axis=0)
     else:
         wall_load = np.zeros(0)
-    fx = fx + mass * (v0 * ex - vx) / tau + xi_x
-    fy = fy + mass * (v0 * ey - vy) / tau + xi_y
+    # headway d_h along e_i to the first body touched, and the desired speed it allows
+    r_ij = radius[:, None] + radius[None, :]
+    ahead = -(n_x * ex[:, None] + n_y * ey[:, None]) * d
+    side2 = d * d - ahead * ahead
+    in_path = pair & (ahead > 0.0) & (side2 < r_ij * r_ij)
+    gap = np.where(in_path, ahead - np.sqrt(np.where(in_path, r_ij * r_ij - side2, 0.0)), np.inf)
+    d_h = gap.min(axis=1) if gap.shape[1] else np.full(x.shape, np.inf)
+    v_des = v0
+    if params.T_h > 0.0:
+        v_des = np.where(np.isfinite(d_h), np.minimum(v0, np.maximum(d_h, 0.0) / params.T_h), v0)
+    fx = fx + mass * (v_des * ex - vx) / tau + xi_x
+    fy = fy + mass * (v_des * ey - vy) / tau + xi_y
     # Symplectic Euler with the speed cap, then the wall guard.
     ux = vx + h * fx / mass
     uy = vy + h * fy / mass

@@ -52,7 +52,7 @@ def indexes(agents, segments, r_c, r_cW, max_move, margin=5.0):
 
 
 def sfm_world(agents, segments=NO_WALLS, params=SFM):
-    r_c, r_cW = params.cutoffs(float(agents.radius[agents.active].max()))
+    r_c, r_cW = params.cutoffs(float(agents.radius[agents.active].max()), float(agents.desired_speed.max()))
     cells, walls = indexes(agents, segments, r_c, r_cW, 0.1)
     return cells, walls, SocialForceBuffers.empty(agents.capacity, walls.n_walls)
 
@@ -226,6 +226,27 @@ def test_an_agent_pushed_into_a_wall_loads_it():
     assert buffers.radial_force[0] == buffers.wall_load[0]
 
 
+@pytest.mark.parametrize("s", [0.45, 0.6, 0.9, 1.5])
+def test_headway_limits_the_desired_speed(s):
+    """With a headway time T_h, one sub-step h from rest on a line at spacing s (no social
+    repulsion, no contact): v = (h / tau) min(v0, (s - l) / T_h) for followers (l = r_i + r_j,
+    the gap they can walk before touching), (h / tau) v0 for the leader; someone beside the
+    line of motion (lateral offset above l) does not count."""
+    params = SocialForceParams(A=0.0, T_h=0.5)
+    n, r, v0, tau, h = 5, 0.2, 1.3, 0.5, 1e-3
+    agents = Agents.empty(n + 1)
+    agents.spawn(list(10.0 + np.arange(n) * s) + [10.0 + 0.3], [3.0] * n + [3.0 + 0.41], radius=r,
+                 desired_speed=v0, relaxation_time=tau)
+    cells, walls, buffers = sfm_world(agents, params=params)
+    ex, ey = np.ones(n + 1), np.zeros(n + 1)
+    ex[n] = 0.0  # the one beside walks along y, away from the line
+    ey[n] = 1.0
+    social_force_step(agents, ex, ey, walls, cells, params, h, buffers, n_sub=1)
+    follower = h / tau * min(v0, (s - 2 * r) / params.T_h)
+    np.testing.assert_allclose(agents.vx[:n - 1], follower, rtol=1e-12)
+    assert agents.vx[n - 1] == pytest.approx(h / tau * v0, rel=1e-12)
+
+
 # -- collision-free speed model ------------------------------------------------------------------
 @pytest.mark.parametrize("s", [0.45, 0.7, 1.0, 1.5, 1.6, 2.5])
 def test_a_line_of_agents_walks_at_the_speed_function(s):
@@ -292,7 +313,7 @@ def random_room(seed, n=70, side=6.0, holes=8):
 def run_sfm_kernel(agents, ex, ey, segments, h, x_start, y_start, params=SFM, xi_x=None, xi_y=None):
     xi_x = np.zeros(agents.capacity) if xi_x is None else xi_x
     xi_y = np.zeros(agents.capacity) if xi_y is None else xi_y
-    r_c, r_cW = params.cutoffs(float(agents.radius[agents.active].max()))
+    r_c, r_cW = params.cutoffs(float(agents.radius[agents.active].max()), float(agents.desired_speed.max()))
     cells, walls = indexes(agents, segments, r_c, r_cW, 0.5)
     cells.build(agents.x, agents.y, agents.active, agents.radius, agents.vx, agents.vy)
     out = [np.full(agents.capacity, np.nan) for _ in range(6)]
@@ -300,9 +321,8 @@ def run_sfm_kernel(agents, ex, ey, segments, h, x_start, y_start, params=SFM, xi
     social_force_kernel(agents.x, agents.y, agents.vx, agents.vy, agents.active, agents.radius,
                         agents.desired_speed, agents.relaxation_time, agents.mass, ex, ey, xi_x, xi_y, x_start,
                         y_start, *cells.kernel_args(), *walls.kernel_args(), params.A, params.B, params.lam, params.A_W,
-                        params.B_W, params.k, params.kappa, params.speed_cap, params.speed_floor, r_c, r_cW,
-                        params.min_wall_distance, params.pullback, h,
-                        *out)
+                        params.B_W, params.T_h, params.k, params.kappa, params.speed_cap, params.speed_floor, r_c,
+                        r_cW, params.min_wall_distance, params.pullback, h, *out)
     wall_contact_loads(cells.cell_start, cells.ordered, float(agents.radius[agents.active].max()), params.k,
                        cells.x0, cells.y0, cells.cell_size, cells.nx, cells.ny, walls.segments, load)
     return (*out, load), (r_c, r_cW)
@@ -329,8 +349,8 @@ def assert_close(a, b, scale=10.0, name=""):
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("h", [0.0025, 0.05])
-@pytest.mark.parametrize("params", [SFM, SocialForceParams(lam=0.3, A_W=800.0, B_W=0.05, A=2500.0, B=0.1)],
-                         ids=["defaults", "anisotropic"])
+@pytest.mark.parametrize("params", [SFM, SocialForceParams(lam=0.3, A_W=800.0, B_W=0.05, A=2500.0, B=0.1, T_h=0.5)],
+                         ids=["defaults", "anisotropic_headway"])
 def test_social_force_kernel_matches_the_numpy_twin(seed, h, params):
     """One sub-step on random rooms; h = 0.05 s drives agents through walls, exercising the guard."""
     agents, segments, ex, ey, rng = random_room(seed)
