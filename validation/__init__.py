@@ -56,4 +56,5 @@ CASES: dict[str, Callable[..., ValidationResult]] = {
     "annaburroo": _lazy("validation.annaburroo.compare:run"),
     "crown_fires": _lazy("validation.crown_fires.compare:run"),
     "crowd_bottleneck": _lazy("validation.crowd_bottleneck.compare:run"),
+    "crowd_fundamental": _lazy("validation.crowd_fundamental.compare:run"),
 }

@@ -282,3 +282,17 @@ def test_the_model_bottleneck_run_lets_everyone_out_and_a_wider_door_passes_more
     wide = simulate_flow(2.0, "social_force", count=60, max_time_s=120.0)
     assert narrow["evacuated"] == wide["evacuated"] == 60
     assert wide["flow_per_s"] > 1.3 * narrow["flow_per_s"] > 0.0
+
+
+def test_the_model_corridor_samples_density_and_speed_in_the_measurement_area():
+    """The small version of ``hazsim validate crowd_fundamental``: 60 persons through a 3 m corridor
+    with a 1.2 m exit. Classic samples (n / 6 m^2: multiples of 1/6) every 0.1 s while someone is
+    in the measurement area, speeds below the social force's cap, and scored on several bins.
+    (Whether the speed falls with density as measured is the validation case's verdict.)"""
+    from validation.crowd_fundamental import compare
+    from validation.crowd_fundamental.model_runs import simulate
+
+    rho, v = simulate(3.0, 1.2, "social_force", count=60, max_time_s=60.0)
+    assert rho.size > 100 and np.allclose(rho * 6.0, np.round(rho * 6.0))
+    assert rho.max() >= 1.0 and np.all((v >= 0.0) & (v < 2.0 * 1.3))
+    assert compare.score_model(rho, v)["n_bins"] >= 3
