@@ -9,6 +9,31 @@ to the exit assigned to the person's source), the solution of the eikonal equati
 is the walking distance in metres). When ``closed_exits`` changes (an ``[[events]]`` entry)
 the fields are marched again from that time on.
 
+Exit choice (``exit_choice``), for persons without an assigned exit (or whose assigned exit is
+closed): ``nearest`` walks down the field to the nearest open exit; ``quickest`` (default)
+estimates, as in the quickest-path strategy of Kemloh Wagoum, Seyfried & Holl (2012, Adv.
+Complex Syst. 15:1250029; compare Kretz 2009, J. Stat. Mech. P03012), the time to leave by each
+open exit k as the free walking time plus the time the persons ahead need to pass the exit,
+
+    t_k(i) = T_k(x_i) / v0_i + Q_k(i) / C_k,     C_k = J_s w_k,
+
+with T_k the walking distance to exit k alone (one field per exit, marched once), Q_k(i) the
+persons heading for k whose T_k is smaller than person i's (nearest-cell values), and C_k the
+exit's capacity: the specific flow J_s (1.8 persons per metre and second, about the bottleneck
+flows of Seyfried et al. 2009, Transp. Sci. 43:395) times its width w_k (a line's length, a
+polygon's perimeter, one body, 0.5 m, for a point). A person first takes the exit of least
+t_k (at that moment nobody heads anywhere, so: the nearest), then re-estimates every
+``route_choice_interval_s`` (staggered: person n at the phase frac(n g) of the interval, g the
+golden ratio's fraction, so that the population does not decide at once, with no draw from the
+run's generator; taken in rounds a tenth of the interval apart, CHOICE_ROUNDS, to bound the
+cost; until their first round newcomers, and those whose exit closed, walk to the nearest
+open exit) and switches only when the best exit's estimate undercuts the current one
+by more than max(``route_switch_gain`` t_current, ``route_switch_gain_s``) (hysteresis against
+oscillation). Persons who never walk (v0 = 0) are obstacles, not queue members: they count in no
+Q_k. With a single exit the two choices are the same and no extra field is made. Why the
+default: RiMEA test 11 expects a share of a crowd packed near one exit to take a farther one
+because of the queue, which the nearest exit never gives.
+
 Walking (:mod:`models.crowd.forces`), chosen by ``operational_model``:
 
 - ``social_force`` (default): Helbing, Farkas & Vicsek (2000) with body compression and
@@ -43,7 +68,12 @@ Populations (``sources``): ``count`` persons placed at t = 0 uniformly at random
 source's area (a polygon or a box) and the walkable space, without overlapping each other
 and with the body clear of every wall (rejection sampling with the run's generator); and,
 with ``rate_per_s``, Poisson arrivals between ``start_s`` and ``end_s`` placed the same way
-when there is room (otherwise they wait, in order, and enter when room frees). Per person:
+when there is room (otherwise they wait, in order, and enter when room frees). The candidate
+positions are drawn in batches and accepted in order by a compiled kernel (wall clearance and
+overlap through a cell list); a source whose area is full tries again after a wait doubling from
+one step up to PLACEMENT_BACKOFF_MAX_S (0.1 s), or at once when fewer persons stand in its area
+than at the failed attempt, and spends PLACEMENT_TRIES candidates per person placed plus
+PLACEMENT_EXTRA_TRIES on an attempt (the initial counts: PLACEMENT_TRIES per person). Per person:
 desired speed from a normal distribution N(1.34, 0.26) m/s truncated to [0.5, 2.0] m/s
 (Weidmann 1993's free walking speed; resampled until inside) unless fixed, radius uniform in
 [0.2, 0.3] m unless fixed, mass 80 kg and relaxation time 0.5 s (HFV 2000).
@@ -90,6 +120,12 @@ r_i       body radius                                             m
 m_i       mass                                                    kg
 tau_i     relaxation time                                         s
 T         walking distance to the nearest open exit (flat equiv.)  m
+T_k       walking distance to exit k (flat equivalent)            m
+t_k(i)    person i's estimated time to leave by exit k            s
+Q_k(i)    persons heading for exit k nearer to it than person i    1
+C_k       capacity (flow) of exit k, J_s w_k                      s-1
+J_s       specific flow of an exit                                m-1 s-1
+w_k       width of exit k                                         m
 F_i       radial contact force sum                                N
 C_i       compression F_i / (2 pi r_i)                            N m-1
 s         slope along e_i (dz per metre walked)                   1
@@ -109,7 +145,8 @@ References: Helbing, Farkas & Vicsek 2000 (Nature 407:487); Tordeux, Chraibi & S
 (IVT Schriftenreihe 90); Tobler 1993 (NCGIA TR 93-1); Sethian 1996 (PNAS 93:1591); Fruin
 1971; Evans & Hayden 1971 and Hopkins et al. 1993 via Lee & Hughes 2006 (Accid. Anal. Prev.
 38:712); ISO/TR 16738:2009; Purser & Bensilum 2001 (Saf. Sci. 38:157); RiMEA 3.0 tests 1-15
-(tests/models/crowd/test_rimea.py).
+(tests/models/crowd/test_rimea.py); Kemloh Wagoum, Seyfried & Holl 2012 (Adv. Complex Syst.
+15:1250029); Kretz 2009 (J. Stat. Mech. P03012); Seyfried et al. 2009 (Transp. Sci. 43:395).
 """
 
 from __future__ import annotations
@@ -152,10 +189,15 @@ TOBLER_OFFSET = 0.05  # the fastest walking is on a 5 % descent
 FLUCTUATION_N = 0.0  # N, the fluctuating force's standard deviation per component over 0.01 s
 FLUCTUATION_STEP_S = 0.01  # s, the step that standard deviation refers to
 PLACEMENT_TRIES = 50  # candidate positions per person before a source counts as full
+PLACEMENT_EXTRA_TRIES = 1000  # candidates beyond those, so that a nearly full area still finds its holes
+PLACEMENT_BACKOFF_MAX_S = 0.1  # s, longest wait of a full source between two placement attempts
 # Weidmann (1993), Table of stair speeds, horizontal components (m/s), and his mean flat speed.
 WEIDMANN_STAIR_UP_M_S = 0.610
 WEIDMANN_STAIR_DOWN_M_S = 0.694
 WEIDMANN_FLAT_M_S = 1.34
+ONE_PERSON_WIDE_M = 0.5  # m, the width a point exit passes: one body (shoulder breadth about 0.46 m, Fruin 1971)
+GOLDEN_FRACTION = 0.5 * (math.sqrt(5.0) - 1.0)  # Weyl sequence frac(id g): evenly spread, rng-free phases
+CHOICE_ROUNDS = 10  # exit choices are taken in this many rounds per route_choice_interval_s
 
 
 class DesiredSpeed(ModelParams):
@@ -228,6 +270,8 @@ class SocialForceSettings(ModelParams):
     body_stiffness_kg_s2: float = Field(SocialForceParams.k, gt=0, description="k")
     sliding_friction_kg_m_s: float = Field(SocialForceParams.kappa, ge=0, description="kappa")
     speed_cap: float = Field(SocialForceParams.speed_cap, ge=1, description="v_max / v0")
+    headway_time_s: float = Field(SocialForceParams.T_h, ge=0, le=10.0, description="T_h: the desired speed is "
+                                  "at most the headway over T_h (0: off)")
     fluctuation_n: float = Field(FLUCTUATION_N, ge=0, description="standard deviation of each component of the "
                                                                   "fluctuating force xi_i over a 0.01 s step")
 
@@ -235,7 +279,7 @@ class SocialForceSettings(ModelParams):
         return SocialForceParams(A=self.repulsion_strength_n, B=self.repulsion_range_m, lam=self.anisotropy,
                                  A_W=self.wall_repulsion_strength_n, B_W=self.wall_repulsion_range_m,
                                  k=self.body_stiffness_kg_s2, kappa=self.sliding_friction_kg_m_s,
-                                 speed_cap=self.speed_cap)
+                                 speed_cap=self.speed_cap, T_h=self.headway_time_s)
 
 
 class CollisionFreeSpeedSettings(ModelParams):
@@ -334,6 +378,16 @@ class CrowdParams(ModelParams):
                                                           "623 N tolerable for men pushed against a bar "
                                                           "(Evans & Hayden 1971); Hopkins et al. 1993: death "
                                                           "4-6 min after 1112 N, 15 s after 6227 N")
+    exit_choice: Literal["nearest", "quickest"] = Field(
+        "quickest", description="persons without an assigned exit walk to the nearest open exit, or to the one "
+                                "of least estimated time T_k / v0 + Q_k / C_k (queue-aware; see the docstring)")
+    route_choice_interval_s: float = Field(1.0, gt=0, le=60.0, description="quickest: each person re-estimates "
+                                                                          "their exit this often (staggered)")
+    route_switch_gain: float = Field(0.1, ge=0, lt=1, description="quickest: switch only when the best exit's "
+                                                                  "estimate is this fraction below the current one")
+    route_switch_gain_s: float = Field(1.0, ge=0, description="quickest: ... and at least this many seconds below")
+    specific_flow_per_m_s: float = Field(1.8, gt=0, le=5.0, description="J_s, persons per metre of exit width per "
+                                                                        "second: an exit's capacity C_k = J_s w_k")
 
     @model_validator(mode="after")
     def _names(self):
@@ -355,11 +409,93 @@ class CrowdParams(ModelParams):
 
 
 @njit(cache=True)
-def _clear_of_walls(xs, ys, rs, segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach, out):
-    """out[k] = the body of radius rs[k] at (xs[k], ys[k]) touches no wall (needs rs[k] < reach)."""
-    for k in range(xs.size):
-        _, _, d, _ = nearest_wall_point(xs[k], ys[k], segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach)
-        out[k] = d > rs[k]
+def _list_discs(disc_x, disc_y, m, ox, oy, h, ncx, ncy, head, next_disc):
+    """Put discs 0..m-1 in the cell list (cells of side h from (ox, oy); head: first disc per cell)."""
+    for q in range(m):
+        c = _disc_cell(disc_x[q], disc_y[q], ox, oy, h, ncx, ncy)
+        next_disc[q] = head[c]
+        head[c] = q
+
+
+@njit(cache=True)
+def _disc_cell(x, y, ox, oy, h, ncx, ncy):
+    i = min(max(int(math.floor((x - ox) / h)), 0), ncx - 1)
+    j = min(max(int(math.floor((y - oy) / h)), 0), ncy - 1)
+    return j * ncx + i
+
+
+@njit(cache=True)
+def _accept_candidates(cx, cy, inside, radius, n, counts, disc_x, disc_y, disc_r, ox, oy, h, ncx, ncy, head,
+                       next_disc, xs, ys, segments, start, segment_ids, x_b, y_b, hw, nbx, nby, reach):
+    """Rejection sampling, in order: candidate j (inside the area) takes person counts[0] when
+    that person's body (radius[counts[0]]) touches no wall and overlaps no listed disc; the
+    person is then listed as a disc too. counts = [persons placed, discs listed], updated."""
+    for j in range(cx.size):
+        placed = counts[0]
+        if placed >= n:
+            return
+        if not inside[j]:
+            continue
+        r = radius[placed]
+        _, _, d, _ = nearest_wall_point(cx[j], cy[j], segments, start, segment_ids, x_b, y_b, hw, nbx, nby, reach)
+        if not d > r:
+            continue
+        c = _disc_cell(cx[j], cy[j], ox, oy, h, ncx, ncy)
+        cj, ci = divmod(c, ncx)
+        free = True
+        for jj in range(max(cj - 1, 0), min(cj + 2, ncy)):
+            for ii in range(max(ci - 1, 0), min(ci + 2, ncx)):
+                q = head[jj * ncx + ii]
+                while q >= 0:
+                    if (cx[j] - disc_x[q]) ** 2 + (cy[j] - disc_y[q]) ** 2 < (r + disc_r[q]) ** 2:
+                        free = False
+                        break
+                    q = next_disc[q]
+                if not free:
+                    break
+            if not free:
+                break
+        if not free:
+            continue
+        m = counts[1]
+        disc_x[m], disc_y[m], disc_r[m] = cx[j], cy[j], r
+        next_disc[m] = head[c]
+        head[c] = m
+        counts[1] = m + 1
+        xs[placed], ys[placed] = cx[j], cy[j]
+        counts[0] = placed + 1
+
+
+def _chooses_quickest(params: CrowdParams) -> bool:
+    """The quickest exit choice is on (and matters: there are at least two exits)."""
+    return params.exit_choice == "quickest" and len(params.exits) >= 2
+
+
+def _exit_field_indices(params: CrowdParams) -> list[int]:
+    """The exits with a floor field of their own: the assigned ones, or every exit when choosing the quickest."""
+    if _chooses_quickest(params):
+        return list(range(len(params.exits)))
+    names = [e.name for e in params.exits]
+    return sorted({names.index(s.exit) for s in params.sources if s.exit is not None})
+
+
+def _exit_width(exit: ExitSpec) -> float:
+    """w_k (m): a line exit's length, a polygon exit's perimeter, a point exit one person wide."""
+    if exit.point_m is not None:
+        return ONE_PERSON_WIDE_M
+    points = np.asarray(exit.line_m if exit.line_m is not None else list(exit.polygon_m) + [exit.polygon_m[0]])
+    return max(float(np.hypot(*np.diff(points, axis=0).T).sum()), ONE_PERSON_WIDE_M)
+
+
+def _filled(time: np.ndarray) -> np.ndarray:
+    """T with every cell no exit reaches (walls, obstacles) given the value of the nearest cell that one does."""
+    from scipy import ndimage
+
+    reached = np.isfinite(time)
+    if reached.all() or not reached.any():
+        return time.copy()
+    rows, cols = ndimage.distance_transform_edt(~reached, return_distances=False, return_indices=True)
+    return time[rows, cols]
 
 
 def tobler_ratio(slope_along: np.ndarray) -> np.ndarray:
@@ -378,10 +514,11 @@ class Crowd:
     name = "crowd"
     Params = CrowdParams
     summary_fields = ("crowd_density",)
-    fixed_params = ("geometry", "exits", "sources")
+    fixed_params = ("geometry", "exits", "sources", "exit_choice")
     references = ("Helbing, Farkas & Vicsek 2000 (Nature 407:487); Tordeux, Chraibi & Seyfried 2016 "
                   "(arXiv:1512.05597); Helbing, Johansson & Al-Abideen 2007 (PRE 75:046109); Weidmann 1993; "
-                  "Tobler 1993 (NCGIA TR 93-1); Sethian 1996 (PNAS 93:1591); Fruin 1971")
+                  "Tobler 1993 (NCGIA TR 93-1); Sethian 1996 (PNAS 93:1591); Fruin 1971; Kemloh Wagoum, Seyfried & "
+                  "Holl 2012 (Adv. Complex Syst. 15:1250029)")
 
     fields = (
         _agent("agent_id", "1", "person id (stable while the person is present)"),
@@ -407,8 +544,8 @@ class Crowd:
                   flag_values=(0, 1, 2, 3, 4, 5), flag_meanings=crowd_fields.FRUIN_MEANINGS,
                   doc="Fruin walkway level of service"),
         FieldSpec("floor_field_time", at="cell", units="m", intent="out", diagnostic=True, running_max=False,
-                  allow_nan=True, doc="walking distance to the nearest open exit, stairs at their flat-equivalent length "
-                      "(NaN: none reachable)"),
+                  allow_nan=True, doc="walking distance to the nearest open exit, stairs at their flat-equivalent "
+                                      "length (NaN: none reachable)"),
         FieldSpec("agents_present", at="global", units="1", intent="out", diagnostic=True, running_max=False,
                   doc="persons in the scene"),
         FieldSpec("agents_evacuated", at="global", units="1", intent="out", diagnostic=True, running_max=False,
@@ -430,10 +567,21 @@ class Crowd:
         self.start_time = np.zeros(n)  # end of the person's pre-movement time (s)
         self._stair_paths = [self._area_path(stair) for stair in p.stairs]
         self.ex, self.ey = np.zeros(n), np.zeros(n)
-        # Navigation: one field to the nearest open exit, one per assigned exit.
+        # Navigation: one field to the nearest open exit, and one to each exit of its own for the
+        # assigned exits (or, choosing the quickest, for every exit), marched once.
         self.floor = FloorField(self.geometry, grid, p.exits)
-        targets = sorted({self.exit_names.index(s.exit) for s in p.sources if s.exit is not None})
-        self.target_floors = {k: FloorField(self.geometry, grid, p.exits) for k in targets}
+        self.quickest = _chooses_quickest(p)
+        self.choice = np.full(n, -1, dtype=np.int64)  # quickest: the exit a person heads for, -1: none yet
+        self.next_choice = np.full(n, np.inf)  # quickest: when the person next re-estimates (s)
+        self.route_switches = 0
+        self._choice_due_at = -np.inf  # quickest: no one re-estimates before this time (s)
+        self.exit_floors: dict[int, FloorField] = {}
+        for k in _exit_field_indices(p):
+            self.exit_floors[k] = FloorField(self.geometry, grid, [p.exits[k]])
+            self._march(self.exit_floors[k], ())
+        # Quickest: T_k on every cell (walls take the nearest walkable cell's), for the queue ranking.
+        self._exit_times = {k: _filled(field.time) for k, field in self.exit_floors.items()} if self.quickest else {}
+        self._exit_widths = np.array([_exit_width(e) for e in p.exits])  # w_k (m)
         self._exit_segments = []  # per exit, float[k, 4]: its line, polygon outline or point
         self._exit_areas = []  # per exit, a matplotlib Path for a polygon exit, else None
         for e in p.exits:
@@ -452,8 +600,8 @@ class Crowd:
         r_max = max(s.radius_range[1] for s in p.sources)
         v_max = max(s.max_desired_speed for s in p.sources) * float(tobler_ratio(np.array([-TOBLER_OFFSET]))[0])
         v_max = max([v_max] + [max(st.speed_up_m_s, st.speed_down_m_s) for st in p.stairs])
-        r_c = max(self.sf_params.cutoffs(r_max)[0], self.csm_params.cutoffs(r_max, v_max)[0])
-        r_cw = max(self.sf_params.cutoffs(r_max)[1], self.csm_params.cutoffs(r_max, v_max)[1])
+        r_c = max(self.sf_params.cutoffs(r_max, v_max)[0], self.csm_params.cutoffs(r_max, v_max)[0])
+        r_cw = max(self.sf_params.cutoffs(r_max, v_max)[1], self.csm_params.cutoffs(r_max, v_max)[1])
         self._wall_reach = max(r_cw, 2 * MAX_RADIUS_M) * 1.01
         self.walls = self._wall_index()
         x_min, y_min, x_max, y_max = self.geometry.bounds
@@ -461,6 +609,11 @@ class Crowd:
         self.buffers = SocialForceBuffers.empty(n, self.walls.n_walls)
         self._paths = [self._area_path(s) for s in p.sources]
         self._pending = [0] * len(p.sources)  # arrivals waiting for room, per source
+        # A full source backs off: it tries again at _retry_at, or as soon as fewer persons stand in
+        # its area than at the failed attempt (_occupancy), the wait doubling from one step.
+        self._retry_at = [0.0] * len(p.sources)
+        self._backoff = [0.0] * len(p.sources)
+        self._occupancy = [0] * len(p.sources)
         # Bookkeeping.
         self.t = 0.0
         self.evacuated = 0
@@ -476,9 +629,12 @@ class Crowd:
 
     @classmethod
     def estimate_bytes(cls, grid: RasterGrid, params: CrowdParams) -> int:
-        n_targets = len({s.exit for s in params.sources if s.exit is not None})
+        # About 12 grid arrays per floor field plus 2 per exit it holds; the quickest choice adds
+        # the filled T_k per exit field; 4 Gaussian fields; about 42 arrays per agent slot.
+        n_exit_fields = len(_exit_field_indices(params))
+        per_grid = 12 + 2 * len(params.exits) + 14 * n_exit_fields + (n_exit_fields if _chooses_quickest(params) else 0)
         capacity = sum(s.slots for s in params.sources)
-        return (12 * (1 + n_targets) + 4) * grid.size * 8 + 40 * capacity * 8
+        return (per_grid + 4) * grid.size * 8 + 42 * capacity * 8
 
     # -- set-up -----------------------------------------------------------------------------
     @staticmethod
@@ -496,9 +652,9 @@ class Crowd:
         if closed == self._closed:
             return
         self._march(self.floor, closed)
-        for k, field in self.target_floors.items():
-            self._march(field, [e for i, e in enumerate(self.exit_names) if i != k])
         self._closed = closed
+        # is_closed[k] for exit k; the extra last entry answers for k = -1 (no exit): False.
+        self._is_closed = np.array([name in closed for name in self.exit_names] + [False])
         if self.walls is not None:
             self.walls = self._wall_index()
 
@@ -595,9 +751,11 @@ class Crowd:
             return self.rng.uniform(pre[0], pre[1], n) if pre[1] > pre[0] else np.full(n, float(pre[0]))
         return np.full(n, float(pre))
 
-    def _place(self, k: int, n: int, now: float) -> int:
+    def _place(self, k: int, n: int, now: float, arrivals: bool = False) -> int:
         """Place up to n persons of source k where there is room at time ``now``; returns how many
-        were placed."""
+        were placed. Candidates: PLACEMENT_TRIES per person plus PLACEMENT_EXTRA_TRIES; for
+        ``arrivals`` only per person placed so far plus one, so a full area costs
+        PLACEMENT_EXTRA_TRIES candidates, not PLACEMENT_TRIES per waiting person."""
         source = self.params.sources[k]
         if n <= 0:
             return 0
@@ -613,56 +771,36 @@ class Crowd:
         x0, y0 = path.vertices.min(axis=0)
         x1, y1 = path.vertices.max(axis=0)
         a = self.agents
-        # Occupied discs near the area, in a hash of cells of side 2 r_max.
-        r_max_all = max(MAX_RADIUS_M, float(radius.max()))
-        h = 2.0 * r_max_all
-        grid: dict[tuple[int, int], list[int]] = {}
-        px, py, pr = [], [], []
-        for i in np.flatnonzero(a.active & (a.x > x0 - h) & (a.x < x1 + h) & (a.y > y0 - h) & (a.y < y1 + h)):
-            grid.setdefault((int(math.floor(a.x[i] / h)), int(math.floor(a.y[i] / h))), []).append(len(px))
-            px.append(a.x[i]), py.append(a.y[i]), pr.append(a.radius[i])
+        # Occupied discs that can reach into the area, in a cell list of side h = 2 r_max (a disc
+        # overlapping a candidate lies within r + r' <= h of it: in its cell or the 8 around).
+        h = 2.0 * max(MAX_RADIUS_M, float(radius.max()))
+        near = np.flatnonzero(a.active & (a.x > x0 - h) & (a.x < x1 + h) & (a.y > y0 - h) & (a.y < y1 + h))
+        disc_x = np.empty(near.size + n)
+        disc_y = np.empty(near.size + n)
+        disc_r = np.empty(near.size + n)
+        disc_x[:near.size], disc_y[:near.size], disc_r[:near.size] = a.x[near], a.y[near], a.radius[near]
+        ncx, ncy = int(math.ceil((x1 - x0) / h)) + 3, int(math.ceil((y1 - y0) / h)) + 3
+        head = np.full(ncx * ncy, -1, dtype=np.int64)
+        next_disc = np.full(near.size + n, -1, dtype=np.int64)
+        counts = np.array([0, near.size], dtype=np.int64)  # persons placed, discs listed
+        _list_discs(disc_x, disc_y, near.size, x0 - h, y0 - h, h, ncx, ncy, head, next_disc)
         xs, ys = np.empty(n), np.empty(n)
-        placed = 0
         tries = 0
-        max_tries = PLACEMENT_TRIES * n + 1000
-        while placed < n and tries < max_tries:
-            batch = min(max(64, 2 * (n - placed)), 4096)
+        while counts[0] < n:
+            budget = PLACEMENT_TRIES * (int(counts[0]) + 1 if arrivals else n) + PLACEMENT_EXTRA_TRIES
+            if tries >= budget:
+                break
+            batch = min(max(64, 2 * (n - int(counts[0]))), 4096)
+            if arrivals and tries:  # a crowded area: the rest of the budget in one batch
+                batch = min(max(64, budget - tries), 4096)
             tries += batch
             cx = self.rng.uniform(x0, x1, batch)
             cy = self.rng.uniform(y0, y1, batch)
-            ok = path.contains_points(np.column_stack([cx, cy])) & self.geometry.contains(cx, cy)
-            # Conservatively clear of the walls by the source's largest radius first (vectorised) ...
-            idx = np.flatnonzero(ok)
-            clear = np.zeros(idx.size, dtype=bool)
-            _clear_of_walls(cx[idx], cy[idx], np.full(idx.size, float(radius.min())), *self.walls.kernel_args(),
-                            clear)
-            one = np.zeros(1, dtype=bool)
-            for j in idx[clear]:
-                if placed >= n:
-                    break
-                r = radius[placed]
-                # ... then exactly by this person's radius.
-                _clear_of_walls(cx[j:j + 1], cy[j:j + 1], radius[placed:placed + 1], *self.walls.kernel_args(), one)
-                if not one[0]:
-                    continue
-                gx, gy = int(math.floor(cx[j] / h)), int(math.floor(cy[j] / h))
-                free = True
-                for dx in (-1, 0, 1):
-                    for dy in (-1, 0, 1):
-                        for q in grid.get((gx + dx, gy + dy), ()):
-                            if (cx[j] - px[q]) ** 2 + (cy[j] - py[q]) ** 2 < (r + pr[q]) ** 2:
-                                free = False
-                                break
-                        if not free:
-                            break
-                    if not free:
-                        break
-                if not free:
-                    continue
-                grid.setdefault((gx, gy), []).append(len(px))
-                px.append(cx[j]), py.append(cy[j]), pr.append(r)
-                xs[placed], ys[placed] = cx[j], cy[j]
-                placed += 1
+            inside = path.contains_points(np.column_stack([cx, cy])) & self.geometry.contains(cx, cy)
+            # In order: a candidate takes the next person if their body is off the walls and off everyone.
+            _accept_candidates(cx, cy, inside, radius, n, counts, disc_x, disc_y, disc_r, x0 - h, y0 - h, h, ncx,
+                               ncy, head, next_disc, xs, ys, *self.walls.kernel_args())
+        placed = int(counts[0])
         if placed:
             sl = slice(0, placed)
             slots = np.flatnonzero(~a.active)[:placed]  # spawn takes the lowest free slots, in order
@@ -671,6 +809,10 @@ class Crowd:
             self.v0_base[slots] = props["desired_speed"][sl]
             self.start_time[slots] = now + props["pre_movement"][sl]
             self.target[slots] = -1 if source.exit is None else self.exit_names.index(source.exit)
+            self.choice[slots] = -1
+            if self.quickest:  # first choice on the next step, then every interval from an own phase
+                phase = np.modf(a.id[slots] * GOLDEN_FRACTION)[0]
+                self.next_choice[slots] = now + phase * self.params.route_choice_interval_s
             self.spawned += placed
         return placed
 
@@ -685,6 +827,8 @@ class Crowd:
         a = self.agents
         active = a.active
         if a.count:
+            if self.quickest:
+                self._choose_exits(t)
             self._directions()
             v0 = self.v0_base
             if p.slope != (0.0, 0.0):
@@ -715,21 +859,79 @@ class Crowd:
             self._evacuate(x_old, y_old, t + dt)
         self.t = t + dt
 
+    def _heading(self) -> np.ndarray:
+        """Per slot the exit a person walks to: the assigned one while open, else (quickest) their
+        choice; -1: the nearest open exit (self.floor)."""
+        free = self._is_closed[self.target] | (self.target < 0)
+        if self.quickest:  # until their next round, those without an open choice take the nearest
+            return np.where(free, np.where(self._is_closed[self.choice], -1, self.choice), self.target)
+        return np.where(free, -1, self.target)
+
     def _directions(self) -> None:
         a = self.agents
         self.ex[:] = 0.0
         self.ey[:] = 0.0
-        closed = {self.exit_names.index(e) for e in self._closed}
-        groups = {-1: a.active & ((self.target < 0) | np.isin(self.target, list(closed)))}
-        for k in self.target_floors:
-            if k not in closed:
-                groups[k] = a.active & (self.target == k)
-        for k, mask in groups.items():
-            idx = np.flatnonzero(mask)
+        heading = np.where(a.active, self._heading(), -2)
+        for k in [-1] + sorted(self.exit_floors):
+            idx = np.flatnonzero(heading == k)
             if idx.size:
-                field = self.floor if k < 0 else self.target_floors[k]
+                field = self.floor if k < 0 else self.exit_floors[k]
                 ex, ey = field.direction(a.x[idx], a.y[idx])
                 self.ex[idx], self.ey[idx] = ex, ey
+
+    def _choose_exits(self, t: float) -> None:
+        """Quickest exit choice (see the module docstring): the persons due re-estimate
+        t_k = T_k / v0_i + Q_k / C_k for each open exit and switch to the best one when it beats
+        their current exit by the threshold; persons without a (still open) choice take the best."""
+        if t < self._choice_due_at:
+            return
+        p, a = self.params, self.agents
+        live = np.flatnonzero(a.active)
+        free = (self.target[live] < 0) | self._is_closed[self.target[live]]
+        open_exits = np.flatnonzero(~self._is_closed[:-1])
+        current = self.choice[live]
+        lost = free & ((current < 0) | self._is_closed[current])  # no choice yet, or its exit closed
+        due = free & ((self.next_choice[live] <= t) | lost)
+        # Rounds a tenth of the interval apart: those due since the last round decide together.
+        self._choice_due_at = t + p.route_choice_interval_s / CHOICE_ROUNDS - 1e-9
+        if not due.any():
+            return
+        if not open_exits.size:
+            self.choice[live[due]] = -1
+            return
+        g = self.grid
+        col = np.clip(((a.x[live] - g.x0) / g.dx).astype(np.int64), 0, g.nx - 1)
+        row = np.clip(((a.y[live] - g.y0) / g.dy).astype(np.int64), 0, g.ny - 1)
+        # Persons who never walk (v0 = 0) are obstacles, not queue members: they count in no Q_k,
+        # and estimate at Weidmann's mean speed (their choice only sets where they face).
+        heading = np.where(self.v0_base[live] > 0.0, self._heading()[live], -1)
+        deciders = np.flatnonzero(due)
+        v0 = self.v0_base[live[deciders]]
+        v0 = np.where(v0 > 0.0, v0, WEIDMANN_FLAT_M_S)
+        estimate = np.empty((open_exits.size, deciders.size))
+        for m, k in enumerate(open_exits):
+            distance = self._exit_times[k][row, col]  # T_k at every person (m)
+            ahead = np.sort(distance[heading == k])
+            queue = np.searchsorted(ahead, distance[deciders], side="left")  # Q_k: those strictly nearer
+            estimate[m] = distance[deciders] / v0 + queue / (p.specific_flow_per_m_s * self._exit_widths[k])
+        best = np.argmin(estimate, axis=0)  # ties: the exit listed first
+        best_time = estimate[best, np.arange(deciders.size)]
+        now = current[deciders]
+        has_current = ~lost[deciders]
+        m_now = np.searchsorted(open_exits, np.where(has_current, now, open_exits[0]))
+        now_time = np.where(has_current, estimate[np.minimum(m_now, open_exits.size - 1), np.arange(deciders.size)],
+                            np.inf)
+        gain = now_time - best_time
+        switch = ~has_current | (gain > np.maximum(p.route_switch_gain * now_time, p.route_switch_gain_s))
+        chosen = np.where(switch, open_exits[best], now)
+        self.route_switches += int(np.count_nonzero(has_current & (chosen != now)))
+        slots = live[deciders]
+        self.choice[slots] = chosen
+        interval = p.route_choice_interval_s
+        late = self.next_choice[slots] <= t  # the next scheduled time after t, keeping the phase
+        self.next_choice[slots] = np.where(late, self.next_choice[slots]
+                                           + interval * (np.floor((t - self.next_choice[slots]) / interval) + 1.0),
+                                           self.next_choice[slots])
 
     def _arrivals(self, t: float, dt: float) -> None:
         for k, source in enumerate(self.params.sources):
@@ -737,12 +939,26 @@ class Crowd:
                 overlap = min(t + dt, source.end_s) - max(t, source.start_s)
                 if overlap > 0:
                     self._pending[k] += int(self.rng.poisson(source.rate_per_s * overlap))
+            if self._pending[k] and (t >= self._retry_at[k] or self._in_area(k) < self._occupancy[k]):
+                placed = self._place(k, self._pending[k], t, arrivals=True)
+                self._pending[k] -= placed
+                if self._pending[k]:  # the area is full: wait before the next attempt
+                    self._backoff[k] = dt if placed else min(2.0 * self._backoff[k] or dt, PLACEMENT_BACKOFF_MAX_S)
+                    self._retry_at[k] = t + self._backoff[k] - 0.5 * dt
+                    self._occupancy[k] = self._in_area(k)
+                else:
+                    self._backoff[k] = 0.0
             if self._pending[k]:
-                self._pending[k] -= self._place(k, self._pending[k], t)
                 room = self.agent_capacity - self.agents.count
                 if room <= 0 and self._pending[k]:
                     self.arrivals_dropped += self._pending[k]
                     self._pending[k] = 0
+
+    def _in_area(self, k: int) -> int:
+        """Persons whose centre lies in the bounding box of source k's area."""
+        a = self.agents
+        (x0, y0), (x1, y1) = self._paths[k].vertices.min(axis=0), self._paths[k].vertices.max(axis=0)
+        return int(np.count_nonzero(a.active & (a.x >= x0) & (a.x <= x1) & (a.y >= y0) & (a.y <= y1)))
 
     def _evacuate(self, x_old: np.ndarray, y_old: np.ndarray, t: float) -> None:
         """Remove the persons whose body touches an open exit (centre within r_i of its shape,
@@ -819,7 +1035,8 @@ class Crowd:
                 "max_compression_n_m": float(self.max_compression_n_m),
                 "max_contact_force_n": float(self.max_contact_force_n),
                 "agents_above_injury_threshold": len(self._injured_ids),
-                "agents_above_crush_force": len(self._crushed_ids)}
+                "agents_above_crush_force": len(self._crushed_ids),
+                "route_switches": int(self.route_switches)}
 
     def summary(self, peaks: dict[str, np.ndarray], grid: RasterGrid) -> list[str]:
         r = self.report()
@@ -834,6 +1051,8 @@ class Crowd:
                          f"{r['agents_above_injury_threshold']} persons above "
                          f"{self.params.injury_threshold_n_m:g} N/m, {r['agents_above_crush_force']} above "
                          f"{self.params.crush_force_n:g} N of contact force")
+        if self.quickest:
+            lines.append(f"{r['route_switches']} switches of exit (quickest exit choice)")
         if r["arrivals_dropped"]:
             lines.append(f"{r['arrivals_dropped']} arrivals dropped: every agent slot was taken")
         return lines

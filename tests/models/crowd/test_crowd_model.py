@@ -1,5 +1,5 @@
 """The crowd model (RiMEA tests: test_rimea.py): an exit closing mid-run, the fields, trajectories,
-reproducibility and Tobler's slope factor."""
+reproducibility, Tobler's slope factor, the quickest exit choice and arrivals into a full area."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from models.crowd.model import CrowdParams, tobler_ratio
+from models.crowd.model import Crowd, CrowdParams, tobler_ratio
 from sim.grid import RasterGrid
 
 from crowd_runs import build, run
@@ -165,3 +165,88 @@ def test_fluctuating_force_gives_the_ornstein_uhlenbeck_velocity_spread():
     first, state = build(params, grid, seed=5)
     run(first, state, 1.0)
     assert np.array_equal(again.agents.vy, first.agents.vy) and np.any(again.agents.vy != 0.0)
+
+
+def test_exit_choice_keys_are_validated_and_cost_one_field_per_exit():
+    base = {"geometry": {"walkable_m": CORRIDOR}, "sources": [{"box_m": (0, 0, 1, 2), "count": 1}],
+            "exits": [{"name": "west", "line_m": [(0, 0), (0, 2)]}, {"name": "east", "line_m": [(40, 0), (40, 2)]}]}
+    for bad in ({"exit_choice": "fastest"}, {"route_choice_interval_s": 0.0}, {"route_switch_gain": 1.0},
+                {"specific_flow_per_m_s": -1.0}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            CrowdParams.model_validate({**base, **bad})
+    grid = RasterGrid(shape=(8, 160), spacing_m=(0.25, 0.25))
+    nearest = Crowd.estimate_bytes(grid, CrowdParams.model_validate({**base, "exit_choice": "nearest"}))
+    quickest = Crowd.estimate_bytes(grid, CrowdParams.model_validate({**base, "exit_choice": "quickest"}))
+    assert quickest - nearest == 2 * 15 * grid.size * 8  # two exit fields and their filled T_k
+
+
+def hall_with_a_queue(queue: int, exit_choice: str = "quickest"):
+    """A 30 m x 6 m hall with 1 m exits A (west) and B (east); ``queue`` persons waiting (30 s of
+    pre-movement) within 4 m of A, and a walker at x = 10 m: 10 m from A, 20 m from B."""
+    params = {"geometry": {"walkable_m": [[(0, 0), (30, 0), (30, 6), (0, 6)]]},
+              "exits": [{"name": "A", "line_m": [(0, 2.5), (0, 3.5)]}, {"name": "B", "line_m": [(30, 2.5), (30, 3.5)]}],
+              "sources": [{"box_m": (0.3, 0.3, 4.0, 5.7), "count": queue, "pre_movement_s": 30.0},
+                          {"box_m": (9.95, 2.95, 10.05, 3.05), "count": 1, "desired_speed_m_s": 1.34,
+                           "radius_m": 0.25}], "dt_s": 0.02, "exit_choice": exit_choice}
+    return build(params, RasterGrid(shape=(12, 60), spacing_m=(0.5, 0.5)), seed=4)
+
+
+@pytest.mark.parametrize("queue,switches", [(5, False), (30, True)])
+def test_a_walker_reroutes_around_a_long_queue_only(queue, switches):
+    """Quickest exit choice, t_k = T_k / v0 + Q_k / C_k with C = 1.8 P/s for the 1 m exits. The walker
+    first heads for the nearer exit A (nobody heads anywhere yet). With 5 persons queueing at A:
+    t_A = 10 / 1.34 + 5 / 1.8 = 10.2 s < t_B = 20 / 1.34 = 14.9 s, they keep A; with 30:
+    t_A = 24.1 s, B is quicker by far more than the threshold (10 %, 1 s) and they turn round
+    within one re-estimation interval (1 s). The waiting persons, a few steps from A, keep A.
+    Choosing the nearest exit, the walker keeps A whatever the queue. Same seed, same run."""
+    model, state = hall_with_a_queue(queue)
+    walker = int(np.flatnonzero(model.agents.id == queue)[0])
+    t = run(model, state, 0.02)
+    assert model.choice[walker] == 0 and model.ex[walker] < 0  # A first
+    run(model, state, 2.5, t=t)
+    print(f"\nqueue of {queue}: walker heads for {'AB'[model.choice[walker]]}, "
+          f"{model.report()['route_switches']} route switches")
+    assert model.choice[walker] == (1 if switches else 0)
+    assert (model.ex[walker] > 0) == switches
+    assert np.all(model.choice[:queue] == 0)
+    assert model.report()["route_switches"] == int(switches)
+    if switches:
+        again, state = hall_with_a_queue(queue)
+        run(again, state, 2.5)
+        assert np.array_equal(again.choice, model.choice) and np.array_equal(again.agents.x, model.agents.x)
+        nearest, state = hall_with_a_queue(queue, "nearest")
+        run(nearest, state, 2.5)
+        assert nearest.ex[walker] < 0 and nearest.agents.x[walker] < 10.0
+
+
+def test_arrivals_into_a_full_area_wait_and_enter_when_room_frees():
+    """A 2 m x 2 m source area receiving 20 arrivals/s for 5 s fills (at most about 4 m2 x 0.55
+    (random packing) / (pi 0.25^2) = 11 bodies at once, less the walls' margin) and the rest wait;
+    the area's persons walk off (v0 > 0), so room frees: once the arrivals end the queue only
+    shrinks, every arrival enters, none dropped, with no two bodies overlapping on entry."""
+    params = {"geometry": {"walkable_m": [[(0, 0), (20, 0), (20, 4), (0, 4)]]},
+              "exits": [{"name": "end", "line_m": [(20, 0), (20, 4)]}],
+              "sources": [{"box_m": (0.0, 1.0, 2.0, 3.0), "rate_per_s": 20.0, "start_s": 0.0, "end_s": 5.0}],
+              "dt_s": 0.02}
+    model, state = build(params, RasterGrid(shape=(8, 40), spacing_m=(0.5, 0.5)), seed=9)
+    waiting, overlaps = [], []
+
+    def watch(before, t):
+        waiting.append(model.report()["waiting_to_enter"])
+        a = model.agents
+        new = a.active & ~(before[3] & (before[2] == a.id))
+        if new.any():
+            live = np.flatnonzero(a.active)
+            for s in np.flatnonzero(new):
+                d = np.hypot(a.x[live] - a.x[s], a.y[live] - a.y[s])
+                overlaps.append(np.any((d < a.radius[live] + a.radius[s] - 0.05) & (live != s)))
+
+    run(model, state, 60.0, each=watch)
+    r = model.report()
+    print(f"\nfull area: {model.spawned} entered, most waiting at once {max(waiting)}, evacuated {r['evacuated']}")
+    assert max(waiting) > 10  # the area was full
+    after = np.array(waiting[int(round(5.0 / 0.02)):])
+    assert np.all(np.diff(after) <= 0) and after[-1] == 0
+    assert r["waiting_to_enter"] == 0 and r["arrivals_dropped"] == 0
+    assert r["evacuated"] == model.spawned > 70  # Poisson(100)
+    assert not any(overlaps)
