@@ -152,318 +152,31 @@ References: Helbing, Farkas & Vicsek 2000 (Nature 407:487); Tordeux, Chraibi & S
 from __future__ import annotations
 
 import math
-from typing import Literal
 
 import numpy as np
 from numba import njit
-from pydantic import Field, model_validator
 
 from models.crowd import crowd_fields, sources, visuals
 from models.crowd.agents import Agents
 from models.crowd.floor_field import ExitSpec, FloorField
-from models.crowd.forces import (
-    CollisionFreeSpeedParams,
-    SocialForceBuffers,
-    SocialForceParams,
-    collision_free_speed_step,
-    social_force_step,
-)
-from models.crowd.geometry import (
-    Geometry,
-    GeometrySpec,
-    Point,
-    WallIndex,
-    blocks,
-    nearest_wall_point,
-    point_segment_distance,
-)
+from models.crowd.forces import SocialForceBuffers, collision_free_speed_step, social_force_step
+from models.crowd.geometry import Geometry, WallIndex, blocks, point_segment_distance
 from models.crowd.neighbours import CellList
+from models.crowd.params import MAX_RADIUS_M, CrowdParams, DesiredSpeed, PreMovementLogNormal, Source
+from models.crowd.placement import accept_candidates, list_discs
 from sim.fields import FieldSpec
 from sim.grid import RasterGrid
-from sim.model import ModelParams
 
-MAX_AGENTS = 200_000
-MAX_RADIUS_M = 0.5
 TOBLER_RATE = 3.5  # per unit slope (Tobler 1993)
 TOBLER_OFFSET = 0.05  # the fastest walking is on a 5 % descent
-FLUCTUATION_N = 0.0  # N, the fluctuating force's standard deviation per component over 0.01 s
-FLUCTUATION_STEP_S = 0.01  # s, the step that standard deviation refers to
+FLUCTUATION_STEP_S = 0.01  # s, the step the fluctuating force's fluctuation_n refers to
 PLACEMENT_TRIES = 50  # candidate positions per person before a source counts as full
 PLACEMENT_EXTRA_TRIES = 1000  # candidates beyond those, so that a nearly full area still finds its holes
 PLACEMENT_BACKOFF_MAX_S = 0.1  # s, longest wait of a full source between two placement attempts
-# Weidmann (1993), Table of stair speeds, horizontal components (m/s), and his mean flat speed.
-WEIDMANN_STAIR_UP_M_S = 0.610
-WEIDMANN_STAIR_DOWN_M_S = 0.694
-WEIDMANN_FLAT_M_S = 1.34
+WEIDMANN_FLAT_M_S = 1.34  # m/s, Weidmann's (1993) mean free walking speed on the flat
 ONE_PERSON_WIDE_M = 0.5  # m, the width a point exit passes: one body (shoulder breadth about 0.46 m, Fruin 1971)
 GOLDEN_FRACTION = 0.5 * (math.sqrt(5.0) - 1.0)  # Weyl sequence frac(id g): evenly spread, rng-free phases
 CHOICE_ROUNDS = 10  # exit choices are taken in this many rounds per route_choice_interval_s
-
-
-class DesiredSpeed(ModelParams):
-    """A truncated normal distribution of desired speeds (Weidmann 1993: 1.34 +- 0.26 m/s)."""
-
-    mean_m_s: float = Field(1.34, gt=0)
-    sd_m_s: float = Field(0.26, ge=0)
-    min_m_s: float = Field(0.5, ge=0)
-    max_m_s: float = Field(2.0, gt=0)
-
-    @model_validator(mode="after")
-    def _order(self):
-        if not self.min_m_s <= self.mean_m_s <= self.max_m_s:
-            raise ValueError("desired speed: need min_m_s <= mean_m_s <= max_m_s")
-        return self
-
-
-class PreMovementLogNormal(ModelParams):
-    """A lognormal pre-movement time, ln(t_pre) ~ N(ln(median_s), log_sd), the shape ISO/TR
-    16738:2009 and Purser & Bensilum (2001, Saf. Sci. 38:157) fit to observed pre-movement times."""
-
-    median_s: float = Field(gt=0)
-    log_sd: float = Field(ge=0, le=3, description="standard deviation of ln(t_pre)")
-    max_s: float | None = Field(None, gt=0, description="resample above this (a truncated lognormal)")
-
-
-class Stair(ModelParams):
-    """A flight of stairs in plan: an area where the desired speed becomes the stair speed.
-
-    Default speeds: Weidmann (1993), horizontal components of walking on stairs, 0.610 m/s
-    up and 0.694 m/s down (adults, free flow). ``scale_with_person``: each person's stair
-    speed is the tabulated one times v0_i / 1.34 (Weidmann's mean flat speed), so fast walkers
-    also climb faster; otherwise everyone takes the stair speed (or their own v0_i, if lower).
-    """
-
-    name: str | None = None
-    polygon_m: list[Point] | None = Field(None, min_length=3)
-    box_m: tuple[float, float, float, float] | None = Field(None, description="x_min, y_min, x_max, y_max")
-    up_direction: tuple[float, float] = Field(description="plan direction in which the stair rises")
-    speed_up_m_s: float = Field(WEIDMANN_STAIR_UP_M_S, gt=0, le=3.0, description="horizontal speed going up")
-    speed_down_m_s: float = Field(WEIDMANN_STAIR_DOWN_M_S, gt=0, le=3.0,
-                                  description="horizontal speed going down")
-    scale_with_person: bool = False
-
-    @model_validator(mode="after")
-    def _check(self):
-        if (self.polygon_m is None) == (self.box_m is None):
-            raise ValueError("a stair needs exactly one of polygon_m or box_m")
-        if self.box_m is not None and not (self.box_m[0] < self.box_m[2] and self.box_m[1] < self.box_m[3]):
-            raise ValueError("stair box_m must be (x_min, y_min, x_max, y_max) with min < max")
-        if math.hypot(*self.up_direction) < 1e-9:
-            raise ValueError("stair up_direction must be a non-zero plan vector (dx, dy)")
-        return self
-
-    @property
-    def up_unit(self) -> tuple[float, float]:
-        norm = math.hypot(*self.up_direction)
-        return (self.up_direction[0] / norm, self.up_direction[1] / norm)
-
-
-class SocialForceSettings(ModelParams):
-    """The social force model's parameters (``[models.params.social_force]``); symbols as in
-    :mod:`models.crowd.forces`. Defaults: the calibration of :class:`SocialForceParams`."""
-
-    repulsion_strength_n: float = Field(SocialForceParams.A, ge=0, description="A")
-    repulsion_range_m: float = Field(SocialForceParams.B, gt=0, le=1.0, description="B")
-    anisotropy: float = Field(SocialForceParams.lam, ge=0, le=1, description="lambda: 1 isotropic")
-    wall_repulsion_strength_n: float = Field(SocialForceParams.A_W, ge=0, description="A_W")
-    wall_repulsion_range_m: float = Field(SocialForceParams.B_W, gt=0, le=1.0, description="B_W")
-    body_stiffness_kg_s2: float = Field(SocialForceParams.k, gt=0, description="k")
-    sliding_friction_kg_m_s: float = Field(SocialForceParams.kappa, ge=0, description="kappa")
-    speed_cap: float = Field(SocialForceParams.speed_cap, ge=1, description="v_max / v0")
-    headway_time_s: float = Field(SocialForceParams.T_h, ge=0, le=10.0, description="T_h: the desired speed is "
-                                  "at most the headway over T_h (0: off)")
-    fluctuation_n: float = Field(FLUCTUATION_N, ge=0, description="standard deviation of each component of the "
-                                                                  "fluctuating force xi_i over a 0.01 s step")
-
-    def kernel_params(self) -> SocialForceParams:
-        return SocialForceParams(A=self.repulsion_strength_n, B=self.repulsion_range_m, lam=self.anisotropy,
-                                 A_W=self.wall_repulsion_strength_n, B_W=self.wall_repulsion_range_m,
-                                 k=self.body_stiffness_kg_s2, kappa=self.sliding_friction_kg_m_s,
-                                 speed_cap=self.speed_cap, T_h=self.headway_time_s)
-
-
-class CollisionFreeSpeedSettings(ModelParams):
-    """The collision-free speed model's parameters (``[models.params.collision_free_speed]``),
-    named as JuPedSim names them; symbols as in :mod:`models.crowd.forces`."""
-
-    strength_neighbor_repulsion: float = Field(CollisionFreeSpeedParams.a, ge=0, description="a")
-    range_neighbor_repulsion_m: float = Field(CollisionFreeSpeedParams.D, gt=0, le=1.0, description="D")
-    strength_geometry_repulsion: float = Field(CollisionFreeSpeedParams.a_wall, ge=0, description="a_W")
-    range_geometry_repulsion_m: float = Field(CollisionFreeSpeedParams.D_wall, gt=0, le=1.0, description="D_W")
-    time_gap_s: float = Field(CollisionFreeSpeedParams.T, gt=0, le=10.0, description="T")
-
-    def kernel_params(self) -> CollisionFreeSpeedParams:
-        return CollisionFreeSpeedParams(a=self.strength_neighbor_repulsion, D=self.range_neighbor_repulsion_m,
-                                        a_wall=self.strength_geometry_repulsion,
-                                        D_wall=self.range_geometry_repulsion_m, T=self.time_gap_s)
-
-
-class Source(ModelParams):
-    """Where persons start (``count`` at t = 0) or arrive (``rate_per_s`` from ``start_s`` to ``end_s``)."""
-
-    name: str | None = None
-    polygon_m: list[Point] | None = Field(None, min_length=3)
-    box_m: tuple[float, float, float, float] | None = Field(None, description="x_min, y_min, x_max, y_max")
-    count: int = Field(0, ge=0)
-    rate_per_s: float = Field(0.0, ge=0)
-    start_s: float = Field(0.0, ge=0)
-    end_s: float | None = Field(None, ge=0)
-    desired_speed_m_s: float | DesiredSpeed = Field(default_factory=DesiredSpeed,
-                                                    description="a fixed speed or a distribution")
-    radius_m: float | tuple[float, float] = Field((0.2, 0.3), description="fixed, or uniform in (low, high)")
-    mass_kg: float = Field(80.0, gt=0)
-    relaxation_time_s: float = Field(0.5, gt=0)
-    exit: str | None = Field(None, description="the exit these persons walk to (default: the nearest open one)")
-    pre_movement_s: float | tuple[float, float] | PreMovementLogNormal = Field(
-        0.0, description="time standing before walking: fixed, uniform in (low, high), or lognormal")
-
-    @model_validator(mode="after")
-    def _check(self):
-        if (self.polygon_m is None) == (self.box_m is None):
-            raise ValueError("a source needs exactly one of polygon_m or box_m")
-        pre = self.pre_movement_s
-        if isinstance(pre, tuple) and not 0 <= pre[0] <= pre[1]:
-            raise ValueError(f"pre_movement_s: expected (low, high) with 0 <= low <= high, got {pre}")
-        if isinstance(pre, (int, float)) and pre < 0:
-            raise ValueError(f"pre_movement_s: expected >= 0 s, got {pre}")
-        if self.box_m is not None and not (self.box_m[0] < self.box_m[2] and self.box_m[1] < self.box_m[3]):
-            raise ValueError("box_m must be (x_min, y_min, x_max, y_max) with min < max")
-        if self.rate_per_s > 0 and (self.end_s is None or self.end_s <= self.start_s):
-            raise ValueError("a source with arrivals needs end_s > start_s (it bounds the number of agent slots)")
-        radii = self.radius_m if isinstance(self.radius_m, tuple) else (self.radius_m, self.radius_m)
-        if not 0 < radii[0] <= radii[1] <= MAX_RADIUS_M:
-            raise ValueError(f"radius_m must lie in (0, {MAX_RADIUS_M}] m (and low <= high)")
-        if isinstance(self.desired_speed_m_s, float) and self.desired_speed_m_s < 0:
-            raise ValueError("desired_speed_m_s must be >= 0")
-        return self
-
-    @property
-    def radius_range(self) -> tuple[float, float]:
-        r = self.radius_m
-        return (float(r[0]), float(r[1])) if isinstance(r, tuple) else (float(r), float(r))
-
-    @property
-    def max_desired_speed(self) -> float:
-        v = self.desired_speed_m_s
-        return float(v) if isinstance(v, (int, float)) else float(v.max_m_s)
-
-    @property
-    def expected_arrivals(self) -> float:
-        return self.rate_per_s * (self.end_s - self.start_s) if self.rate_per_s > 0 else 0.0
-
-    @property
-    def slots(self) -> int:
-        """Initial count plus a bound on the Poisson arrivals (see the module docstring)."""
-        lam = self.expected_arrivals
-        bound = int(math.ceil(1.5 * lam + 10.0 * math.sqrt(lam))) + 1 if lam > 0 else 0
-        return self.count + bound
-
-
-class CrowdParams(ModelParams):
-    geometry: GeometrySpec
-    exits: list[ExitSpec] = Field(min_length=1)
-    closed_exits: list[str] = Field(default_factory=list, description="names of exits closed now")
-    operational_model: Literal["social_force", "collision_free_speed"] = "social_force"
-    social_force: SocialForceSettings = Field(default_factory=SocialForceSettings)
-    collision_free_speed: CollisionFreeSpeedSettings = Field(default_factory=CollisionFreeSpeedSettings)
-    sources: list[Source] = Field(min_length=1)
-    slope: tuple[float, float] = Field((0.0, 0.0), description="plane terrain: (dz/dx, dz/dy)")
-    stairs: list[Stair] = Field(default_factory=list, description="areas walked at stair speeds")
-    dt_s: float = Field(0.01, gt=0, le=0.1)
-    smoothing_length_m: float = Field(1.0, gt=0, description="R of the Gaussian density and pressure fields")
-    injury_threshold_n_m: float = Field(1600.0, gt=0, description="compression (radial force per unit "
-                                                                   "circumference) above which injury is likely "
-                                                                   "(HFV 2000)")
-    crush_force_n: float = Field(623.0, gt=0, description="radial contact force sum reported as a crush: "
-                                                          "623 N tolerable for men pushed against a bar "
-                                                          "(Evans & Hayden 1971); Hopkins et al. 1993: death "
-                                                          "4-6 min after 1112 N, 15 s after 6227 N")
-    exit_choice: Literal["nearest", "quickest"] = Field(
-        "quickest", description="persons without an assigned exit walk to the nearest open exit, or to the one "
-                                "of least estimated time T_k / v0 + Q_k / C_k (queue-aware; see the docstring)")
-    route_choice_interval_s: float = Field(1.0, gt=0, le=60.0, description="quickest: each person re-estimates "
-                                                                          "their exit this often (staggered)")
-    route_switch_gain: float = Field(0.1, ge=0, lt=1, description="quickest: switch only when the best exit's "
-                                                                  "estimate is this fraction below the current one")
-    route_switch_gain_s: float = Field(1.0, ge=0, description="quickest: ... and at least this many seconds below")
-    specific_flow_per_m_s: float = Field(1.8, gt=0, le=5.0, description="J_s, persons per metre of exit width per "
-                                                                        "second: an exit's capacity C_k = J_s w_k")
-
-    @model_validator(mode="after")
-    def _names(self):
-        names = [e.name for e in self.exits]
-        if any(n is None for n in names):
-            raise ValueError("every crowd exit needs a name")
-        if len(set(names)) != len(names):
-            raise ValueError(f"exit names must be unique, got {names}")
-        for name in self.closed_exits:
-            if name not in names:
-                raise ValueError(f"closed exit {name!r} is not an exit; the exits are {names}")
-        for source in self.sources:
-            if source.exit is not None and source.exit not in names:
-                raise ValueError(f"source exit {source.exit!r} is not an exit; the exits are {names}")
-        capacity = sum(s.slots for s in self.sources)
-        if capacity > MAX_AGENTS:
-            raise ValueError(f"the sources may bring up to {capacity} persons; at most {MAX_AGENTS} are supported")
-        return self
-
-
-@njit(cache=True)
-def _list_discs(disc_x, disc_y, m, ox, oy, h, ncx, ncy, head, next_disc):
-    """Put discs 0..m-1 in the cell list (cells of side h from (ox, oy); head: first disc per cell)."""
-    for q in range(m):
-        c = _disc_cell(disc_x[q], disc_y[q], ox, oy, h, ncx, ncy)
-        next_disc[q] = head[c]
-        head[c] = q
-
-
-@njit(cache=True)
-def _disc_cell(x, y, ox, oy, h, ncx, ncy):
-    i = min(max(int(math.floor((x - ox) / h)), 0), ncx - 1)
-    j = min(max(int(math.floor((y - oy) / h)), 0), ncy - 1)
-    return j * ncx + i
-
-
-@njit(cache=True)
-def _accept_candidates(cx, cy, inside, radius, n, counts, disc_x, disc_y, disc_r, ox, oy, h, ncx, ncy, head,
-                       next_disc, xs, ys, segments, start, segment_ids, x_b, y_b, hw, nbx, nby, reach):
-    """Rejection sampling, in order: candidate j (inside the area) takes person counts[0] when
-    that person's body (radius[counts[0]]) touches no wall and overlaps no listed disc; the
-    person is then listed as a disc too. counts = [persons placed, discs listed], updated."""
-    for j in range(cx.size):
-        placed = counts[0]
-        if placed >= n:
-            return
-        if not inside[j]:
-            continue
-        r = radius[placed]
-        _, _, d, _ = nearest_wall_point(cx[j], cy[j], segments, start, segment_ids, x_b, y_b, hw, nbx, nby, reach)
-        if not d > r:
-            continue
-        c = _disc_cell(cx[j], cy[j], ox, oy, h, ncx, ncy)
-        cj, ci = divmod(c, ncx)
-        free = True
-        for jj in range(max(cj - 1, 0), min(cj + 2, ncy)):
-            for ii in range(max(ci - 1, 0), min(ci + 2, ncx)):
-                q = head[jj * ncx + ii]
-                while q >= 0:
-                    if (cx[j] - disc_x[q]) ** 2 + (cy[j] - disc_y[q]) ** 2 < (r + disc_r[q]) ** 2:
-                        free = False
-                        break
-                    q = next_disc[q]
-                if not free:
-                    break
-            if not free:
-                break
-        if not free:
-            continue
-        m = counts[1]
-        disc_x[m], disc_y[m], disc_r[m] = cx[j], cy[j], r
-        next_disc[m] = head[c]
-        head[c] = m
-        counts[1] = m + 1
-        xs[placed], ys[placed] = cx[j], cy[j]
-        counts[0] = placed + 1
 
 
 def _chooses_quickest(params: CrowdParams) -> bool:
@@ -783,7 +496,7 @@ class Crowd:
         head = np.full(ncx * ncy, -1, dtype=np.int64)
         next_disc = np.full(near.size + n, -1, dtype=np.int64)
         counts = np.array([0, near.size], dtype=np.int64)  # persons placed, discs listed
-        _list_discs(disc_x, disc_y, near.size, x0 - h, y0 - h, h, ncx, ncy, head, next_disc)
+        list_discs(disc_x, disc_y, near.size, x0 - h, y0 - h, h, ncx, ncy, head, next_disc)
         xs, ys = np.empty(n), np.empty(n)
         tries = 0
         while counts[0] < n:
@@ -798,7 +511,7 @@ class Crowd:
             cy = self.rng.uniform(y0, y1, batch)
             inside = path.contains_points(np.column_stack([cx, cy])) & self.geometry.contains(cx, cy)
             # In order: a candidate takes the next person if their body is off the walls and off everyone.
-            _accept_candidates(cx, cy, inside, radius, n, counts, disc_x, disc_y, disc_r, x0 - h, y0 - h, h, ncx,
+            accept_candidates(cx, cy, inside, radius, n, counts, disc_x, disc_y, disc_r, x0 - h, y0 - h, h, ncx,
                                ncy, head, next_disc, xs, ys, *self.walls.kernel_args())
         placed = int(counts[0])
         if placed:

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from models.crowd.forces_reference import crossings
-from models.crowd.model import WEIDMANN_FLAT_M_S, WEIDMANN_STAIR_DOWN_M_S, WEIDMANN_STAIR_UP_M_S, CrowdParams
+from models.crowd.model import WEIDMANN_FLAT_M_S, CrowdParams
+from models.crowd.params import WEIDMANN_STAIR_DOWN_M_S, WEIDMANN_STAIR_UP_M_S
 from sim.grid import RasterGrid
 
 from crowd_runs import build, run
