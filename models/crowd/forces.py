@@ -59,6 +59,13 @@ of Helbing & Molnar 1995, PRE 51:4282, used with HFV's model); the floor (defaul
 1.3 x 1.34 m/s) keeps a standing agent (v0 = 0) movable by the crowd. The cap also bounds the
 displacement per sub-step, which keeps wall checks local (below).
 
+Shared vertices. Where segments meet (a polygon's corner, a joint of collinear segments) the
+wall is one surface: an interaction whose nearest point is a segment end V counts only if no
+other segment ending at V has its nearest point elsewhere (it is then nearer, or as near, and
+carries the interaction) and, when several have it at V, only for the lowest index
+(:func:`models.crowd.geometry.vertex_counts`). Otherwise a body at a joint would be pushed, and
+would load the wall, twice.
+
 Diagnostics of the last sub-step (positions at most h old): per agent the radial contact
 force sum F_i = sum_j k g(r_ij - d_ij) + sum_W k g(r_i - d_iW) (N) and the compressive force per
 unit circumference F_i / (2 pi r_i) (N/m; HFV: injury above 1600 N/m); per wall segment its
@@ -167,6 +174,8 @@ from models.crowd.geometry import (
     cell_coords,
     closest_point,
     orient,
+    segment_parameter,
+    vertex_counts,
     wall_candidates,
 )
 from models.crowd.neighbours import ROW_RADIUS, ROW_VX, ROW_VY, ROW_X, ROW_Y, CellList
@@ -373,8 +382,9 @@ def gather_neighbours(k_i, px, py, r_c2, cell_start, xs, ys, cx0, cy0, ch, cnx, 
 def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, mass, ex, ey, xi_x, xi_y,
                         x_start, y_start,
                         cell_start, cell_agents, xs, ys, rs, vxs, vys, cx0, cy0, ch, cnx, cny,
-                        segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach,
-                        A, B, lam, A_W, B_W, T_h, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min, eps, h,
+                        segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, end_vertex, vertex_start,
+                        vertex_segments, A, B, lam, A_W, B_W, T_h, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min,
+                        eps, h,
                         x_new, y_new, vx_new, vy_new, f_radial, compression):
     """Agents c CHUNK ... (c + 1) CHUNK - 1 in cell order (i: slot, k_i: place in cell order), sharing one
     neighbour buffer; each writes slot i of the outputs only."""
@@ -434,6 +444,10 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
                 d2 = dx * dx + dy * dy
                 if d2 >= r_cW2 or d2 == 0.0:
                     continue
+                t = segment_parameter(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], px, py)
+                if (t <= 0.0 or t >= 1.0) and not vertex_counts(w, 0 if t <= 0.0 else 1, px, py, segments,
+                                                                 end_vertex, vertex_start, vertex_segments):
+                    continue  # a shared vertex acts once
                 d_iW = math.sqrt(d2)
                 n_x = dx / d_iW
                 n_y = dy / d_iW
@@ -480,8 +494,9 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
 def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, xi_x, xi_y,
                         x_start, y_start,
                         cell_start, cell_agents, ordered, cx0, cy0, ch, cnx, cny,
-                        segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach,
-                        A, B, lam, A_W, B_W, T_h, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min, eps, h,
+                        segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, end_vertex, vertex_start,
+                        vertex_segments, A, B, lam, A_W, B_W, T_h, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min,
+                        eps, h,
                         x_new, y_new, vx_new, vy_new, f_radial, compression):
     """One sub-step h of eq. (1), symplectic Euler, then the wall guard; writes the *_new arrays.
 
@@ -514,7 +529,8 @@ def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, xi_
             _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, mass, ex, ey, xi_x, xi_y,
                                 x_start, y_start,
                                 cell_start, cell_agents, xs, ys, rs, vxs, vys, cx0, cy0, ch, cnx, cny, segments,
-                                wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, A, B, lam, A_W, B_W, T_h, k, kappa,
+                                wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, end_vertex, vertex_start,
+                                vertex_segments, A, B, lam, A_W, B_W, T_h, k, kappa,
                                 speed_cap,
                                 speed_floor, r_c, r_cW, d_min, eps, h, x_new, y_new, vx_new, vy_new, f_radial,
                                 compression)
@@ -523,14 +539,16 @@ def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, xi_
             _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, mass, ex, ey, xi_x, xi_y,
                                 x_start, y_start,
                                 cell_start, cell_agents, xs, ys, rs, vxs, vys, cx0, cy0, ch, cnx, cny, segments,
-                                wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, A, B, lam, A_W, B_W, T_h, k, kappa,
+                                wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, end_vertex, vertex_start,
+                                vertex_segments, A, B, lam, A_W, B_W, T_h, k, kappa,
                                 speed_cap,
                                 speed_floor, r_c, r_cW, d_min, eps, h, x_new, y_new, vx_new, vy_new, f_radial,
                                 compression)
 
 
 @njit(cache=True, error_model="numpy")
-def _wall_load(w, cell_start, xs, ys, rs, r_max, k, cx0, cy0, ch, cnx, cny, segments):
+def _wall_load(w, cell_start, xs, ys, rs, r_max, k, cx0, cy0, ch, cnx, cny, segments, end_vertex, vertex_start,
+               vertex_segments):
     """sum_i k g(r_i - d_iW) over the agents of the cells within r_max of wall w, in cell order."""
     ax = segments[w, 0]
     ay = segments[w, 1]
@@ -545,12 +563,17 @@ def _wall_load(w, cell_start, xs, ys, rs, r_max, k, cx0, cy0, ch, cnx, cny, segm
             d = math.sqrt((xs[kk] - qx) ** 2 + (ys[kk] - qy) ** 2)
             overlap = rs[kk] - d
             if overlap > 0.0 and d > 0.0:
+                t = segment_parameter(ax, ay, bx, by, xs[kk], ys[kk])
+                if (t <= 0.0 or t >= 1.0) and not vertex_counts(w, 0 if t <= 0.0 else 1, xs[kk], ys[kk], segments,
+                                                                 end_vertex, vertex_start, vertex_segments):
+                    continue  # the same rule as the agent's
                 total += k * overlap
     return total
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def wall_contact_loads(cell_start, ordered, r_max, k, cx0, cy0, ch, cnx, cny, segments, out):
+def wall_contact_loads(cell_start, ordered, r_max, k, cx0, cy0, ch, cnx, cny, segments, end_vertex, vertex_start,
+                       vertex_segments, out):
     """out[W] = sum_i k g(r_i - d_iW) (N): the normal contact load on each wall segment.
 
     One pass per wall over the agents of the cells within r_max of it, in cell order (walls in
@@ -562,10 +585,12 @@ def wall_contact_loads(cell_start, ordered, r_max, k, cx0, cy0, ch, cnx, cny, se
     rs = ordered[ROW_RADIUS]
     if segments.shape[0] >= PARALLEL_MIN_WALLS:
         for w in prange(segments.shape[0]):
-            out[w] = _wall_load(w, cell_start, xs, ys, rs, r_max, k, cx0, cy0, ch, cnx, cny, segments)
+            out[w] = _wall_load(w, cell_start, xs, ys, rs, r_max, k, cx0, cy0, ch, cnx, cny, segments, end_vertex,
+                                vertex_start, vertex_segments)
     else:
         for w in range(segments.shape[0]):
-            out[w] = _wall_load(w, cell_start, xs, ys, rs, r_max, k, cx0, cy0, ch, cnx, cny, segments)
+            out[w] = _wall_load(w, cell_start, xs, ys, rs, r_max, k, cx0, cy0, ch, cnx, cny, segments, end_vertex,
+                                vertex_start, vertex_segments)
 
 
 # -- collision-free speed model (Tordeux et al. 2016) ---------------------------------------
@@ -763,7 +788,8 @@ def social_force_step(agents: Agents, ex: np.ndarray, ey: np.ndarray, walls: Wal
         social_force_kernel(agents.x, agents.y, agents.vx, agents.vy, active, agents.radius, agents.desired_speed,
                             agents.relaxation_time, agents.mass, ex, ey, xi_x, xi_y, buffers.x_start,
                             buffers.y_start,
-                            *cells.kernel_args(), *walls.kernel_args(), params.A, params.B, params.lam, params.A_W,
+                            *cells.kernel_args(), *walls.kernel_args(), *walls.vertex_args, params.A, params.B,
+                            params.lam, params.A_W,
                             params.B_W, params.T_h, params.k, params.kappa,
                             params.speed_cap, params.speed_floor, r_c, r_cW, params.min_wall_distance,
                             params.pullback, h, agents.x_next, agents.y_next, agents.vx_next, agents.vy_next,
@@ -771,7 +797,8 @@ def social_force_step(agents: Agents, ex: np.ndarray, ey: np.ndarray, walls: Wal
         if sub == n_sub - 1 and walls.n_walls:
             # Same positions as the last kernel's forces: the cell list is still that of x, y.
             wall_contact_loads(cells.cell_start, cells.ordered, r_max, params.k, cells.x0, cells.y0,
-                               cells.cell_size, cells.nx, cells.ny, walls.segments, buffers.wall_load)
+                               cells.cell_size, cells.nx, cells.ny, walls.segments, *walls.vertex_args,
+                               buffers.wall_load)
         agents.swap()
     return n_sub
 

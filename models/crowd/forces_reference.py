@@ -64,6 +64,38 @@ def closest_points(px, py, segments):
     return ax + s * ux, ay + s * uy
 
 
+def segment_parameters(px, py, segments):
+    """t in [0, 1] of the nearest point of each segment to each point: (n_points, n_walls)."""
+    ax, ay, bx, by = (segments[None, :, k] for k in range(4))
+    ux, uy = bx - ax, by - ay
+    length2 = ux * ux + uy * uy
+    safe = np.where(length2 > 0.0, length2, 1.0)
+    t = np.where(length2 > 0.0, ((px[:, None] - ax) * ux + (py[:, None] - ay) * uy) / safe, 0.0)
+    return np.clip(t, 0.0, 1.0)
+
+
+def vertex_counted(px, py, segments) -> np.ndarray:
+    """(n_points, n_walls) bool: False where the point's nearest point of the wall is an end V
+    shared with another segment whose nearest point is elsewhere, or also V with a lower index
+    (a shared vertex acts once)."""
+    t = segment_parameters(px, py, segments)
+    ends = np.stack([segments[:, :2], segments[:, 2:]], axis=1)  # (n_walls, 2 ends, xy)
+    counted = np.ones(t.shape, bool)
+    for i, w in zip(*np.nonzero((t <= 0.0) | (t >= 1.0))):
+        v = ends[w, 0] if t[i, w] <= 0.0 else ends[w, 1]
+        for s in range(len(segments)):
+            if s == w:
+                continue
+            at_a, at_b = np.array_equal(ends[s, 0], v), np.array_equal(ends[s, 1], v)
+            if not (at_a or at_b):
+                continue
+            s_at_v = (t[i, s] <= 0.0 and at_a) or (t[i, s] >= 1.0 and at_b)
+            if not s_at_v or s < w:
+                counted[i, w] = False
+                break
+    return counted
+
+
 def closest_point(segment, p):
     """Nearest point of one segment [x_a, y_a, x_b, y_b] to the point p."""
     cx, cy = closest_points(np.array([p[0]]), np.array([p[1]]), np.asarray(segment, float).reshape(1, 4))
@@ -142,7 +174,7 @@ def social_force_substep_reference(x, y, vx, vy, active, radius, v0, tau, mass, 
         cx, cy = closest_points(x, y, segments)
         wx, wy = x[:, None] - cx, y[:, None] - cy
         w2 = wx * wx + wy * wy
-        near = on[:, None] & (w2 < r_cW * r_cW) & (w2 > 0.0)
+        near = on[:, None] & (w2 < r_cW * r_cW) & (w2 > 0.0) & vertex_counted(x, y, segments)
         d_w = np.sqrt(np.where(near, w2, 1.0))
         m_x, m_y = wx / d_w, wy / d_w
         overlap_w = radius[:, None] - d_w
@@ -204,7 +236,7 @@ def collision_free_speed_step_reference(x, y, active, radius, v0, ex, ey, segmen
         cx, cy = closest_points(x, y, segments)
         wx, wy = x[:, None] - cx, y[:, None] - cy
         w2 = wx * wx + wy * wy
-        near = on[:, None] & (w2 < r_cW * r_cW) & (w2 > 0.0)
+        near = on[:, None] & (w2 < r_cW * r_cW) & (w2 > 0.0) & vertex_counted(x, y, segments)
         d_w = np.sqrt(np.where(near, w2, 1.0))
         R_w = np.where(near, params.a_wall * np.exp((radius[:, None] - d_w) / params.D_wall), 0.0)
         e_x = e_x + (R_w * wx / d_w).sum(axis=1)

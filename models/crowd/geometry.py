@@ -70,6 +70,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -588,6 +589,52 @@ def closest_point(ax, ay, bx, by, px, py):
 
 
 @njit(cache=True, error_model="numpy")
+def segment_parameter(ax, ay, bx, by, px, py):
+    """t in [0, 1] of :func:`closest_point` (0: at a, 1: at b; 0 for a segment of zero length)."""
+    ux = bx - ax
+    uy = by - ay
+    length2 = ux * ux + uy * uy
+    if length2 > 0.0:
+        return min(max(((px - ax) * ux + (py - ay) * uy) / length2, 0.0), 1.0)
+    return 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def vertex_counts(w, end, px, py, segments, end_vertex, vertex_start, vertex_segments):
+    """Whether wall w's interaction with a body at p counts when p's nearest point of w is its
+    end ``end`` (0: a, 1: b), a vertex V that other segments may share (a polygon corner, a
+    joint of collinear segments). The wall is one surface, so V acts once: it counts unless
+    another segment s ending at V has its nearest point to p elsewhere (then s, nearer or as
+    near, carries the interaction through its interior) or also at V with s < w (the lowest
+    index carries a contact at V)."""
+    v = end_vertex[w, end]
+    for kk in range(vertex_start[v], vertex_start[v + 1]):
+        s = vertex_segments[kk]
+        if s == w:
+            continue
+        t = segment_parameter(segments[s, 0], segments[s, 1], segments[s, 2], segments[s, 3], px, py)
+        at_v = (t <= 0.0 and end_vertex[s, 0] == v) or (t >= 1.0 and end_vertex[s, 1] == v)
+        if not at_v or s < w:
+            return False
+    return True
+
+
+def shared_vertices(segments) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(end_vertex int64[n, 2], vertex_start, vertex_segments): the vertex id of each segment's
+    ends a and b (ends equal to the last bit share one) and, per vertex v, the segments ending
+    there, ``vertex_segments[vertex_start[v]:vertex_start[v + 1]]`` in ascending order."""
+    segments = np.asarray(segments, dtype=np.float64).reshape(-1, 4)
+    ends = segments.reshape(-1, 2)  # a_0, b_0, a_1, b_1, ...
+    if not len(ends):
+        return np.zeros((0, 2), np.int64), np.zeros(1, np.int64), np.zeros(0, np.int64)
+    _, ids = np.unique(ends, axis=0, return_inverse=True)
+    ids = ids.reshape(-1).astype(np.int64)
+    order = np.argsort(ids, kind="stable")
+    vertex_start = np.concatenate([[0], np.cumsum(np.bincount(ids))]).astype(np.int64)
+    return ids.reshape(-1, 2), vertex_start, (order // 2).astype(np.int64)
+
+
+@njit(cache=True, error_model="numpy")
 def point_segment_distance(ax, ay, bx, by, px, py):
     """|p - q|, the distance from p to segment ab (q: :func:`closest_point`)."""
     qx, qy = closest_point(ax, ay, bx, by, px, py)
@@ -718,6 +765,12 @@ class WallIndex:
         """(segments, start, segment_ids, x_b, y_b, h, nbx, nby, reach): the kernels' wall arguments."""
         return (self.segments, self.start, self.segment_ids, self.x_b, self.y_b, self.h, self.nbx, self.nby,
                 self.reach)
+
+    @cached_property
+    def vertex_args(self) -> tuple:
+        """(end_vertex, vertex_start, vertex_segments) of :func:`shared_vertices`, for the kernels
+        that count an interaction at a shared vertex once (:func:`vertex_counts`)."""
+        return shared_vertices(self.segments)
 
     def segments_near(self, x: float, y: float) -> np.ndarray:
         """Ids of the segments listed for the bucket of (x, y): all those within reach of it."""

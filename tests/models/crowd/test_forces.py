@@ -247,6 +247,32 @@ def test_headway_limits_the_desired_speed(s):
     assert agents.vx[n - 1] == pytest.approx(h / tau * v0, rel=1e-12)
 
 
+@pytest.mark.parametrize("joint", ["none", "collinear", "corner"])
+def test_a_shared_vertex_acts_once(joint):
+    """Pushed into a straight wall exactly at the joint of two collinear segments, or at the
+    convex corner where a wall ends in another along its line of push, an agent settles at the
+    same overlap as against one segment, and the load sits on one segment only."""
+    mass, v0, tau, r = 80.0, 5.0, 0.1, 0.3
+    one = np.array([[1.0, -2.0, 1.0, 2.0], [-3.0, -2.0, -3.0, 2.0]])
+    walls_for = {
+        "none": one,
+        "collinear": np.array([[1.0, -2.0, 1.0, 0.3], [1.0, 0.3, 1.0, 2.0], [-3.0, -2.0, -3.0, 2.0]]),
+        # the wall x = 1 ends at (1, 0.3), where a wall leaves to the east: a convex corner
+        "corner": np.array([[1.0, -2.0, 1.0, 0.3], [1.0, 0.3, 3.0, 0.3], [-3.0, -2.0, -3.0, 2.0]]),
+    }
+    agents = Agents.empty(1)
+    agents.spawn(0.0, 0.3, desired_speed=v0, relaxation_time=tau, mass=mass, radius=r)
+    cells, walls, buffers = sfm_world(agents, walls_for[joint])
+    for _ in range(600):
+        social_force_step(agents, np.ones(1), np.zeros(1), walls, cells, SFM, 0.01, buffers)
+    expected = equilibrium_overlap(mass * v0 / tau, SFM.A_W, SFM.B_W)
+    assert r - (1.0 - agents.x[0]) == pytest.approx(expected, abs=1e-9)
+    assert agents.y[0] == pytest.approx(0.3, abs=1e-9)
+    loaded = np.flatnonzero(buffers.wall_load > 0.0)
+    assert loaded.tolist() == [0]
+    assert buffers.wall_load[0] == pytest.approx(SFM.k * expected, rel=1e-7)
+
+
 # -- collision-free speed model ------------------------------------------------------------------
 @pytest.mark.parametrize("s", [0.45, 0.7, 1.0, 1.5, 1.6, 2.5])
 def test_a_line_of_agents_walks_at_the_speed_function(s):
@@ -320,11 +346,13 @@ def run_sfm_kernel(agents, ex, ey, segments, h, x_start, y_start, params=SFM, xi
     load = np.full(walls.n_walls, np.nan)
     social_force_kernel(agents.x, agents.y, agents.vx, agents.vy, agents.active, agents.radius,
                         agents.desired_speed, agents.relaxation_time, agents.mass, ex, ey, xi_x, xi_y, x_start,
-                        y_start, *cells.kernel_args(), *walls.kernel_args(), params.A, params.B, params.lam, params.A_W,
+                        y_start, *cells.kernel_args(), *walls.kernel_args(), *walls.vertex_args, params.A, params.B,
+                        params.lam, params.A_W,
                         params.B_W, params.T_h, params.k, params.kappa, params.speed_cap, params.speed_floor, r_c,
                         r_cW, params.min_wall_distance, params.pullback, h, *out)
     wall_contact_loads(cells.cell_start, cells.ordered, float(agents.radius[agents.active].max()), params.k,
-                       cells.x0, cells.y0, cells.cell_size, cells.nx, cells.ny, walls.segments, load)
+                       cells.x0, cells.y0, cells.cell_size, cells.nx, cells.ny, walls.segments, *walls.vertex_args,
+                       load)
     return (*out, load), (r_c, r_cW)
 
 
