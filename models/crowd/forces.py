@@ -593,6 +593,36 @@ def wall_contact_loads(cell_start, ordered, r_max, k, cx0, cy0, ch, cnx, cny, se
                                 vertex_start, vertex_segments)
 
 
+@njit(cache=True, error_model="numpy")
+def wall_contact_line_load(x, y, radius, active, k, segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach,
+                           end_vertex, vertex_start, vertex_segments, gx0, gy0, gdx, gdy, out):
+    """out[j, i] += the wall contact forces k g(r_i - d_iW) (N) acting at points q of cell (j, i)
+    (q: each touching segment's nearest point, shared vertices once), over the cell's side
+    sqrt(gdx gdy): the load per metre of the wall crossing the cell (N/m). Agents in slot order."""
+    ny, nx = out.shape
+    side = math.sqrt(gdx * gdy)
+    for i in range(x.size):
+        if not active[i]:
+            continue
+        px = x[i]
+        py = y[i]
+        r_i = radius[i]
+        wc = bucket_of(px, py, wx0, wy0, wh, wnx, wny)
+        for kk in range(wall_start[wc], wall_start[wc + 1]):
+            w = wall_ids[kk]
+            qx, qy = closest_point(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], px, py)
+            d = math.sqrt((px - qx) ** 2 + (py - qy) ** 2)
+            if d >= r_i or d == 0.0:
+                continue
+            t = segment_parameter(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], px, py)
+            if (t <= 0.0 or t >= 1.0) and not vertex_counts(w, 0 if t <= 0.0 else 1, px, py, segments, end_vertex,
+                                                             vertex_start, vertex_segments):
+                continue
+            ci = min(max(int(math.floor((qx - gx0) / gdx)), 0), nx - 1)
+            cj = min(max(int(math.floor((qy - gy0) / gdy)), 0), ny - 1)
+            out[cj, ci] += k * (r_i - d) / side
+
+
 # -- collision-free speed model (Tordeux et al. 2016) ---------------------------------------
 @njit(cache=True, error_model="numpy")
 def _collision_free_speed_chunk(c, n_active, capacity, x, y, radius, v0, ex, ey, cell_start, cell_agents, xs, ys, rs,

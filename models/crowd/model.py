@@ -89,8 +89,11 @@ position, velocity, speed, radial contact force sum F_i (N), compression F_i / (
 (N/m) and injury risk (1 where the compression exceeds ``injury_threshold_n_m``, HFV's
 1600 N/m; 0 otherwise); on the grid, Helbing, Johansson & Al-Abideen's (2007) Gaussian
 estimates (:mod:`models.crowd.crowd_fields`) of density, mean velocity, speed variance and
-crowd pressure P = rho Var (critical about 0.02 s-2), Fruin's (1971) level of service, and
-the walking distance T to the nearest open exit; globally the persons present and evacuated.
+crowd pressure P = rho Var (critical about 0.02 s-2), Fruin's (1971) level of service, the
+walls' contact line load (N/m: the contact forces k g(r_i - d_iW) of the social force acting
+at wall points in a cell, over the cell's side, i.e. per metre of a wall crossing the cell once;
+0 with the collision-free speed model, which keeps bodies off walls), and the walking distance
+T to the nearest open exit; globally the persons present and evacuated.
 
 Agent slots: the field arrays have a fixed length, ``agent_capacity``: the sum of the sources'
 initial counts plus, per source with arrivals, a bound on its Poisson count over
@@ -159,7 +162,8 @@ from numba import njit
 from models.crowd import crowd_fields, sources, visuals
 from models.crowd.agents import Agents
 from models.crowd.floor_field import ExitSpec, FloorField
-from models.crowd.forces import SocialForceBuffers, collision_free_speed_step, social_force_step
+from models.crowd.forces import (SocialForceBuffers, collision_free_speed_step, social_force_step,
+                                 wall_contact_line_load)
 from models.crowd.geometry import Geometry, WallIndex, blocks, point_segment_distance
 from models.crowd.neighbours import CellList
 from models.crowd.params import MAX_RADIUS_M, CrowdParams, DesiredSpeed, PreMovementLogNormal, Source
@@ -253,6 +257,8 @@ class Crowd:
                   running_max=False, doc="local variance of the persons' velocities"),
         FieldSpec("crowd_pressure", at="cell", units="s-2", intent="out", diagnostic=True,
                   doc="crowd pressure: density times velocity variance (turbulence near 0.02 s-2)"),
+        FieldSpec("wall_contact_load", at="cell", units="N m-1", intent="out", diagnostic=True,
+                  doc="contact force of bodies on the walls per metre of wall in the cell (social force)"),
         FieldSpec("crowd_level_of_service", at="cell", units="", intent="out", kind="level", diagnostic=True,
                   flag_values=(0, 1, 2, 3, 4, 5), flag_meanings=crowd_fields.FRUIN_MEANINGS,
                   doc="Fruin walkway level of service"),
@@ -338,16 +344,16 @@ class Crowd:
         self._injured_ids: set[int] = set()
         self._crushed_ids: set[int] = set()
         shape = grid.shape
-        self._rho, self._vx, self._vy, self._var = (np.zeros(shape) for _ in range(4))
+        self._rho, self._vx, self._vy, self._var, self._wall_load = (np.zeros(shape) for _ in range(5))
 
     @classmethod
     def estimate_bytes(cls, grid: RasterGrid, params: CrowdParams) -> int:
         # About 12 grid arrays per floor field plus 2 per exit it holds; the quickest choice adds
-        # the filled T_k per exit field; 4 Gaussian fields; about 42 arrays per agent slot.
+        # the filled T_k per exit field; 4 Gaussian fields and the wall load; about 42 arrays per agent slot.
         n_exit_fields = len(_exit_field_indices(params))
         per_grid = 12 + 2 * len(params.exits) + 14 * n_exit_fields + (n_exit_fields if _chooses_quickest(params) else 0)
         capacity = sum(s.slots for s in params.sources)
-        return (per_grid + 4) * grid.size * 8 + 42 * capacity * 8
+        return (per_grid + 5) * grid.size * 8 + 42 * capacity * 8
 
     # -- set-up -----------------------------------------------------------------------------
     @staticmethod
@@ -729,6 +735,11 @@ class Crowd:
         state["crowd_speed_variance"][...] = self._var
         state["crowd_pressure"][...] = self._rho * self._var
         state["crowd_level_of_service"][...] = crowd_fields.fruin_level(self._rho)
+        self._wall_load[...] = 0.0
+        if p.operational_model == "social_force" and live.any() and self.walls.n_walls:
+            wall_contact_line_load(a.x, a.y, a.radius, live, self.sf_params.k, *self.walls.kernel_args(),
+                                   *self.walls.vertex_args, g.x0, g.y0, g.dx, g.dy, self._wall_load)
+        state["wall_contact_load"][...] = self._wall_load
         time = self.floor.time
         state["floor_field_time"][...] = np.where(np.isfinite(time), time, np.nan)
         state["agents_present"][...] = a.count

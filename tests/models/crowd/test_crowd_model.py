@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from models.crowd.geometry import point_segment_distance
 from models.crowd.model import Crowd, CrowdParams, tobler_ratio
 from sim.grid import RasterGrid
 
@@ -250,3 +251,29 @@ def test_arrivals_into_a_full_area_wait_and_enter_when_room_frees():
     assert r["waiting_to_enter"] == 0 and r["arrivals_dropped"] == 0
     assert r["evacuated"] == model.spawned > 70  # Poisson(100)
     assert not any(overlaps)
+
+
+def test_wall_contact_load_field_carries_the_wall_load():
+    """Twenty-five persons in a panic (v0 = 5 m/s, HFV 2000) pressing through a 0.6 m door out of a
+    4 m x 4 m room: the wall contact line load (N/m) summed over the cells times the cell side
+    equals the walls' contact loads of the kernel's diagnostics (N, positions a sub-step older),
+    and lies on cells along walls only."""
+    params = {"geometry": {"walkable_m": [[(0, 0), (4, 0), (4, 1.7), (5, 1.7), (5, 2.3), (4, 2.3), (4, 4),
+                                           (0, 4)]]},
+              "exits": [{"name": "out", "line_m": [(5, 1.7), (5, 2.3)]}],
+              "sources": [{"box_m": (0.3, 0.3, 3.7, 3.7), "count": 25, "desired_speed_m_s": 5.0}]}
+    grid = RasterGrid(shape=(16, 20), spacing_m=(0.25, 0.25))
+    model, state = build(params, grid, seed=3)
+    run(model, state, 4.0)
+    model.diagnose(state, 4.0)
+    load = np.asarray(state["wall_contact_load"])
+    expected = float(model.buffers.wall_load.sum())
+    assert expected > 500.0
+    assert load.sum() * 0.25 == pytest.approx(expected, rel=0.05)
+    x = grid.x0 + (np.arange(grid.nx) + 0.5) * grid.dx
+    y = grid.y0 + (np.arange(grid.ny) + 0.5) * grid.dy
+    X, Y = np.meshgrid(x, y)
+    segments = model.geometry.segments
+    distance = np.min([[point_segment_distance(*sg, px, py) for sg in segments] for px, py in
+                       zip(X.ravel(), Y.ravel())], axis=1).reshape(X.shape)
+    assert np.all(load[distance > 0.25 * math.sqrt(2) / 2 + 1e-9] == 0.0)
