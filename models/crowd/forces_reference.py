@@ -191,7 +191,8 @@ def social_force_substep_reference(x, y, vx, vy, active, radius, v0, tau, mass, 
     r_ij = radius[:, None] + radius[None, :]
     ahead = -(n_x * ex[:, None] + n_y * ey[:, None]) * d
     side2 = d * d - ahead * ahead
-    in_path = pair & (ahead > 0.0) & (side2 < r_ij * r_ij)
+    same_way = ex[:, None] * ex[None, :] + ey[:, None] * ey[None, :] > 0.0
+    in_path = pair & (ahead > 0.0) & (side2 < r_ij * r_ij) & same_way
     gap = np.where(in_path, ahead - np.sqrt(np.where(in_path, r_ij * r_ij - side2, 0.0)), np.inf)
     d_h = gap.min(axis=1) if gap.shape[1] else np.full(x.shape, np.inf)
     v_des = v0

@@ -597,6 +597,32 @@ class Crowd:
                 field = self.floor if k < 0 else self.exit_floors[k]
                 ex, ey = field.direction(a.x[idx], a.y[idx])
                 self.ex[idx], self.ey[idx] = ex, ey
+                self._aim_at_exit(idx[(ex == 0.0) & (ey == 0.0)], k)
+
+    def _aim_at_exit(self, idx: np.ndarray, k: int) -> None:
+        """Persons on an exit's own cells, where the travel time has no descent (e = 0), but not yet
+        touching it (a body narrower than the cell): walk straight at the exit's nearest point (of
+        exit k, or of the nearest open exit for k < 0) when it is within a cell diagonal."""
+        if not idx.size:
+            return
+        a, g = self.agents, self.grid
+        exits = [k] if k >= 0 else [e for e, name in enumerate(self.exit_names) if name not in set(self._closed or ())]
+        if not exits:
+            return
+        segments = np.concatenate([self._exit_segments[e] for e in exits])
+        px, py = a.x[idx, None], a.y[idx, None]
+        ax, ay, bx, by = (segments[None, :, c] for c in range(4))
+        ux, uy = bx - ax, by - ay
+        length2 = ux * ux + uy * uy
+        t = np.clip(((px - ax) * ux + (py - ay) * uy) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
+        qx, qy = ax + t * ux, ay + t * uy
+        d = np.hypot(qx - px, qy - py)
+        best = np.argmin(d, axis=1)
+        rows = np.arange(idx.size)
+        d_best = d[rows, best]
+        aim = (d_best > 0.0) & (d_best <= math.hypot(g.dx, g.dy))
+        self.ex[idx[aim]] = (qx[rows, best] - a.x[idx])[aim] / d_best[aim]
+        self.ey[idx[aim]] = (qy[rows, best] - a.y[idx])[aim] / d_best[aim]
 
     def _choose_exits(self, t: float) -> None:
         """Quickest exit choice (see the module docstring): the persons due re-estimate

@@ -32,7 +32,9 @@ from models.crowd.forces_reference import (
 from models.crowd.geometry import WallIndex, point_segment_distance
 from models.crowd.neighbours import CellList, neighbour_counts_brute_force
 
-SFM = SocialForceParams()
+# The kernel's physics is tested on HFV's (2000) own parameters: walls as strong as persons,
+# sliding friction, no headway (the calibrated defaults are tested through the model).
+SFM = SocialForceParams(A_W=2000.0, B_W=0.08, kappa=2.4e5, T_h=0.0)
 CSM = CollisionFreeSpeedParams()
 # Randomised bottleneck runs per model; a validation command can ask for more, e.g.
 # HAZSIM_CROWD_CROSSING_RUNS=10000 pytest tests/models/crowd/test_forces.py -k random_bottlenecks
@@ -377,8 +379,9 @@ def assert_close(a, b, scale=10.0, name=""):
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("h", [0.0025, 0.05])
-@pytest.mark.parametrize("params", [SFM, SocialForceParams(lam=0.3, A_W=800.0, B_W=0.05, A=2500.0, B=0.1, T_h=0.5)],
-                         ids=["defaults", "anisotropic_headway"])
+@pytest.mark.parametrize("params", [SFM, SocialForceParams(),
+                                    SocialForceParams(lam=0.3, A_W=800.0, B_W=0.05, A=2500.0, B=0.1, T_h=0.5)],
+                         ids=["hfv", "defaults", "anisotropic_headway"])
 def test_social_force_kernel_matches_the_numpy_twin(seed, h, params):
     """One sub-step on random rooms; h = 0.05 s drives agents through walls, exercising the guard."""
     agents, segments, ex, ey, rng = random_room(seed)
