@@ -56,12 +56,8 @@ def crossings(x_old, y_old, x_new, y_new, segments) -> np.ndarray:
 def closest_points(px, py, segments):
     """Nearest points (cx, cy) of each segment to each point: arrays (n_points, n_walls)."""
     ax, ay, bx, by = (segments[None, :, k] for k in range(4))
-    ux, uy = bx - ax, by - ay
-    length2 = ux * ux + uy * uy
-    safe = np.where(length2 > 0.0, length2, 1.0)
-    s = np.where(length2 > 0.0, ((px[:, None] - ax) * ux + (py[:, None] - ay) * uy) / safe, 0.0)
-    s = np.clip(s, 0.0, 1.0)
-    return ax + s * ux, ay + s * uy
+    t = segment_parameters(px, py, segments)
+    return ax + t * (bx - ax), ay + t * (by - ay)
 
 
 def segment_parameters(px, py, segments):
