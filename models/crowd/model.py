@@ -7,7 +7,9 @@ desired direction e_i = -grad T / |grad T| of the travel time T to the nearest o
 to the exit assigned to the person's source), the solution of the eikonal equation
 |grad T| F = 1 by fast marching (Sethian 1996) on the simulation grid, with F = 1 m/s (so T
 is the walking distance in metres). When ``closed_exits`` changes (an ``[[events]]`` entry)
-the fields are marched again from that time on.
+the fields are marched again from that time on. Where T has no descent (e = 0: on an exit's
+own cells, which a body narrower than a cell may reach before it touches the exit), a person
+within a cell diagonal of the exit walks straight at the exit's nearest point.
 
 Exit choice (``exit_choice``), for persons without an assigned exit (or whose assigned exit is
 closed): ``nearest`` walks down the field to the nearest open exit; ``quickest`` (default)
