@@ -71,7 +71,7 @@ Shared vertices. Where segments meet (a polygon's corner, a joint of collinear s
 wall is one surface: an interaction whose nearest point is a segment end V counts only if no
 other segment ending at V has its nearest point elsewhere (it is then nearer, or as near, and
 carries the interaction) and, when several have it at V, only for the lowest index
-(:func:`models.crowd.geometry.vertex_counts`). Otherwise a body at a joint would be pushed, and
+(:func:`models.crowd.geometry.acts_once`). Otherwise a body at a joint would be pushed, and
 would load the wall, twice.
 
 Diagnostics of the last sub-step (positions at most h old): per agent the radial contact
@@ -182,8 +182,9 @@ from models.crowd.geometry import (
     cell_coords,
     closest_point,
     orient,
+    acts_once,
     segment_parameter,
-    vertex_counts,
+    segment_point,
     wall_candidates,
 )
 from models.crowd.neighbours import ROW_RADIUS, ROW_VX, ROW_VY, ROW_X, ROW_Y, CellList
@@ -447,16 +448,15 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
             wc = bucket_of(px, py, wx0, wy0, wh, wnx, wny)
             for kk in range(wall_start[wc], wall_start[wc + 1]):
                 w = wall_ids[kk]
-                qx, qy = closest_point(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], px, py)
+                t = segment_parameter(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], px, py)
+                qx, qy = segment_point(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], t)
                 dx = px - qx
                 dy = py - qy
                 d2 = dx * dx + dy * dy
                 if d2 >= r_cW2 or d2 == 0.0:
                     continue
-                t = segment_parameter(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], px, py)
-                if (t <= 0.0 or t >= 1.0) and not vertex_counts(w, 0 if t <= 0.0 else 1, px, py, segments,
-                                                                 end_vertex, vertex_start, vertex_segments):
-                    continue  # a shared vertex acts once
+                if not acts_once(w, t, px, py, segments, end_vertex, vertex_start, vertex_segments):
+                    continue
                 d_iW = math.sqrt(d2)
                 n_x = dx / d_iW
                 n_y = dy / d_iW
@@ -568,14 +568,12 @@ def _wall_load(w, cell_start, xs, ys, rs, r_max, k, cx0, cy0, ch, cnx, cny, segm
     total = 0.0
     for cy in range(iy0, iy1 + 1):
         for kk in range(cell_start[cy * cnx + ix0], cell_start[cy * cnx + ix1 + 1]):
-            qx, qy = closest_point(ax, ay, bx, by, xs[kk], ys[kk])
+            t = segment_parameter(ax, ay, bx, by, xs[kk], ys[kk])
+            qx, qy = segment_point(ax, ay, bx, by, t)
             d = math.sqrt((xs[kk] - qx) ** 2 + (ys[kk] - qy) ** 2)
             overlap = rs[kk] - d
-            if overlap > 0.0 and d > 0.0:
-                t = segment_parameter(ax, ay, bx, by, xs[kk], ys[kk])
-                if (t <= 0.0 or t >= 1.0) and not vertex_counts(w, 0 if t <= 0.0 else 1, xs[kk], ys[kk], segments,
-                                                                 end_vertex, vertex_start, vertex_segments):
-                    continue  # the same rule as the agent's
+            if overlap > 0.0 and d > 0.0 and acts_once(w, t, xs[kk], ys[kk], segments, end_vertex, vertex_start,
+                                                        vertex_segments):
                 total += k * overlap
     return total
 
@@ -619,13 +617,12 @@ def wall_contact_line_load(x, y, radius, active, k, segments, wall_start, wall_i
         wc = bucket_of(px, py, wx0, wy0, wh, wnx, wny)
         for kk in range(wall_start[wc], wall_start[wc + 1]):
             w = wall_ids[kk]
-            qx, qy = closest_point(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], px, py)
+            t = segment_parameter(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], px, py)
+            qx, qy = segment_point(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], t)
             d = math.sqrt((px - qx) ** 2 + (py - qy) ** 2)
             if d >= r_i or d == 0.0:
                 continue
-            t = segment_parameter(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], px, py)
-            if (t <= 0.0 or t >= 1.0) and not vertex_counts(w, 0 if t <= 0.0 else 1, px, py, segments, end_vertex,
-                                                             vertex_start, vertex_segments):
+            if not acts_once(w, t, px, py, segments, end_vertex, vertex_start, vertex_segments):
                 continue
             ci = min(max(int(math.floor((qx - gx0) / gdx)), 0), nx - 1)
             cj = min(max(int(math.floor((qy - gy0) / gdy)), 0), ny - 1)

@@ -92,6 +92,20 @@ def vertex_counted(px, py, segments) -> np.ndarray:
     return counted
 
 
+def wall_offsets(x, y, on, segments, r_cW, shared_vertices_once):
+    """(wx, wy, d_w, near), arrays (n_points, n_walls): the offset of each point from each wall's
+    nearest point, its length (1 where not near) and whether the wall acts on the point (an
+    active point within r_cW, not on the wall; with ``shared_vertices_once`` a shared vertex
+    acts once, as in the social force kernel)."""
+    cx, cy = closest_points(x, y, segments)
+    wx, wy = x[:, None] - cx, y[:, None] - cy
+    w2 = wx * wx + wy * wy
+    near = on[:, None] & (w2 < r_cW * r_cW) & (w2 > 0.0)
+    if shared_vertices_once:
+        near &= vertex_counted(x, y, segments)
+    return wx, wy, np.sqrt(np.where(near, w2, 1.0)), near
+
+
 def closest_point(segment, p):
     """Nearest point of one segment [x_a, y_a, x_b, y_b] to the point p."""
     cx, cy = closest_points(np.array([p[0]]), np.array([p[1]]), np.asarray(segment, float).reshape(1, 4))
@@ -167,11 +181,7 @@ def social_force_substep_reference(x, y, vx, vy, active, radius, v0, tau, mass, 
     f_rad = (k * g).sum(axis=1)
     # Walls.
     if len(segments):
-        cx, cy = closest_points(x, y, segments)
-        wx, wy = x[:, None] - cx, y[:, None] - cy
-        w2 = wx * wx + wy * wy
-        near = on[:, None] & (w2 < r_cW * r_cW) & (w2 > 0.0) & vertex_counted(x, y, segments)
-        d_w = np.sqrt(np.where(near, w2, 1.0))
+        wx, wy, d_w, near = wall_offsets(x, y, on, segments, r_cW, shared_vertices_once=True)
         m_x, m_y = wx / d_w, wy / d_w
         overlap_w = radius[:, None] - d_w
         g_w = np.where(near & (overlap_w > 0.0), overlap_w, 0.0)
@@ -230,11 +240,7 @@ def collision_free_speed_step_reference(x, y, active, radius, v0, ex, ey, segmen
     e_x = ex + (R * dx / s).sum(axis=1)
     e_y = ey + (R * dy / s).sum(axis=1)
     if len(segments):
-        cx, cy = closest_points(x, y, segments)
-        wx, wy = x[:, None] - cx, y[:, None] - cy
-        w2 = wx * wx + wy * wy
-        near = on[:, None] & (w2 < r_cW * r_cW) & (w2 > 0.0) & vertex_counted(x, y, segments)
-        d_w = np.sqrt(np.where(near, w2, 1.0))
+        wx, wy, d_w, near = wall_offsets(x, y, on, segments, r_cW, shared_vertices_once=False)
         R_w = np.where(near, params.a_wall * np.exp((radius[:, None] - d_w) / params.D_wall), 0.0)
         e_x = e_x + (R_w * wx / d_w).sum(axis=1)
         e_y = e_y + (R_w * wy / d_w).sum(axis=1)

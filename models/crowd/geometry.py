@@ -576,21 +576,9 @@ def blocks(ax, ay, bx, by, px, py, qx, qy):
 
 
 @njit(cache=True, error_model="numpy")
-def closest_point(ax, ay, bx, by, px, py):
-    """(q_x, q_y): the point q of segment ab closest to p, t clamped to [0, 1]."""
-    ux = bx - ax
-    uy = by - ay
-    length2 = ux * ux + uy * uy
-    t = 0.0
-    if length2 > 0.0:
-        t = ((px - ax) * ux + (py - ay) * uy) / length2
-        t = min(max(t, 0.0), 1.0)
-    return ax + t * ux, ay + t * uy
-
-
-@njit(cache=True, error_model="numpy")
 def segment_parameter(ax, ay, bx, by, px, py):
-    """t in [0, 1] of :func:`closest_point` (0: at a, 1: at b; 0 for a segment of zero length)."""
+    """t in [0, 1] of the point of segment ab closest to p (0: at a, 1: at b; 0 for a segment of
+    zero length)."""
     ux = bx - ax
     uy = by - ay
     length2 = ux * ux + uy * uy
@@ -600,20 +588,34 @@ def segment_parameter(ax, ay, bx, by, px, py):
 
 
 @njit(cache=True, error_model="numpy")
-def vertex_counts(w, end, px, py, segments, end_vertex, vertex_start, vertex_segments):
-    """Whether wall w's interaction with a body at p counts when p's nearest point of w is its
-    end ``end`` (0: a, 1: b), a vertex V that other segments may share (a polygon corner, a
-    joint of collinear segments). The wall is one surface, so V acts once: it counts unless
-    another segment s ending at V has its nearest point to p elsewhere (then s, nearer or as
-    near, carries the interaction through its interior) or also at V with s < w (the lowest
-    index carries a contact at V)."""
-    v = end_vertex[w, end]
+def segment_point(ax, ay, bx, by, t):
+    """The point a + t (b - a) of segment ab."""
+    return ax + t * (bx - ax), ay + t * (by - ay)
+
+
+@njit(cache=True, error_model="numpy")
+def closest_point(ax, ay, bx, by, px, py):
+    """(q_x, q_y): the point q of segment ab closest to p, t clamped to [0, 1]."""
+    return segment_point(ax, ay, bx, by, segment_parameter(ax, ay, bx, by, px, py))
+
+
+@njit(cache=True, error_model="numpy")
+def acts_once(w, t, px, py, segments, end_vertex, vertex_start, vertex_segments):
+    """Whether wall w's interaction with a body at p counts, p's nearest point of w being at
+    parameter t. Interior points always count. At an end (t = 0: a, t = 1: b), a vertex V that
+    other segments may share (a polygon corner, a joint of collinear segments), the wall is one
+    surface, so V acts once: it counts unless another segment s ending at V has its nearest
+    point to p elsewhere (then s, nearer or as near, carries the interaction through its
+    interior) or also at V with s < w (the lowest index carries a contact at V)."""
+    if 0.0 < t < 1.0:
+        return True
+    v = end_vertex[w, 0 if t <= 0.0 else 1]
     for kk in range(vertex_start[v], vertex_start[v + 1]):
         s = vertex_segments[kk]
         if s == w:
             continue
-        t = segment_parameter(segments[s, 0], segments[s, 1], segments[s, 2], segments[s, 3], px, py)
-        at_v = (t <= 0.0 and end_vertex[s, 0] == v) or (t >= 1.0 and end_vertex[s, 1] == v)
+        t_s = segment_parameter(segments[s, 0], segments[s, 1], segments[s, 2], segments[s, 3], px, py)
+        at_v = (t_s <= 0.0 and end_vertex[s, 0] == v) or (t_s >= 1.0 and end_vertex[s, 1] == v)
         if not at_v or s < w:
             return False
     return True
@@ -769,7 +771,7 @@ class WallIndex:
     @cached_property
     def vertex_args(self) -> tuple:
         """(end_vertex, vertex_start, vertex_segments) of :func:`shared_vertices`, for the kernels
-        that count an interaction at a shared vertex once (:func:`vertex_counts`)."""
+        that count an interaction at a shared vertex once (:func:`acts_once`)."""
         return shared_vertices(self.segments)
 
     def segments_near(self, x: float, y: float) -> np.ndarray:

@@ -166,7 +166,7 @@ from models.crowd.agents import Agents
 from models.crowd.floor_field import ExitSpec, FloorField
 from models.crowd.forces import (SocialForceBuffers, collision_free_speed_step, social_force_step,
                                  wall_contact_line_load)
-from models.crowd.geometry import Geometry, WallIndex, blocks, point_segment_distance
+from models.crowd.geometry import Geometry, WallIndex, blocks, closest_point
 from models.crowd.neighbours import CellList
 from models.crowd.params import MAX_RADIUS_M, CrowdParams, DesiredSpeed, PreMovementLogNormal, Source
 from models.crowd.placement import accept_candidates, list_discs
@@ -608,23 +608,16 @@ class Crowd:
         if not idx.size:
             return
         a, g = self.agents, self.grid
-        exits = [k] if k >= 0 else [e for e, name in enumerate(self.exit_names) if name not in set(self._closed or ())]
-        if not exits:
+        exits = [k] if k >= 0 else np.flatnonzero(~self._is_closed[:-1])
+        if not len(exits):
             return
         segments = np.concatenate([self._exit_segments[e] for e in exits])
-        px, py = a.x[idx, None], a.y[idx, None]
-        ax, ay, bx, by = (segments[None, :, c] for c in range(4))
-        ux, uy = bx - ax, by - ay
-        length2 = ux * ux + uy * uy
-        t = np.clip(((px - ax) * ux + (py - ay) * uy) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
-        qx, qy = ax + t * ux, ay + t * uy
-        d = np.hypot(qx - px, qy - py)
-        best = np.argmin(d, axis=1)
-        rows = np.arange(idx.size)
-        d_best = d[rows, best]
-        aim = (d_best > 0.0) & (d_best <= math.hypot(g.dx, g.dy))
-        self.ex[idx[aim]] = (qx[rows, best] - a.x[idx])[aim] / d_best[aim]
-        self.ey[idx[aim]] = (qy[rows, best] - a.y[idx])[aim] / d_best[aim]
+        x, y = a.x[idx], a.y[idx]
+        d, qx, qy = np.full(idx.size, np.inf), np.empty(idx.size), np.empty(idx.size)
+        _nearest_on_segments(x, y, segments, d, qx, qy)
+        aim = (d > 0.0) & (d <= math.hypot(g.dx, g.dy))
+        self.ex[idx[aim]] = (qx - x)[aim] / d[aim]
+        self.ey[idx[aim]] = (qy - y)[aim] / d[aim]
 
     def _choose_exits(self, t: float) -> None:
         """Quickest exit choice (see the module docstring): the persons due re-estimate
@@ -722,7 +715,7 @@ class Crowd:
                 continue
             segments = self._exit_segments[k]
             distance = np.full(idx.size, np.inf)
-            _distance_to_segments(x, y, segments, distance)
+            _nearest_on_segments(x, y, segments, distance, np.empty(idx.size), np.empty(idx.size))
             crossed = np.empty(idx.size, dtype=np.bool_)
             _crosses(x_old[idx], y_old[idx], x, y, segments, crossed)
             hit = (distance <= r) | crossed
@@ -828,12 +821,15 @@ def _crosses(x0, y0, x1, y1, segments, out):
 
 
 @njit(cache=True)
-def _distance_to_segments(x, y, segments, out):
-    """out[i] = min(out[i], distance from (x[i], y[i]) to the nearest of the segments)."""
+def _nearest_on_segments(x, y, segments, distance, qx, qy):
+    """Where one of the segments comes nearer to (x[i], y[i]) than distance[i]: distance[i] and
+    (qx[i], qy[i]) become that distance and that segment's nearest point."""
     for i in range(x.size):
         for w in range(segments.shape[0]):
-            out[i] = min(out[i], point_segment_distance(segments[w, 0], segments[w, 1], segments[w, 2],
-                                                        segments[w, 3], x[i], y[i]))
+            cx, cy = closest_point(segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3], x[i], y[i])
+            d = math.hypot(x[i] - cx, y[i] - cy)
+            if d < distance[i]:
+                distance[i], qx[i], qy[i] = d, cx, cy
 
 
 def _open_doors(walls: np.ndarray, doors: np.ndarray, tol: float = 1e-9) -> np.ndarray:
