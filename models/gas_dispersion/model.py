@@ -54,7 +54,7 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from models.gas_dispersion import kernels, sources, visuals
-from models.gas_dispersion.gases import GASES, LEL_LEVELS, Gas, ppm_per_kg_m3
+from models.gas_dispersion.outputs import GasOutputs, GasParams
 from models.gas_dispersion.releases import InstantaneousRelease, Release
 from models.gas_dispersion.stability import (
     Insolation,
@@ -64,7 +64,6 @@ from models.gas_dispersion.stability import (
     class_from_obukhov_length,
     wind_at_height,
 )
-from sim.fields import FieldSpec
 from sim.grid import RasterGrid
 from sim.model import ModelParams
 
@@ -80,8 +79,7 @@ class Wind(ModelParams):
     reference_height_m: float = Field(10.0, gt=0)
 
 
-class GasDispersionParams(ModelParams):
-    gas: str
+class GasDispersionParams(GasParams):
     mode: Literal["plume", "puff"] = "puff"
     release: Release
     wind: Wind
@@ -92,19 +90,7 @@ class GasDispersionParams(ModelParams):
     sigma_theta_deg: float | None = Field(None, gt=0, le=90, description="measured; gives sigma_y (Irwin 1983)")
     dispersion: Literal["rural", "urban"] = "rural"
     mixing_height_m: float | None = Field(None, gt=0)
-    receptor_height_m: float = Field(1.5, ge=0)
-    air_temperature_k: float = Field(293.15, gt=150, lt=350)
-    air_pressure_pa: float = Field(101325.0, gt=1e4, lt=2e5)
-    hazard_guideline: Literal["AEGL", "ERPG", "LEL"] | None = None
-    exposure_duration: Literal["10min", "30min", "60min", "4h", "8h"] = "60min"
     puff_interval_s: float = Field(10.0, gt=0, description="longest time between two puffs")
-
-    @field_validator("gas")
-    @classmethod
-    def _known_gas(cls, value: str) -> str:
-        if value not in GASES:
-            raise ValueError(f"unknown gas {value!r}; expected one of: {', '.join(sorted(GASES))}")
-        return value
 
     @field_validator("monin_obukhov_length_m")
     @classmethod
@@ -125,12 +111,6 @@ class GasDispersionParams(ModelParams):
             for key, z in (("release.height_m", self.release.height_m), ("receptor_height_m", self.receptor_height_m)):
                 if z >= self.mixing_height_m:
                     raise ValueError(f"{key} = {z} must be below mixing_height_m = {self.mixing_height_m}")
-        gas = GASES[self.gas]
-        guideline = self.hazard_guideline
-        if guideline == "LEL" and not gas.flammable:
-            raise ValueError(f"hazard_guideline: {self.gas} is not flammable; expected 'AEGL' or 'ERPG'")
-        if guideline == "AEGL" and gas.aegl_ppm is None or guideline == "ERPG" and gas.erpg_ppm is None:
-            raise ValueError(f"hazard_guideline: no {guideline} values exist for {self.gas}")
         return self
 
     def resolved_stability_class(self) -> str:
@@ -141,33 +121,8 @@ class GasDispersionParams(ModelParams):
             return class_from_insolation(u10, self.insolation)
         return class_from_obukhov_length(self.monin_obukhov_length_m, self.roughness_length_m)
 
-    def guideline(self) -> str:
-        """The hazard guideline in use: as given, else AEGL, ERPG, then LEL, whichever the gas has."""
-        if self.hazard_guideline is not None:
-            return self.hazard_guideline
-        gas = GASES[self.gas]
-        return "AEGL" if gas.aegl_ppm is not None else "ERPG" if gas.erpg_ppm is not None else "LEL"
 
-
-def hazard_thresholds_ppm(gas: Gas, guideline: str, duration: str) -> np.ndarray:
-    """Levels 1..3 in ppm; a level not established is +inf (never reached)."""
-    if guideline == "AEGL":
-        levels = gas.aegl(duration)
-    elif guideline == "ERPG":
-        levels = gas.erpg_ppm
-    else:
-        levels = tuple(f * gas.lel_percent * 1e4 for f in LEL_LEVELS)
-    return np.array([np.inf if v is None else v for v in levels])
-
-
-def level_meanings(guideline: str) -> tuple[str, ...]:
-    if guideline == "LEL":
-        return ("below_10_percent_lel", "above_10_percent_lel", "above_60_percent_lel", "above_lel")
-    g = guideline.lower()
-    return (f"below_{g}_1", f"above_{g}_1", f"above_{g}_2", f"above_{g}_3")
-
-
-class GasDispersion:
+class GasDispersion(GasOutputs):
     """Ground-level (or chosen-height) concentration of a gas from one point source."""
 
     name = "gas_dispersion"
@@ -175,19 +130,17 @@ class GasDispersion:
     # Fixed for a run: they choose the fields. Events may change anything else.
     summary_fields = ("gas_concentration", "gas_hazard_level", "gas_dose")
     fixed_params = ("gas", "mode", "receptor_height_m", "hazard_guideline", "exposure_duration")
+    averaging = "10-minute mean (the averaging time of the Pasquill-Gifford spreads)"
     references = ("Turner 1970 (EPA AP-26); Briggs 1973 (ATDL-106); Irwin 1979, 1983; Golder 1972; "
                   "Ludwig et al. 1977 (INPUFF)")
 
     def __init__(self, grid: RasterGrid, params: GasDispersionParams, rng: np.random.Generator) -> None:
         self.grid = grid
         self.params = params
-        self.gas = GASES[params.gas]
-        self.guideline = params.guideline()
-        self.thresholds_ppm = hazard_thresholds_ppm(self.gas, self.guideline, params.exposure_duration)
-        self.fields = self._field_specs()
+        self._setup_outputs(grid)
+        self.fields = tuple(self.gas_field_specs())
         self._x = grid.x
         self._y = grid.y
-        self._previous = np.zeros(grid.shape, dtype=grid.float_dtype)  # concentration before the step
         xmin, xmax, ymin, ymax = grid.extent_m
         self._keep = (xmin, xmax, ymin, ymax, PUFF_KEEP_DIAGONALS * math.hypot(xmax - xmin, ymax - ymin))
         # Puff state (struct of arrays); small, so growing it by concatenation is cheap.
@@ -199,53 +152,9 @@ class GasDispersion:
         self.released_kg = 0.0
 
     # -- declarations ---------------------------------------------------------------------
-    def _field_specs(self) -> tuple[FieldSpec, ...]:
-        gas = self.gas.name.replace("_", " ")
-        specs = [
-            FieldSpec("gas_concentration", at="cell", units="kg m-3", intent="out",
-                      doc=f"mass concentration of {gas} in air"),
-            FieldSpec("gas_mole_fraction", at="cell", units="1e-6", intent="out",
-                      doc=f"mole fraction of {gas} in air (ppm)"),
-            FieldSpec("gas_dose", at="cell", units="kg s m-3", intent="out",
-                      doc=f"time integral of the {gas} mass concentration since release"),
-            FieldSpec("gas_hazard_level", at="cell", units="", intent="out", kind="level",
-                      doc=f"highest {self.guideline} level of {gas} reached now",
-                      flag_values=(0, 1, 2, 3), flag_meanings=level_meanings(self.guideline)),
-        ]
-        if self.gas.flammable:
-            specs.append(FieldSpec("gas_lel_fraction", at="cell", units="1", intent="out",
-                                   doc=f"mole fraction of {gas} over its lower explosive limit"))
-        return tuple(specs)
-
     @classmethod
     def estimate_bytes(cls, grid: RasterGrid, params: GasDispersionParams) -> int:
         return grid.size * grid.float_dtype.itemsize  # the previous-concentration buffer
-
-    def field_attrs(self) -> dict[str, dict]:
-        p = self.params
-        height = f"at {p.receptor_height_m:g} m above ground"
-        averaging = "10-minute mean (the averaging time of the Pasquill-Gifford spreads)"
-        attrs = {
-            "gas_concentration": {"comment": f"{self.gas.formula} {height}; {averaging}"},
-            "gas_mole_fraction": {"comment": f"{self.gas.formula} {height}, in air at "
-                                             f"{p.air_temperature_k:g} K and {p.air_pressure_pa:g} Pa; {averaging}"},
-            "gas_dose": {"comment": f"{self.gas.formula} {height}"},
-            "gas_hazard_level": {"comment": f"{self.guideline} thresholds (ppm, {p.exposure_duration} where "
-                                            f"duration-dependent): {self.thresholds_ppm.tolist()}"},
-        }
-        if self.gas.flammable:
-            attrs["gas_lel_fraction"] = {"comment": f"{self.gas.formula} {height}; LEL {self.gas.lel_percent:g} %"}
-        for name in attrs:
-            attrs[name]["gas"] = self.gas.name
-        if self.gas.cf_mass_name:
-            attrs["gas_concentration"]["standard_name"] = self.gas.cf_mass_name
-        if self.gas.cf_mole_name:
-            attrs["gas_mole_fraction"]["standard_name"] = self.gas.cf_mole_name
-        return attrs
-
-    def field_heights(self) -> dict[str, float]:
-        """Every field is computed at the receptor height (m above ground)."""
-        return {spec.name: self.params.receptor_height_m for spec in self.fields}
 
     # -- the model ------------------------------------------------------------------------
     def initialize(self, state) -> None:
@@ -268,7 +177,7 @@ class GasDispersion:
     def step(self, state, t: float, dt: float) -> None:
         p = self.params
         concentration = state["gas_concentration"]
-        self._previous[...] = concentration
+        self._remember_concentration(state)
         u, e_x, e_y, coef = self.transport()
         s_th, h = self._sigma_theta_rad(), self._mixing_height()
         r = p.release
@@ -348,46 +257,8 @@ class GasDispersion:
             for name in ("puff_x", "puff_y", "puff_mass", "puff_travel", "puff_length"):
                 setattr(self, name, getattr(self, name)[keep])
 
-    def _ppm_per_kg_m3(self) -> float:
-        p = self.params
-        return ppm_per_kg_m3(self.gas.molar_mass_kg_mol, p.air_temperature_k, p.air_pressure_pa)
-
-    def _derived(self, state, dt: float) -> None:
-        c = state["gas_concentration"]
-        ppm = state["gas_mole_fraction"]
-        np.multiply(c, self._ppm_per_kg_m3(), out=ppm)
-        # Trapezoidal dose, summed in the scratch buffer (it is refilled at the next step).
-        self._previous += c
-        self._previous *= 0.5 * dt
-        dose = state["gas_dose"]
-        dose += self._previous
-        kernels.hazard_levels(ppm, self.thresholds_ppm, state["gas_hazard_level"])
-        if self.gas.flammable:
-            np.divide(ppm, self.gas.lel_percent * 1e4, out=state["gas_lel_fraction"])
-
     def acoustic_sources(self, state, t):
         return sources.acoustic_sources(self, state, t)
 
     def visual_layers(self, state, t):
         return visuals.visual_layers(self, state, t)
-
-    # -- reporting ------------------------------------------------------------------------
-    def summary(self, peaks: dict[str, np.ndarray], grid: RasterGrid) -> list[str]:
-        lines = []
-        if "gas_concentration" in peaks:
-            c = peaks["gas_concentration"]
-            j, i = np.unravel_index(int(np.argmax(c)), c.shape)
-            ppm = c[j, i] * self._ppm_per_kg_m3()
-            lines.append(f"peak {self.gas.name} concentration {c[j, i]:.3g} kg/m3 ({ppm:.3g} ppm) "
-                         f"at x = {grid.x[i]:g} m, y = {grid.y[j]:g} m")
-        if "gas_hazard_level" in peaks:
-            level = peaks["gas_hazard_level"]
-            for k, name in enumerate(level_meanings(self.guideline)[1:], start=1):
-                area = np.count_nonzero(level >= k) * grid.cell_area_m2
-                threshold = self.thresholds_ppm[k - 1]
-                if np.isfinite(threshold):
-                    lines.append(f"area ever {name.replace('_', ' ')} ({threshold:g} ppm): {area / 1e6:.4g} km2")
-        if "gas_dose" in peaks:
-            lines.append(f"largest dose {peaks['gas_dose'].max():.3g} kg s/m3")
-        lines.append(f"released {self.released_kg:.4g} kg of {self.gas.name}")
-        return lines
