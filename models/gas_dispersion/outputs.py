@@ -25,6 +25,11 @@ from sim.grid import RasterGrid
 from sim.model import ModelParams
 
 
+# The pool's mass transfer (Mackay & Matsugu 1973) needs a wind; in calm air free convection
+# still renews the air over the pool, which this floor (m/s) stands for.
+MIN_POOL_WIND_M_S = 0.5
+
+
 class GasParams(ModelParams):
     """Parameters every gas model shares: the gas, where it is measured, and its hazard guideline."""
 
@@ -34,6 +39,25 @@ class GasParams(ModelParams):
     air_pressure_pa: float = Field(101325.0, gt=1e4, lt=2e5)
     hazard_guideline: Literal["AEGL", "ERPG", "LEL"] | None = None
     exposure_duration: Literal["10min", "30min", "60min", "4h", "8h"] = "60min"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tank_in_this_air(cls, data):
+        """A tank release leaks into the model's air: its ambient temperature, pressure and wind (for the
+        pool's evaporation) are the model's unless the release states them."""
+        if not isinstance(data, dict) or not isinstance(data.get("release"), dict):
+            return data
+        release = dict(data["release"])
+        if release.get("kind") != "tank":
+            return data
+        release.setdefault("ambient_temperature_K", data.get("air_temperature_k", 293.15))
+        release.setdefault("ambient_pressure_pa", data.get("air_pressure_pa", 101325.0))
+        wind = data.get("wind") or {}
+        atmosphere = data.get("atmosphere") or {}
+        speed = wind.get("speed_m_s", atmosphere.get("wind_speed_m_s")) if isinstance(wind, dict) else None
+        if speed is not None and isinstance(speed, (int, float)):
+            release.setdefault("wind_speed_m_s", max(float(speed), MIN_POOL_WIND_M_S))
+        return {**data, "release": release}
 
     @field_validator("gas")
     @classmethod
@@ -45,6 +69,9 @@ class GasParams(ModelParams):
     @model_validator(mode="after")
     def _guideline_exists(self) -> "GasParams":
         gas = GASES[self.gas]
+        substance = getattr(getattr(self, "release", None), "substance", None)
+        if substance is not None and substance != self.gas:
+            raise ValueError(f"release.substance {substance!r} differs from gas {self.gas!r}; expected the same")
         guideline = self.hazard_guideline
         if guideline == "LEL" and not gas.flammable:
             raise ValueError(f"hazard_guideline: {self.gas} is not flammable; expected 'AEGL' or 'ERPG'")

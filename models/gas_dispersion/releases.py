@@ -1,4 +1,9 @@
-"""Source terms: how much gas leaves the source between two times."""
+"""Source terms: how much gas leaves the source between two times.
+
+A release is stated either as rates (``continuous``, ``table``, ``instantaneous``) or as the
+physical situation (``tank``: tank, substance, hole; discharge, flashing and pool evaporation in
+:mod:`models.gas_dispersion.source_terms`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from models.gas_dispersion.source_terms import TankRelease
 from sim.model import ModelParams
 
 
@@ -93,4 +99,4 @@ class InstantaneousRelease(_Source):
         return 0.0
 
 
-Release = Annotated[ContinuousRelease | TableRelease | InstantaneousRelease, Field(discriminator="kind")]
+Release = Annotated[ContinuousRelease | TableRelease | InstantaneousRelease | TankRelease, Field(discriminator="kind")]
