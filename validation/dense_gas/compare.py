@@ -1,0 +1,203 @@
+"""Desert Tortoise 4: Britter-McQuaid workbook and the shallow-layer model against arc maxima.
+
+The flashing ammonia jet becomes an equivalent dense source (:func:`equivalent_source`): the
+liquid flashes to the boiling point at ambient pressure, the remaining liquid evaporates by
+adiabatic mixing with dry air (homogeneous equilibrium), and the cold air-ammonia mixture at the
+point where the last drop has evaporated is the source gas of both models. Ammonia properties:
+NIST Chemistry WebBook (SRD 69): normal boiling point 239.82 K, enthalpy of vaporisation
+23.33 kJ/mol at the boiling point, liquid C_p 80.8 J/(mol K) (298 K); ideal-gas C_p 35.65 J/(mol K)
+(:mod:`models.gas_dispersion.gases`); dry air C_p 29.1 J/(mol K); vapour pressure by
+Clausius-Clapeyron through the normal boiling point.
+
+Scores: FB, NMSE, MG, VG, FAC2 (Chang & Hanna 2004) of each model over the three arcs.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from models.gas_dispersion import britter_mcquaid as bm
+from models.gas_dispersion.shallow_layer import ShallowLayerCloud, ShallowLayerParams, receptor_concentration
+from validation import ValidationResult
+from validation.dense_gas.data import ARC_MAXIMA_KG_M3, DT4, SOURCE, Trial
+from validation.metrics import acceptable, scores
+
+CASE = Path(__file__).with_name("case.toml")
+NAME = "dense_gas"
+R_GAS = 8.314462618
+G = 9.81
+M_NH3, M_AIR = 17.031e-3, 28.965e-3
+T_BOIL, H_VAP = 239.82, 23.33e3             # K, J/mol at the normal boiling point
+CP_LIQ, CP_VAP, CP_AIR = 80.8, 35.65, 29.1  # J/(mol K)
+P_NORMAL = 101_325.0
+
+
+def load_case() -> dict:
+    return tomllib.loads(CASE.read_text(encoding="utf-8"))
+
+
+def saturation_pressure(t):
+    """Clausius-Clapeyron through the normal boiling point (Pa)."""
+    return P_NORMAL * np.exp(-H_VAP / R_GAS * (1.0 / t - 1.0 / T_BOIL))
+
+
+@dataclass(frozen=True)
+class EquivalentSource:
+    flash_fraction: float            # mass fraction of the ammonia flashed to vapour
+    air_per_ammonia: float           # kg of air per kg of ammonia when the aerosol is gone
+    temperature_k: float             # of that mixture
+    density_kg_m3: float
+    ammonia_kg_m3: float             # ammonia per m3 of mixture at its temperature
+    air_density_kg_m3: float
+    volume_rate_m3_s: float
+    reduced_gravity_m_s2: float
+
+
+def equivalent_source(trial: Trial) -> EquivalentSource:
+    """Flash at ambient pressure, then adiabatic mixing per mole of ammonia with n_a moles of
+    air: n_a C_p,air (T_a - T) = (1 - f) L + C_p,v (T - T_b), until y p = p_sat(T), y = 1/(1+n_a)."""
+    p, ta = trial.air_pressure_pa, trial.air_temperature_k
+    t_b = 1.0 / (1.0 / T_BOIL - R_GAS / H_VAP * math.log(p / P_NORMAL))  # boiling point at p
+    f = min(1.0, CP_LIQ * (trial.storage_temperature_k - t_b) / H_VAP)
+
+    def mix_temperature(n_a):
+        return (n_a * CP_AIR * ta - (1.0 - f) * H_VAP + CP_VAP * t_b) / (n_a * CP_AIR + CP_VAP)
+
+    def excess(n_a):  # > 0 while liquid would remain (vapour over-saturated)
+        t = mix_temperature(n_a)
+        return p / (1.0 + n_a) - saturation_pressure(max(t, 1.0))
+
+    lo, hi = 0.0, 1000.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if excess(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    n_a = hi
+    t = mix_temperature(n_a)
+    m_mix = (M_NH3 + n_a * M_AIR) / (1.0 + n_a)
+    rho = p * m_mix / (R_GAS * t)
+    rho_a = p * M_AIR / (R_GAS * ta)
+    nh3 = rho * M_NH3 / (M_NH3 + n_a * M_AIR)
+    q = trial.release_rate_kg_s / nh3
+    return EquivalentSource(f, n_a * M_AIR / M_NH3, t, rho, nh3, rho_a, q, G * (rho - rho_a) / rho_a)
+
+
+def britter_mcquaid_prediction(trial: Trial, src: EquivalentSource, case: dict, x: np.ndarray) -> np.ndarray:
+    """Arc-maximum ammonia concentration (kg m-3) by the workbook at distances x."""
+    z0 = trial.roughness_length_m
+    u10 = trial.wind_speed_m_s * math.log(case["britter_mcquaid"]["wind_height_m"] / z0) / math.log(
+        trial.wind_height_m / z0)
+    kw = {"source_temperature": src.temperature_k, "ambient_temperature": trial.air_temperature_k}
+    ratio = bm.intermediate_ratio(src.volume_rate_m3_s, trial.duration_s, u10, src.density_kg_m3,
+                                  src.air_density_kg_m3, x, **kw)
+    # fraction of source mixture after return to ambient temperature, times its ammonia content then
+    return ratio * src.ammonia_kg_m3 * src.temperature_k / trial.air_temperature_k
+
+
+def shallow_layer_prediction(trial: Trial, src: EquivalentSource, case: dict, x: np.ndarray,
+                             quick: bool = False) -> tuple[np.ndarray, ShallowLayerCloud]:
+    """Maximum over time of the 1-m concentration on each arc (kg m-3), and the final cloud."""
+    sl = case["shallow_layer"]
+    d = sl["quick_spacing_m"] if quick else sl["spacing_m"]
+    x0, x1 = sl["domain_x_m"]
+    y0, y1 = sl["domain_y_m"]
+    nx, ny = int(round((x1 - x0) / d)), int(round((y1 - y0) / d))
+    params = ShallowLayerParams(roughness_length_m=trial.roughness_length_m,
+                                wind_reference_height_m=trial.wind_height_m, front_entrainment=sl["front_entrainment"])
+    cloud = ShallowLayerCloud(np.zeros((ny, nx)), d, d, src.reduced_gravity_m_s2, src.ammonia_kg_m3,
+                              params=params, origin=(x0, y0))
+    cloud.set_wind(trial.wind_speed_m_s, 270.0)
+    cloud.set_source(0.0, 0.0, sl["source_radius_m"], src.volume_rate_m3_s)
+    xc, yc = cloud.cell_centres()
+    r = np.hypot(xc[None, :], yc[:, None])
+    angle = np.degrees(np.abs(np.arctan2(yc[:, None], xc[None, :])))
+    arcs = [np.flatnonzero((np.abs(r - xa) <= 0.5 * d) & (angle <= sl["arc_half_angle_deg"])) for xa in x]
+    peak = np.zeros(len(x))
+    h_dry = params.dry_depth_m
+
+    def record(c):  # only the arc cells, every step
+        h, hb = c.state[0].ravel(), c.state[3].ravel()
+        for k, cells in enumerate(arcs):
+            depth = h[cells]
+            wet = depth > h_dry
+            if wet.any():
+                mean = np.clip(hb[cells][wet] / depth[wet] / c.g0, 0.0, 1.0) * c.rho_g
+                conc = receptor_concentration(mean, depth[wet], trial.receptor_height_m, sl["profile"])
+                peak[k] = max(peak[k], float(conc.max()))
+
+    cloud.run(trial.duration_s, max_dt=sl["max_dt_s"], on_step=record)
+    cloud.set_source(0.0, 0.0, sl["source_radius_m"], 0.0)
+    cloud.run(sl["end_time_s"], max_dt=sl["max_dt_s"], on_step=record)
+    return peak, cloud
+
+
+def run(out_dir: Path, quick: bool = False) -> ValidationResult:
+    case = load_case()
+    trial = DT4
+    arcs = [a for a in ARC_MAXIMA_KG_M3 if a[0] in case["case"]["arcs_m"]]
+    x = np.array([a[0] for a in arcs])
+    observed = np.array([a[1] for a in arcs])
+    src = equivalent_source(trial)
+    pred_bm = britter_mcquaid_prediction(trial, src, case, x)
+    pred_sl, _ = shallow_layer_prediction(trial, src, case, x, quick)
+    s_bm, s_sl = scores(observed, pred_bm), scores(observed, pred_sl)
+    acc = case["acceptance"]
+    passed = acceptable(s_bm, acc) and acceptable(s_sl, acc)
+    figures = {}
+    for tag, s in (("BM", s_bm), ("SL", s_sl)):
+        figures.update({f"{k}_{tag}": s[k] for k in ("FB", "NMSE", "MG", "VG", "FAC2")})
+    figures["N"] = float(len(x))
+    for xa, o, pb, ps in zip(x, observed, pred_bm, pred_sl):
+        figures[f"ratio_BM_{xa:g}m"] = float(pb / o)
+        figures[f"ratio_SL_{xa:g}m"] = float(ps / o)
+    figures.update({"source_g0": src.reduced_gravity_m_s2, "source_T": src.temperature_k,
+                    "source_q0": src.volume_rate_m3_s})
+    units = {k: "1" for k in figures}
+    units.update({"source_g0": "m s-2", "source_T": "K", "source_q0": "m3 s-1"})
+    table = format_table(x, observed, pred_bm, pred_sl, s_bm, s_sl, src, acc, quick)
+    artifacts = [save_plot(Path(out_dir) / "dense_gas_dt4.png", x, observed, pred_bm, pred_sl, trial, src, case)]
+    return ValidationResult(NAME, figures, units, passed, table, artifacts)
+
+
+def format_table(x, observed, pred_bm, pred_sl, s_bm, s_sl, src, acc, quick) -> str:
+    lines = [f"Desert Tortoise 4 arc maxima at 1 m{' (quick grid)' if quick else ''}; data: {SOURCE}",
+             f"equivalent source: flash {src.flash_fraction:.3f}, {src.air_per_ammonia:.2f} kg air/kg NH3, "
+             f"T {src.temperature_k:.1f} K, rho {src.density_kg_m3:.3f} kg/m3, "
+             f"g0' {src.reduced_gravity_m_s2:.3f} m/s2, "
+             f"q0 {src.volume_rate_m3_s:.1f} m3/s",
+             f"{'arc':>8s} {'observed':>10s} {'B-McQ':>10s} {'ratio':>6s} {'shallow':>10s} {'ratio':>6s}  [kg m-3]"]
+    for xa, o, pb, ps in zip(x, observed, pred_bm, pred_sl):
+        lines.append(f"{xa:7g}m {o:10.4g} {pb:10.4g} {pb / o:6.2f} {ps:10.4g} {ps / o:6.2f}")
+    lines.append(f"acceptance |FB| <= {acc['FB']}, NMSE <= {acc['NMSE']}, FAC2 >= {acc['FAC2']} "
+                 "(Chang & Hanna 2004)")
+    for tag, s in (("Britter-McQuaid", s_bm), ("shallow layer", s_sl)):
+        lines.append(f"{tag:>16s}: FB {s['FB']:+.3f} NMSE {s['NMSE']:.3f} MG {s['MG']:.3f} VG {s['VG']:.3f} "
+                     f"FAC2 {s['FAC2']:.2f}")
+    return "\n".join(lines)
+
+
+def save_plot(path, x, observed, pred_bm, pred_sl, trial, src, case) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from validation import save_figure
+
+    fig, ax = plt.subplots(figsize=(6.5, 4.5), dpi=110)
+    xs = np.geomspace(30.0, 5000.0, 200)
+    ax.loglog(xs, britter_mcquaid_prediction(trial, src, case, xs), "b-", lw=1, label="Britter-McQuaid")
+    ax.loglog(x, pred_sl, "gs", ms=7, label="shallow layer")
+    ax.loglog(x, observed, "ko", ms=7, label="observed (DT4)")
+    ax.set_xlabel("downwind distance [m]")
+    ax.set_ylabel("arc-maximum NH3 at 1 m [kg m-3]")
+    ax.set_title("Desert Tortoise 4: arc maxima", fontsize=10)
+    ax.legend(fontsize=8)
+    return save_figure(fig, path)
