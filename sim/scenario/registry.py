@@ -7,6 +7,7 @@ from sim.lazy import load
 # kind -> "module:Class". Imported lazily so `hazsim list` and `hazsim check` stay quick.
 MODELS: dict[str, str] = {
     "crowd": "models.crowd.model:Crowd",
+    "dense_gas": "models.gas_dispersion.dense_layer:DenseGas",
     "gas_dispersion": "models.gas_dispersion.model:GasDispersion",
     "flood": "models.flood.model:Flood",
     "geomagnetic": "models.geomagnetic.model:Geomagnetic",

@@ -1,0 +1,96 @@
+"""The atmosphere a particle or dense-layer model needs, from what a scenario can state.
+
+A scenario gives the wind measured at a height, one stability descriptor and the ground's
+roughness; the models need the surface layer's scales (friction velocity u*, Monin-Obukhov
+length L, boundary-layer height h), from which :mod:`models.gas_dispersion.turbulence` builds
+the mean-wind and turbulence profiles:
+
+- L: given, or from a Pasquill class (Golder 1972, through the lines of
+  :mod:`models.gas_dispersion.stability`), or from insolation via Turner's (1970) key to the
+  class;
+- u*: from the measured wind by inverting the Monin-Obukhov profile
+  u(z_r) = u*/kappa [ln(z_r/z0) - psi_m(z_r/L) + psi_m(z0/L)], or given;
+- h: given, or the default estimate of :func:`turbulence.boundary_layer_height`.
+
+Measured turbulence, when the scenario has it (sigma_v from a sonic or sigma_theta x u), replaces
+the similarity value of the crosswind spread's driver.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from pydantic import Field, model_validator
+
+from models.gas_dispersion import turbulence
+from models.gas_dispersion.stability import Insolation, StabilityClass, class_from_insolation
+from sim.model import ModelParams
+
+# Below this speed (m/s) the wind is calm: the profiles are built for this speed (u* of a few
+# cm/s) and the spread comes from the low-wind floor of s_v and the meander.
+CALM_WIND_M_S = 0.2
+
+
+class Atmosphere(ModelParams):
+    """Wind, stability and surface of a particle or dense-layer run."""
+
+    wind_speed_m_s: float = Field(ge=0, description="at reference_height_m; 0 (calm) is allowed")
+    wind_direction_deg: float = Field(ge=0, le=360, description="where the wind blows from, clockwise from north")
+    reference_height_m: float = Field(10.0, gt=0)
+    stability_class: StabilityClass | None = None
+    insolation: Insolation | None = None
+    monin_obukhov_length_m: float | None = None
+    friction_velocity_m_s: float | None = Field(None, gt=0, description="measured; else from the wind profile")
+    roughness_length_m: float = Field(0.1, gt=0, lt=10)
+    boundary_layer_height_m: float | None = Field(None, gt=0)
+    sigma_v_m_s: float | None = Field(None, gt=0, description="measured crosswind turbulence (replaces similarity)")
+    latitude_deg: float = Field(45.0, ge=-90, le=90, description="for the Coriolis parameter of the default h")
+
+    @model_validator(mode="after")
+    def _one_stability(self) -> "Atmosphere":
+        given = [k for k in ("stability_class", "insolation", "monin_obukhov_length_m") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of stability_class, insolation or monin_obukhov_length_m"
+                             + (f" (got {', '.join(given)})" if given else ""))
+        if self.monin_obukhov_length_m == 0:
+            raise ValueError("monin_obukhov_length_m: expected a non-zero length (negative: unstable, positive: "
+                             "stable)")
+        if self.reference_height_m <= self.roughness_length_m:
+            raise ValueError(f"reference_height_m = {self.reference_height_m} must exceed roughness_length_m = "
+                             f"{self.roughness_length_m}")
+        return self
+
+    @property
+    def direction_vector(self) -> tuple[float, float]:
+        """Unit vector (east, north) the wind blows towards."""
+        theta = math.radians(self.wind_direction_deg)
+        return -math.sin(theta), -math.cos(theta)
+
+    def obukhov_length(self) -> float:
+        """L (m): given, or from the Pasquill class; math.inf when neutral."""
+        if self.monin_obukhov_length_m is not None:
+            return self.monin_obukhov_length_m
+        cls = self.stability_class
+        if cls is None:
+            u10 = self.wind_speed_m_s * (10.0 / self.reference_height_m) ** (1.0 / 7.0)
+            cls = class_from_insolation(u10, self.insolation)
+        return turbulence.obukhov_length_from_class(cls, self.roughness_length_m)
+
+    def surface_layer(self) -> "turbulence.SurfaceLayer":
+        """The surface-layer scales of this atmosphere."""
+        layer = turbulence.surface_layer_from_wind(
+            max(self.wind_speed_m_s, CALM_WIND_M_S), self.reference_height_m, self.obukhov_length(),
+            self.roughness_length_m, self.boundary_layer_height_m, latitude_deg=self.latitude_deg)
+        if self.friction_velocity_m_s is not None:
+            layer = dataclasses.replace(layer, friction_velocity_m_s=self.friction_velocity_m_s)
+        return layer
+
+    def profile_table(self, layer: "turbulence.SurfaceLayer") -> "turbulence.ProfileTable":
+        """The kernels' profiles of ``layer``; a measured s_v replaces the similarity value at every height."""
+        table = turbulence.profile_table(layer)
+        if self.sigma_v_m_s is not None:
+            values = table.values.copy()
+            values[:, turbulence.COL_SIGMA_V] = self.sigma_v_m_s
+            table = table._replace(values=values)
+        return table

@@ -1,0 +1,217 @@
+"""Dense gas: a heavier-than-air cloud slumping, spreading and entraining air over terrain.
+
+Governing equations
+-------------------
+A cloud denser than air hugs the ground and flows as a gravity current: downhill, into
+valleys, round buildings, against the wind when it is strong enough. The depth-averaged
+(shallow-layer) equations of TWODEE (Hankin & Britter 1999) and SLAM (Ott & Nielsen 1996),
+solved by :mod:`models.gas_dispersion.shallow_layer` (symbols, fluxes and entrainment there):
+
+    dh/dt + div(h u) = w_e + q_s
+    d(h u)/dt + div(h u u + 1/2 g' h^2 I) = -g' h grad(z_b) + tau_top - tau_ground
+    d(h g')/dt + div(h g' u) = g0' q_s
+
+with layer depth h, velocity u, reduced gravity g' = g (rho - rho_a)/rho_a (h g' is conserved
+as air is entrained isothermally), entrainment w_e = kappa u* / phi(Ri*) through the top and at
+the front, source volume flux q_s of source gas of reduced gravity g0'. Buildings are walls.
+
+The source gas is the released vapour at its release temperature: the boiling point for a
+flashing or pool release of a liquefied gas, the storage temperature otherwise; its density
+rho_g = p M / (R T) sets g0' and the concentration c = (g' / g0') rho_g. A flashing release
+also carries liquid aerosol, which makes the real cloud denser and colder at first; here the
+aerosol's mass is carried and counted but not its density or its cooling (conservative for the
+slumping, which it underestimates).
+
+The concentration at receptor height z_r follows an exponential vertical profile with the
+layer's column, c(z) = c_bar exp(-z / h) (Britter & McQuaid 1988's plume profile). The layer
+entrains for ever: once the cloud is as light as air the model is a slab that keeps diluting
+by the same law, not a passive Gaussian dispersion (valid while Ri* = g' h / u*^2 > 1).
+
+References
+----------
+Hankin, R.K.S., Britter, R.E. (1999) J. Hazard. Mater. 66, 211-226; 227-237; 239-261 (TWODEE).
+Ott, S., Nielsen, M. (1996) Risø-R-895 (SLAM).
+Britter, R.E., McQuaid, J. (1988) Workbook on the Dispersion of Dense Gases, HSE CRR 17/1988.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from models.gas_dispersion import shallow_layer, sources, thermo, visuals
+from models.gas_dispersion.atmosphere import CALM_WIND_M_S, Atmosphere
+from models.gas_dispersion.gases import R_GAS
+from models.gas_dispersion.obstacles import Building, ground_and_buildings
+from models.gas_dispersion.outputs import GasOutputs, GasParams
+from models.gas_dispersion.releases import InstantaneousRelease, Release
+from models.gas_dispersion.source_terms import PHASE_GAS, TankRelease
+from sim.fields import FieldSpec
+from sim.grid import RasterGrid
+from sim.terrain import TerrainSpec
+
+G = 9.81
+# The layer counts as the cloud where at least this share of it is source gas: its dilute fringe
+# keeps entraining (deepening) long after it carries any gas worth the name.
+CLOUD_FRACTION = 1e-3
+
+
+class DenseGasParams(GasParams):
+    release: Release
+    atmosphere: Atmosphere
+    terrain: TerrainSpec | None = None
+    buildings: list[Building] = Field(default_factory=list)
+    source_radius_m: float | None = Field(None, gt=0, description="radius of the source area of a continuous "
+                                                                 "release (default: one cell, or the tank's pool)")
+    source_temperature_k: float | None = Field(None, gt=50, lt=500, description="temperature of the released "
+                                                                                "vapour (default: see docstring)")
+    vertical_profile: Literal["exponential", "top_hat"] = "exponential"
+    open_boundary: bool = Field(True, description="gas leaves at the grid's edges (else walls)")
+    front_entrainment: float = Field(0.6, ge=0, le=2, description="Cox & Carpenter (1980) alpha_f")
+    time_step_s: float = Field(5.0, gt=0, description="longest model step (the layer sub-cycles within it)")
+
+
+class DenseGas(GasOutputs):
+    """A dense-gas cloud as a shallow layer on the model's raster."""
+
+    name = "dense_gas"
+    Params = DenseGasParams
+    summary_fields = ("gas_concentration", "gas_hazard_level", "gas_dose")
+    fixed_params = ("gas", "receptor_height_m", "hazard_guideline", "exposure_duration", "terrain", "buildings",
+                    "vertical_profile", "open_boundary")
+    averaging = "depth-averaged layer with an exponential vertical profile (no averaging-time loss)"
+    references = "Hankin & Britter 1999 (TWODEE); Ott & Nielsen 1996 (SLAM); Britter & McQuaid 1988"
+
+    def __init__(self, grid: RasterGrid, params: DenseGasParams, rng: np.random.Generator) -> None:
+        self.grid = grid
+        self.params = params
+        self._setup_outputs(grid)
+        self.fields = tuple(self.gas_field_specs()) + (
+            FieldSpec("gas_cloud_depth", at="cell", units="m", intent="out",
+                      doc="depth of the dense-gas layer where it holds at least 0.1 % of source gas"),
+        )
+        self.released_kg = 0.0
+        bed, building_height = ground_and_buildings(grid, params.terrain, params.buildings)
+        self.bed = bed
+        self.building_mask = buildings = building_height > 0.0
+        self.source_temperature_k = self._source_temperature(params)
+        p_a = params.air_pressure_pa
+        self.source_density = p_a * self.gas.molar_mass_kg_mol / (R_GAS * self.source_temperature_k)
+        air_density = p_a * 28.9647e-3 / (R_GAS * params.air_temperature_k)
+        reduced_gravity = G * (self.source_density - air_density) / air_density
+        if not reduced_gravity > 0.0:
+            raise ValueError(f"gas {params.gas!r} at {self.source_temperature_k:.1f} K is not denser than the air "
+                             f"({self.source_density:.3g} vs {air_density:.3g} kg/m3); expected a dense gas "
+                             "(use gas_particles or gas_dispersion for a passive or buoyant one)")
+        self.reduced_gravity = reduced_gravity
+        self.cloud = shallow_layer.ShallowLayerCloud(
+            bed, grid.dx, grid.dy, reduced_gravity, self.source_density, blocked=buildings.astype(np.uint8),
+            params=shallow_layer.ShallowLayerParams(
+                roughness_length_m=params.atmosphere.roughness_length_m,
+                wind_reference_height_m=max(params.atmosphere.reference_height_m,
+                                            11.0 * params.atmosphere.roughness_length_m),
+                front_entrainment=params.front_entrainment, open_boundary=params.open_boundary),
+            origin=(grid.x0, grid.y0))
+        self._atmosphere = None
+
+    # -- set-up -----------------------------------------------------------------------------------
+    @staticmethod
+    def _source_temperature(params: DenseGasParams) -> float:
+        """The released vapour's temperature: given; the boiling point of a liquefied gas that flashes or
+        pools; else the storage (or ambient) temperature."""
+        if params.source_temperature_k is not None:
+            return params.source_temperature_k
+        r = params.release
+        if isinstance(r, TankRelease):
+            substance = thermo.substance(r.substance)
+            if substance.liquefiable and r.phase_at(r.start_s) != PHASE_GAS:
+                return substance.normal_boiling_point_K
+            return r.storage_temperature_K
+        return getattr(r, "storage_temperature_K", params.air_temperature_k)
+
+    def _set_wind(self) -> None:
+        atmosphere = self.params.atmosphere
+        if atmosphere == self._atmosphere:
+            return
+        self._atmosphere = atmosphere
+        layer = atmosphere.surface_layer()
+        self.cloud.set_wind(max(atmosphere.wind_speed_m_s, CALM_WIND_M_S), atmosphere.wind_direction_deg,
+                            friction_velocity=layer.friction_velocity_m_s)
+
+    def _source_radius(self, t: float) -> float:
+        p = self.params
+        if p.source_radius_m is not None:
+            return p.source_radius_m
+        radius = 0.5 * max(self.grid.dx, self.grid.dy)
+        if isinstance(p.release, TankRelease):
+            pool = p.release.history()
+            radius = max(radius, float(np.interp(t, pool.time_s + p.release.start_s, pool.pool_radius_m)))
+        return radius
+
+    # -- the model ---------------------------------------------------------------------------------
+    @classmethod
+    def estimate_bytes(cls, grid: RasterGrid, params: DenseGasParams) -> int:
+        return 20 * grid.size * 8  # state, next state, sources, wind, face fluxes
+
+    def initialize(self, state) -> None:
+        for spec in self.fields:
+            state[spec.name][...] = 0
+        self._previous[...] = 0
+
+    def stable_dt(self, state) -> float:
+        return self.params.time_step_s
+
+    def step(self, state, t: float, dt: float) -> None:
+        self._remember_concentration(state)
+        self._set_wind()
+        p = self.params
+        r = p.release
+        mass = r.mass_between(t, t + dt)
+        self.released_kg += mass
+        cloud = self.cloud
+        if isinstance(r, InstantaneousRelease):
+            cloud.set_source(r.x_m, r.y_m, 0.0, 0.0)
+            if mass > 0.0:  # a squat cylinder of pure vapour, as tall as it is wide (Thorney Island's)
+                volume = mass / self.source_density
+                radius = max((volume / (2.0 * math.pi)) ** (1.0 / 3.0), 0.5 * min(self.grid.dx, self.grid.dy))
+                cells = cloud._disc(r.x_m, r.y_m, radius).sum() * self.grid.cell_area_m2
+                cloud.add_cylinder(r.x_m, r.y_m, radius, volume / cells)
+        else:
+            cloud.set_source(r.x_m, r.y_m, self._source_radius(t), mass / dt / self.source_density)
+        elapsed = 0.0
+        while elapsed < dt * (1.0 - 1e-12):
+            sub = min(cloud.stable_dt(), dt - elapsed)
+            cloud.step(sub)
+            elapsed += sub
+        self._write(state)
+        self._derived(state, dt)
+
+    def _write(self, state) -> None:
+        p = self.params
+        state["gas_concentration"][...] = self.cloud.mass_concentration(p.receptor_height_m, p.vertical_profile)
+        depth = self.cloud.h
+        present = self.cloud.volume_fraction() > CLOUD_FRACTION
+        state["gas_cloud_depth"][...] = np.where(present, depth, 0.0)
+
+    def column_density(self, t: float) -> np.ndarray:
+        """The layer's column of the gas (kg m-2)."""
+        return self.cloud.column()
+
+    def airborne_kg(self) -> float:
+        return float(self.cloud.column().sum() * self.grid.cell_area_m2)
+
+    def acoustic_sources(self, state, t):
+        return sources.acoustic_sources(self, state, t)
+
+    def visual_layers(self, state, t):
+        layers = visuals.visual_layers(self, state, t)
+        if self.building_mask.any():
+            layers.building_mask = self.building_mask
+        return layers
+
+    def report(self) -> dict:
+        return {"released_kg": self.released_kg, "airborne_kg": self.airborne_kg(),
+                "source_temperature_k": self.source_temperature_k, "source_reduced_gravity_m_s2": self.reduced_gravity}
