@@ -15,12 +15,13 @@ with layer depth h, velocity u, reduced gravity g' = g (rho - rho_a)/rho_a (h g'
 as air is entrained isothermally), entrainment w_e = kappa u* / phi(Ri*) through the top and at
 the front, source volume flux q_s of source gas of reduced gravity g0'. Buildings are walls.
 
-The source gas is the released vapour at its release temperature: the boiling point for a
-flashing or pool release of a liquefied gas, the storage temperature otherwise; its density
-rho_g = p M / (R T) sets g0' and the concentration c = (g' / g0') rho_g. A flashing release
-also carries liquid aerosol, which makes the real cloud denser and colder at first; here the
-aerosol's mass is carried and counted but not its density or its cooling (conservative for the
-slumping, which it underestimates).
+The source gas of a flashing liquefied gas is the cold mixture in which its aerosol has just
+evaporated into entrained air (homogeneous equilibrium, Wheatley 1987; the flash's typical
+fraction over the release); of anything else, the pure vapour at the boiling point (a pool) or
+at its storage temperature. Its density rho_m sets g0' = g (rho_m - rho_a)/rho_a, and with
+rho_g, the gas per m3 of it, the concentration is c = (g' / g0') rho_g. Mixing with air is
+isothermal from there (h g' conserved): the warming of the cloud by the ground and by the
+entrained air, which makes it lighter, is not modelled.
 
 The concentration at receptor height z_r follows an exponential vertical profile with the
 layer's column, c(z) = c_bar exp(-z / h) (Britter & McQuaid 1988's plume profile). The layer
@@ -42,13 +43,13 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from models.gas_dispersion import shallow_layer, sources, thermo, visuals
+from models.gas_dispersion import shallow_layer, source_terms, sources, thermo, visuals
 from models.gas_dispersion.atmosphere import CALM_WIND_M_S, Atmosphere
 from models.gas_dispersion.gases import R_GAS
 from models.gas_dispersion.obstacles import Building, ground_and_buildings
 from models.gas_dispersion.outputs import GasOutputs, GasParams
 from models.gas_dispersion.releases import InstantaneousRelease, Release
-from models.gas_dispersion.source_terms import PHASE_GAS, TankRelease
+from models.gas_dispersion.source_terms import AIR_MOLAR_MASS, PHASE_FLASHING, PHASE_GAS, TankRelease
 from sim.fields import FieldSpec
 from sim.grid import RasterGrid
 from sim.terrain import TerrainSpec
@@ -97,14 +98,12 @@ class DenseGas(GasOutputs):
         bed, building_height = ground_and_buildings(grid, params.terrain, params.buildings)
         self.bed = bed
         self.building_mask = buildings = building_height > 0.0
-        self.source_temperature_k = self._source_temperature(params)
-        p_a = params.air_pressure_pa
-        self.source_density = p_a * self.gas.molar_mass_kg_mol / (R_GAS * self.source_temperature_k)
-        air_density = p_a * 28.9647e-3 / (R_GAS * params.air_temperature_k)
-        reduced_gravity = G * (self.source_density - air_density) / air_density
+        self.source_temperature_k, mixture_density, self.source_density = self._source_gas(params)
+        air_density = params.air_pressure_pa * AIR_MOLAR_MASS / (R_GAS * params.air_temperature_k)
+        reduced_gravity = G * (mixture_density - air_density) / air_density
         if not reduced_gravity > 0.0:
-            raise ValueError(f"gas {params.gas!r} at {self.source_temperature_k:.1f} K is not denser than the air "
-                             f"({self.source_density:.3g} vs {air_density:.3g} kg/m3); expected a dense gas "
+            raise ValueError(f"gas {params.gas!r} released at {self.source_temperature_k:.1f} K is not denser than "
+                             f"the air ({mixture_density:.3g} vs {air_density:.3g} kg/m3); expected a dense gas "
                              "(use gas_particles or gas_dispersion for a passive or buoyant one)")
         self.reduced_gravity = reduced_gravity
         self.cloud = shallow_layer.ShallowLayerCloud(
@@ -118,19 +117,33 @@ class DenseGas(GasOutputs):
         self._atmosphere = None
 
     # -- set-up -----------------------------------------------------------------------------------
-    @staticmethod
-    def _source_temperature(params: DenseGasParams) -> float:
-        """The released vapour's temperature: given; the boiling point of a liquefied gas that flashes or
-        pools; else the storage (or ambient) temperature."""
-        if params.source_temperature_k is not None:
-            return params.source_temperature_k
+    def _source_gas(self, params: DenseGasParams) -> tuple[float, float, float]:
+        """(temperature K, density kg m-3, gas per m3 of it) of the source gas the layer receives.
+
+        A flashing liquefied gas: the mixture in which its aerosol has just evaporated into entrained
+        air (:func:`source_terms.aerosol_free_mixture`), cold and dense. Otherwise the pure vapour at
+        ``source_temperature_k``, the boiling point for a pool, or the storage (or ambient) temperature.
+        """
+        p_a = params.air_pressure_pa
         r = params.release
-        if isinstance(r, TankRelease):
+        temperature = params.source_temperature_k
+        if temperature is None and isinstance(r, TankRelease):
             substance = thermo.substance(r.substance)
+            history = r.history()
+            flashing = history.phase == PHASE_FLASHING
+            if substance.liquefiable and flashing.any():
+                flash = float(np.median(history.flash_fraction[flashing]))
+                mixture = source_terms.aerosol_free_mixture(substance, flash / source_terms.airborne_fraction(flash),
+                                                            params.air_temperature_k, p_a)
+                return mixture.temperature_K, mixture.density_kg_m3, mixture.substance_kg_m3
             if substance.liquefiable and r.phase_at(r.start_s) != PHASE_GAS:
-                return substance.normal_boiling_point_K
-            return r.storage_temperature_K
-        return getattr(r, "storage_temperature_K", params.air_temperature_k)
+                temperature = substance.saturation_temperature_K(p_a)
+            else:
+                temperature = r.storage_temperature_K
+        if temperature is None:
+            temperature = getattr(r, "storage_temperature_K", params.air_temperature_k)
+        density = p_a * self.gas.molar_mass_kg_mol / (R_GAS * temperature)
+        return temperature, density, density
 
     def _set_wind(self) -> None:
         atmosphere = self.params.atmosphere

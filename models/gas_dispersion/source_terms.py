@@ -257,6 +257,83 @@ def rainout_fraction(f_v: float) -> float:
 
 
 # --------------------------------------------------------------------------------------------
+# the cloud a flashing jet makes: aerosol evaporated into entrained air
+# --------------------------------------------------------------------------------------------
+# Dry air: molar mass (ISO 2533) and isobaric heat capacity near 270 K (Incropera & DeWitt Table A.4).
+AIR_MOLAR_MASS = 28.9647e-3
+AIR_HEAT_CAPACITY = 1006.0  # J kg-1 K-1
+
+
+@dataclass(frozen=True)
+class AerosolFreeMixture:
+    """The air-substance mixture at the point where a flashing jet's last aerosol drop has evaporated."""
+
+    air_per_substance: float       # kg of air entrained per kg of substance
+    temperature_K: float
+    density_kg_m3: float           # of the mixture
+    substance_kg_m3: float         # substance per m3 of mixture
+    substance_mole_fraction: float
+
+
+def aerosol_free_mixture(sub: Substance, vapour_share: float, air_temperature_K: float,
+                         pressure_pa: float) -> AerosolFreeMixture:
+    """Homogeneous-equilibrium mixing of a flashed release with dry air until no liquid is left.
+
+    One kg of airborne substance leaves the flash at its boiling point T_b, a share ``vapour_share``
+    as vapour and the rest as aerosol drops. Entraining m_a kg of air at T_a, adiabatically (the
+    aerosol evaporates into the air, cooling it; Wheatley 1987, SRD R410; Kukkonen, Kulmala et al.
+    1994, Atmos. Environ. 28:2763):
+
+        m_a c_pa (T_a - T) = (1 - v) h_fg(T_b) + c_pv (T - T_b)
+
+    and the last drop is gone when the vapour's partial pressure reaches saturation,
+    y p = p_sat(T), y its mole fraction. Found by bisection on m_a. Water vapour in the air (whose
+    condensation warms the mixture and makes the cloud visible) is neglected: a dry-air mixture is
+    slightly colder and denser.
+    """
+    if not 0.0 < vapour_share <= 1.0:
+        raise ValueError(f"vapour_share: expected 0 < v <= 1, got {vapour_share!r}")
+    t_b = sub.saturation_temperature_K(pressure_pa)
+    h_fg = sub.vaporisation_enthalpy_j_kg(t_b)
+    cp_v = sub.gamma / (sub.gamma - 1.0) * sub.gas_constant_j_kg_k
+    t_a = float(air_temperature_K)
+
+    def temperature(m_a: float) -> float:
+        return (m_a * AIR_HEAT_CAPACITY * t_a - (1.0 - vapour_share) * h_fg + cp_v * t_b) / (
+            m_a * AIR_HEAT_CAPACITY + cp_v)
+
+    def mole_fraction(m_a: float) -> float:
+        n_s = 1.0 / sub.molar_mass_kg_mol
+        return n_s / (n_s + m_a / AIR_MOLAR_MASS)
+
+    def liquid_left(m_a: float) -> bool:
+        t = temperature(m_a)
+        try:
+            saturation = sub.vapour_pressure_pa(min(t, t_a))
+        except ValueError:  # colder than the correlation reaches: far too cold for the drops to be gone
+            return True
+        return mole_fraction(m_a) * pressure_pa > saturation
+
+    lo, hi = 0.0, 1.0
+    while liquid_left(hi):
+        hi *= 2.0
+        if hi > 1e6:
+            raise ValueError(f"{sub.name}: the aerosol does not evaporate into air at {t_a} K")
+    if vapour_share == 1.0:
+        hi = 0.0
+    else:
+        for _ in range(100):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if liquid_left(mid) else (lo, mid)
+    m_a = hi
+    t = temperature(m_a) if m_a > 0.0 else t_b
+    y = mole_fraction(m_a)
+    molar_mass = y * sub.molar_mass_kg_mol + (1.0 - y) * AIR_MOLAR_MASS
+    density = pressure_pa * molar_mass / (R_GAS * t)
+    return AerosolFreeMixture(m_a, t, density, density / (1.0 + m_a), y)
+
+
+# --------------------------------------------------------------------------------------------
 # pool on the ground
 # --------------------------------------------------------------------------------------------
 

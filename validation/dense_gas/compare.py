@@ -3,11 +3,9 @@
 The flashing ammonia jet becomes an equivalent dense source (:func:`equivalent_source`): the
 liquid flashes to the boiling point at ambient pressure, the remaining liquid evaporates by
 adiabatic mixing with dry air (homogeneous equilibrium), and the cold air-ammonia mixture at the
-point where the last drop has evaporated is the source gas of both models. Ammonia properties:
-NIST Chemistry WebBook (SRD 69): normal boiling point 239.82 K, enthalpy of vaporisation
-23.33 kJ/mol at the boiling point, liquid C_p 80.8 J/(mol K) (298 K); ideal-gas C_p 35.65 J/(mol K)
-(:mod:`models.gas_dispersion.gases`); dry air C_p 29.1 J/(mol K); vapour pressure by
-Clausius-Clapeyron through the normal boiling point.
+point where the last drop has evaporated is the source gas of both models; the same function
+(:func:`models.gas_dispersion.source_terms.aerosol_free_mixture`, property correlations of
+:mod:`models.gas_dispersion.thermo`) makes the dense_gas model's source.
 
 Scores: FB, NMSE, MG, VG, FAC2 (Chang & Hanna 2004) of each model over the three arcs.
 """
@@ -22,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from models.gas_dispersion import britter_mcquaid as bm
+from models.gas_dispersion import source_terms, thermo
+from models.gas_dispersion.gases import R_GAS
 from models.gas_dispersion.shallow_layer import ShallowLayerCloud, ShallowLayerParams, receptor_concentration
 from validation import ValidationResult
 from validation.dense_gas.data import ARC_MAXIMA_KG_M3, DT4, SOURCE, Trial
@@ -29,21 +29,11 @@ from validation.metrics import acceptable, scores
 
 CASE = Path(__file__).with_name("case.toml")
 NAME = "dense_gas"
-R_GAS = 8.314462618
 G = 9.81
-M_NH3, M_AIR = 17.031e-3, 28.965e-3
-T_BOIL, H_VAP = 239.82, 23.33e3             # K, J/mol at the normal boiling point
-CP_LIQ, CP_VAP, CP_AIR = 80.8, 35.65, 29.1  # J/(mol K)
-P_NORMAL = 101_325.0
 
 
 def load_case() -> dict:
     return tomllib.loads(CASE.read_text(encoding="utf-8"))
-
-
-def saturation_pressure(t):
-    """Clausius-Clapeyron through the normal boiling point (Pa)."""
-    return P_NORMAL * np.exp(-H_VAP / R_GAS * (1.0 / t - 1.0 / T_BOIL))
 
 
 @dataclass(frozen=True)
@@ -59,34 +49,16 @@ class EquivalentSource:
 
 
 def equivalent_source(trial: Trial) -> EquivalentSource:
-    """Flash at ambient pressure, then adiabatic mixing per mole of ammonia with n_a moles of
-    air: n_a C_p,air (T_a - T) = (1 - f) L + C_p,v (T - T_b), until y p = p_sat(T), y = 1/(1+n_a)."""
+    """Flash at ambient pressure, then the aerosol-free mixture with dry air
+    (:func:`models.gas_dispersion.source_terms.aerosol_free_mixture`): all the liquid stays airborne."""
+    ammonia = thermo.substance("ammonia")
     p, ta = trial.air_pressure_pa, trial.air_temperature_k
-    t_b = 1.0 / (1.0 / T_BOIL - R_GAS / H_VAP * math.log(p / P_NORMAL))  # boiling point at p
-    f = min(1.0, CP_LIQ * (trial.storage_temperature_k - t_b) / H_VAP)
-
-    def mix_temperature(n_a):
-        return (n_a * CP_AIR * ta - (1.0 - f) * H_VAP + CP_VAP * t_b) / (n_a * CP_AIR + CP_VAP)
-
-    def excess(n_a):  # > 0 while liquid would remain (vapour over-saturated)
-        t = mix_temperature(n_a)
-        return p / (1.0 + n_a) - saturation_pressure(max(t, 1.0))
-
-    lo, hi = 0.0, 1000.0
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if excess(mid) > 0:
-            lo = mid
-        else:
-            hi = mid
-    n_a = hi
-    t = mix_temperature(n_a)
-    m_mix = (M_NH3 + n_a * M_AIR) / (1.0 + n_a)
-    rho = p * m_mix / (R_GAS * t)
-    rho_a = p * M_AIR / (R_GAS * ta)
-    nh3 = rho * M_NH3 / (M_NH3 + n_a * M_AIR)
-    q = trial.release_rate_kg_s / nh3
-    return EquivalentSource(f, n_a * M_AIR / M_NH3, t, rho, nh3, rho_a, q, G * (rho - rho_a) / rho_a)
+    f = source_terms.flash_fraction(ammonia, trial.storage_temperature_k, p)
+    mixture = source_terms.aerosol_free_mixture(ammonia, f, ta, p)
+    rho_a = p * source_terms.AIR_MOLAR_MASS / (R_GAS * ta)
+    q = trial.release_rate_kg_s / mixture.substance_kg_m3
+    return EquivalentSource(f, mixture.air_per_substance, mixture.temperature_K, mixture.density_kg_m3,
+                            mixture.substance_kg_m3, rho_a, q, G * (mixture.density_kg_m3 - rho_a) / rho_a)
 
 
 def britter_mcquaid_prediction(trial: Trial, src: EquivalentSource, case: dict, x: np.ndarray) -> np.ndarray:

@@ -63,13 +63,21 @@ def test_buildings_hold_no_gas_and_the_depth_field_marks_the_cloud():
     assert depth.max() > 0.0 and (depth[state["gas_concentration"] == 0.0] == 0.0).all()
 
 
-def test_tank_release_of_a_liquefied_gas_starts_at_its_boiling_point():
+@pytest.mark.parametrize("hole_in", ["liquid", "vapour"])
+def test_tank_source_gas(hole_in):
+    """A flashing liquid leak enters as the cold aerosol-free mixture with air (below the boiling point,
+    holding less chlorine per m3 than the pure vapour); a vapour-space leak as the stored vapour."""
     grid = RasterGrid(shape=(20, 20), spacing_m=(5.0, 5.0))
     tank = {"kind": "tank", "x_m": 50.0, "y_m": 50.0, "substance": "chlorine", "volume_m3": 10.0, "fill_fraction": 0.8,
-            "temperature_K": 293.15, "hole_diameter_m": 0.02}
+            "temperature_K": 293.15, "hole_diameter_m": 0.02, "hole_in": hole_in}
     model, _ = build(grid, release=tank)
-    assert model.source_temperature_k == pytest.approx(239.1, abs=0.5)  # chlorine boils at 239.1 K
     assert model.params.release.ambient_temperature_K == model.params.air_temperature_k
+    pure_at_boiling = 101325.0 * 70.906e-3 / (8.314462618 * 239.1)
+    if hole_in == "liquid":
+        assert model.source_temperature_k < 239.1 - 10.0  # chlorine boils at 239.1 K; the drops cool the air
+        assert model.source_density < 0.5 * pure_at_boiling
+    else:
+        assert model.source_temperature_k == pytest.approx(293.15)
 
 
 @pytest.mark.parametrize(("update", "message"), [

@@ -407,3 +407,20 @@ def test_bad_input_names_the_field(kw, field):
     assert isinstance(info.value, ValidationError)
     messages = [e["msg"] for e in info.value.errors()]
     assert len(messages) == 1 and "\n" not in messages[0]
+
+
+@pytest.mark.parametrize(("name", "vapour_share"), [("ammonia", 0.17), ("chlorine", 0.5), ("propane", 0.3)])
+def test_aerosol_free_mixture_is_saturated_and_adiabatic(name, vapour_share):
+    """Where the last drop has gone, the vapour's partial pressure is its saturation pressure, and the heat
+    the air gave up equals the latent heat of the drops plus the vapour's warming (Wheatley 1987)."""
+    sub = substance(name)
+    p, t_a = 101325.0, 293.15
+    m = st.aerosol_free_mixture(sub, vapour_share, t_a, p)
+    assert m.substance_mole_fraction * p == pytest.approx(sub.vapour_pressure_pa(m.temperature_K), rel=1e-6)
+    t_b = sub.saturation_temperature_K(p)
+    cp_v = sub.gamma / (sub.gamma - 1.0) * sub.gas_constant_j_kg_k
+    given = m.air_per_substance * st.AIR_HEAT_CAPACITY * (t_a - m.temperature_K)
+    taken = (1.0 - vapour_share) * sub.vaporisation_enthalpy_j_kg(t_b) + cp_v * (m.temperature_K - t_b)
+    assert given == pytest.approx(taken, rel=1e-9)
+    assert m.temperature_K < t_b and m.density_kg_m3 > p * st.AIR_MOLAR_MASS / (8.314462618 * t_a)
+    assert m.substance_kg_m3 * (1.0 + m.air_per_substance) == pytest.approx(m.density_kg_m3, rel=1e-12)
