@@ -14,6 +14,7 @@ BENCHES: dict[str, str] = {
     "ensemble": "sim.ensemble.bench:run_bench",
     "flood": "models.flood.bench:run_bench",
     "gas": "models.gas_dispersion.bench:run_bench",
+    "gas-particles": "models.gas_dispersion.bench_particles:run_bench",
     "geomagnetic": "models.geomagnetic.bench:run_bench",
     "images": "sim.render.images.bench:run_bench",
     "sensors": "sim.render.bench:run_bench",

@@ -1,0 +1,617 @@
+"""Lagrangian stochastic particle kernels: Thomson's (1987) well-mixed model, reflection, concentration.
+
+Vertical velocity fluctuation (Thomson 1987, *J. Fluid Mech.* 180, 529, eq. 21 for Gaussian turbulence
+inhomogeneous in z; Rodean 1996, *Stochastic Lagrangian Models of Turbulent Diffusion*, AMS Meteorol. Monogr. 48,
+ch. 8):
+
+    dw = [-w / T_w + 0.5 (1 + w^2 / s_w^2) d(s_w^2)/dz] dt + sqrt(2 s_w^2 / T_w) dW_3
+
+Horizontal fluctuations along (u) and across (v) the mean wind, Langevin (Ornstein-Uhlenbeck) processes with the
+statistics of the particle's height (Rodean 1996, eq. 8.1):
+
+    du = -u / T_u dt + sqrt(2 s_u^2 / T_u) dW_1,    dv = -v / T_v dt + sqrt(2 s_v^2 / T_v) dW_2
+
+Positions: dx = (U e + u e + v e_perp + u_m) dt, dz = (W + w) dt, explicit Euler with the updated velocity.
+The linear damping is integrated by the trapezoidal rule (exact stationary variance of the Ornstein-Uhlenbeck
+part for any dt_p / T), Thomson's drift explicitly; |w| is clipped at 6 s_w as a guard against the runaway of the
+explicit w^2 drift. Each particle takes steps dt_p = max(c min(T_u, T_v, T_w), dt_min) (c ~ 0.05, Thomson 1987
+sec. 5; Wilson & Sawford 1996, *Boundary-Layer Meteorol.* 78, 191), sub-cycling until it reaches t + dt exactly;
+in the gridded kernel also |velocity| dt_p <= half a cell, so a step never jumps over a solid cell.
+
+Boundaries: perfect reflection at the ground and at a lid, z -> 2 z_b - z, w -> -w. For Gaussian turbulence
+this keeps a well-mixed tracer well mixed (Wilson & Flesch 1993, *Boundary-Layer Meteorol.* 62, 181). A step
+ending in a solid cell of the gridded domain is reflected across each cell face it crossed, negating the
+fluctuation normal to that face (QUIC-PLUME, Williams et al. 2004, LA-UR-04-0507). Particles leaving the grid
+sideways or through its top are flagged inactive.
+
+Random numbers: a counter-based generator (Salmon et al. 2011, SC'11, "Parallel random numbers: as easy as 1, 2,
+3"): word n of particle p is v = H(k_p + n gamma), the SplitMix64 output function H with increment gamma (Steele,
+Lea & Flood 2014, OOPSLA, "Fast splittable pseudorandom number generators"); the stream key k_p = H(H(seed gamma +
+salt) + particle_id) is distinct for every id because H is a bijection. Each 32-bit half of a word gives one
+normal deviate by the 128-layer ziggurat of Marsaglia & Tsang (2000, *J. Stat. Softw.* 5(8)), with the layer
+index and the abscissa taken from disjoint bits (Doornik 2005, "An improved ziggurat method"); the ~1-3 % of
+deviates that fall outside the fast path read further words of the same stream. A sub-step uses words n, n + 1
+(three deviates; the fourth half-word is unused). Results depend only on (seed, particle_id, draw counter),
+never on the number of threads.
+
+Concentration: kernel density estimate with the Epanechnikov product kernel K(r) = 3/4 (1 - r^2), |r| < 1
+(Silverman 1986, *Density Estimation*, sec. 4.2), plus the ground image of the vertical kernel, which makes the
+estimate conserve mass above z = 0 (Wilson & Flesch 1993 reflection, de Haan 1999, *Atmos. Environ.* 33, 2007).
+
+======== ========================================================= ========
+symbol   meaning                                                   unit
+======== ========================================================= ========
+x, y, z  particle position (homogeneous: z above ground; gridded:  m
+         above datum)
+u, v, w  velocity fluctuations: along wind, across wind, vertical  m s-1
+U        mean wind speed at the particle's height (table)          m s-1
+e_x,e_y  unit vector pointing downwind                             1
+u_m,v_m  plume-wide meander velocity added for this step            m s-1
+s_u..s_w standard deviations of u, v, w (table)                    m s-1
+ds_w2    d(s_w^2)/dz (table)                                       m s-2
+T_u..T_w Lagrangian time scales (table)                            s
+dt       model step; all particles arrive at t + dt                s
+dt_p     particle sub-step                                         s
+c_T      dt_p / min(T)                                             1
+h        lid height above ground (inf: none)                       m
+n        draw counter of the particle                              1
+h_xy,h_z kernel bandwidths (half-widths of the support)            m
+======== ========================================================= ========
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, prange
+
+from models.gas_dispersion.turbulence import (COL_DSIGMA_W2_DZ, COL_SIGMA_U, COL_SIGMA_V, COL_SIGMA_W, COL_T_U,
+                                              COL_T_V, COL_T_W, COL_U, ProfileTable)
+
+GAMMA = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio, SplitMix64's increment
+MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+MIX_2 = np.uint64(0x94D049BB133111EB)
+SALT = np.uint64(0xD1B54A32D192ED03)
+LOW_32 = np.uint64(0xFFFFFFFF)
+SHIFT_27, SHIFT_30, SHIFT_31, SHIFT_32 = np.uint64(27), np.uint64(30), np.uint64(31), np.uint64(32)
+TWO_POW_M32 = 2.0**-32
+TWO_PI = 2.0 * math.pi
+DRAWS_PER_SUBSTEP = 2
+# Fastmath flags that cannot change results between runs or thread counts: no reassociation, no NaN/inf
+# assumptions (reflection tests compare with inf lids).
+FAST = {"nsz", "arcp", "contract", "afn"}
+
+
+# -- random numbers -------------------------------------------------------------------------------------------
+def _ziggurat_tables(layers: int = 128, r: float = 3.442619855899, v: float = 9.91256303526217e-3):
+    """(k, w, f) of Marsaglia & Tsang's (2000) 128-layer ziggurat, scaled for 25-bit signed integers j.
+
+    Layer i spans x in [0, x_i); x_i from x_{i-1} by x = sqrt(-2 ln(v / x_{i-1} + exp(-x_{i-1}^2 / 2))), all
+    layers of area v; the base layer holds the tail beyond r. A deviate is j w[i], accepted at once when
+    |j| < k[i] (the part of the layer under the curve of the next one).
+    """
+    scale = float(ZIG_SCALE)
+    k = np.zeros(layers, dtype=np.int64)
+    w = np.zeros(layers)
+    f = np.zeros(layers)
+    q = v / math.exp(-0.5 * r * r)
+    k[0] = int(r / q * scale)
+    w[0], w[-1] = q / scale, r / scale
+    f[0], f[-1] = 1.0, math.exp(-0.5 * r * r)
+    x_prev = x = r
+    for i in range(layers - 2, 0, -1):
+        x = math.sqrt(-2.0 * math.log(v / x + math.exp(-0.5 * x * x)))
+        k[i + 1] = int(x / x_prev * scale)
+        x_prev = x
+        f[i] = math.exp(-0.5 * x * x)
+        w[i] = x / scale
+    return k, w, f
+
+
+GAMMA = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio, SplitMix64's increment
+MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+MIX_2 = np.uint64(0x94D049BB133111EB)
+SALT = np.uint64(0xD1B54A32D192ED03)
+LOW_32 = np.uint64(0xFFFFFFFF)
+LAYER_MASK = np.uint64(127)
+SHIFT_7, SHIFT_27, SHIFT_30 = np.uint64(7), np.uint64(27), np.uint64(30)
+SHIFT_31, SHIFT_32 = np.uint64(31), np.uint64(32)
+TWO_POW_M32 = 2.0**-32
+ZIG_SCALE = 1 << 24  # j is a 25-bit signed integer in [-2^24, 2^24)
+ZIG_R = 3.442619855899  # start of the tail of the 128-layer ziggurat
+ZIG_K, ZIG_W, ZIG_F = _ziggurat_tables()
+W_CLIP = 6.0  # |w| <= W_CLIP s_w (numerical guard, see langevin)
+DRAWS_PER_SUBSTEP = 2  # words n, n + 1: three deviates; rare rejections read further words
+# Fastmath flags that cannot change results between runs or thread counts: no reassociation, no NaN/inf
+# assumptions (the kernels compare with infinite lids). Reciprocals and FMA contraction give the homogeneous
+# kernel 1.5x; the gridded kernel keeps strict IEEE arithmetic, because near walls its sub-step and reflection
+# decisions amplify last-bit differences and its NumPy twin should agree to ~1e-12.
+FAST = {"nsz", "arcp", "contract", "afn"}
+STRICT = {"nsz"}
+
+
+@njit(cache=True, inline="always")
+def mix64(z):
+    """SplitMix64 finalizer: a bijective avalanche hash of a uint64 (Steele et al. 2014)."""
+    z = (z ^ (z >> SHIFT_30)) * MIX_1
+    z = (z ^ (z >> SHIFT_27)) * MIX_2
+    return z ^ (z >> SHIFT_31)
+
+
+@njit(cache=True, inline="always")
+def particle_key(seed, particle_id):
+    """SplitMix64 seed of one particle's stream: distinct for distinct ids (mix64 is a bijection)."""
+    return mix64(mix64(np.uint64(seed) * GAMMA + SALT) + np.uint64(particle_id))
+
+
+@njit(cache=True, inline="always")
+def draw(k, n):
+    """The n-th 64-bit word of the stream with key k (SplitMix64 output n)."""
+    return mix64(k + np.uint64(n) * GAMMA)
+
+
+@njit(cache=True)
+def normal_slow(k, n, j, i):
+    """Marsaglia & Tsang (2000) rejection branch for a fast-path miss (j, layer i); further words from n on.
+
+    Returns (deviate, next counter). The tail beyond r is sampled by Marsaglia's (1964) method.
+    """
+    while True:
+        x = j * ZIG_W[i]
+        if i == 0:
+            while True:
+                v = draw(k, n)
+                n += 1
+                x_t = -math.log((np.float64(v >> SHIFT_32) + 0.5) * TWO_POW_M32) / ZIG_R
+                y_t = -math.log((np.float64(v & LOW_32) + 0.5) * TWO_POW_M32)
+                if y_t + y_t >= x_t * x_t:
+                    return (ZIG_R + x_t if j > 0 else -ZIG_R - x_t), n
+        v = draw(k, n)
+        n += 1
+        uniform = (np.float64(v >> SHIFT_32) + 0.5) * TWO_POW_M32
+        if ZIG_F[i] + uniform * (ZIG_F[i - 1] - ZIG_F[i]) < math.exp(-0.5 * x * x):
+            return x, n
+        bits = v & LOW_32
+        i = np.int64(bits & LAYER_MASK)
+        j = np.int64(bits >> SHIFT_7) - ZIG_SCALE
+        if abs(j) < ZIG_K[i]:
+            return j * ZIG_W[i], n
+
+
+@njit(cache=True, inline="always")
+def normal(bits, k, n):
+    """N(0, 1) from 32 random bits (7 pick the layer, 25 the signed abscissa: disjoint, Doornik 2005)."""
+    i = np.int64(bits & LAYER_MASK)
+    j = np.int64(bits >> SHIFT_7) - ZIG_SCALE
+    if abs(j) < ZIG_K[i]:
+        return j * ZIG_W[i], n
+    return normal_slow(k, n, j, i)
+
+
+@njit(cache=True, inline="always")
+def three_normals(k, n):
+    """The three deviates of one sub-step from words n and n + 1; returns them and the next counter."""
+    v_1 = draw(k, n)
+    v_2 = draw(k, n + 1)
+    n += DRAWS_PER_SUBSTEP
+    n_1, n = normal(v_1 & LOW_32, k, n)
+    n_2, n = normal(v_1 >> SHIFT_32, k, n)
+    n_3, n = normal(v_2 & LOW_32, k, n)
+    return n_1, n_2, n_3, n
+
+
+@njit(cache=True)
+def gaussian_draws(seed, particle_id, counter, out, next_counter):
+    """out[p, :] = the three deviates a sub-step starting at counter[p] gives particle_id[p] (tests, twins)."""
+    for p in range(particle_id.size):
+        out[p, 0], out[p, 1], out[p, 2], next_counter[p] = three_normals(particle_key(seed, particle_id[p]),
+                                                                          counter[p])
+
+
+# -- profile table ----------------------------------------------------------------------------------------------
+# Columns of the kernel table: what the Langevin step needs, precomputed so the particle loop has no divisions.
+KT_U, KT_INV_T_U, KT_INV_T_V, KT_INV_T_W, KT_B_U, KT_B_V, KT_B_W, KT_INV_SW2, KT_HALF_DSW2, KT_T_MIN = range(10)
+KT_COLUMNS = 10
+
+
+def kernel_table(table: ProfileTable) -> np.ndarray:
+    """(n, KT_COLUMNS) rows on the table's heights: U, 1/T_u, 1/T_v, 1/T_w, b_i = sqrt(2 s_i^2 / T_i),
+    1/s_w^2, ds_w2 / 2, min(T_u, T_v, T_w). Kernels interpolate these linearly in s like the profiles."""
+    v = table.values
+    out = np.empty((v.shape[0], KT_COLUMNS))
+    out[:, KT_U] = v[:, COL_U]
+    for col_t, col_s, col_inv, col_b in ((COL_T_U, COL_SIGMA_U, KT_INV_T_U, KT_B_U),
+                                         (COL_T_V, COL_SIGMA_V, KT_INV_T_V, KT_B_V),
+                                         (COL_T_W, COL_SIGMA_W, KT_INV_T_W, KT_B_W)):
+        out[:, col_inv] = 1.0 / v[:, col_t]
+        out[:, col_b] = np.sqrt(2.0 / v[:, col_t]) * v[:, col_s]
+    out[:, KT_INV_SW2] = 1.0 / v[:, COL_SIGMA_W] ** 2
+    out[:, KT_HALF_DSW2] = 0.5 * v[:, COL_DSIGMA_W2_DZ]
+    out[:, KT_T_MIN] = np.minimum(np.minimum(v[:, COL_T_U], v[:, COL_T_V]), v[:, COL_T_W])
+    return out
+
+
+@njit(cache=True, inline="always")
+def lookup(table, z_lo, z_hi, z):
+    """Row of the kernel table at height z: linear in s = sqrt((z - z_lo) / (z_hi - z_lo)), clamped."""
+    n = table.shape[0]
+    q = (z - z_lo) / (z_hi - z_lo)
+    q = min(max(q, 0.0), 1.0)
+    s = math.sqrt(q) * (n - 1)
+    k = min(int(s), n - 2)
+    a = s - k
+    b = 1.0 - a
+    j = k + 1  # 2-D indexing: a row view (table[k]) costs an array struct per call
+    return (b * table[k, KT_U] + a * table[j, KT_U], b * table[k, KT_INV_T_U] + a * table[j, KT_INV_T_U],
+            b * table[k, KT_INV_T_V] + a * table[j, KT_INV_T_V], b * table[k, KT_INV_T_W] + a * table[j, KT_INV_T_W],
+            b * table[k, KT_B_U] + a * table[j, KT_B_U], b * table[k, KT_B_V] + a * table[j, KT_B_V],
+            b * table[k, KT_B_W] + a * table[j, KT_B_W], b * table[k, KT_INV_SW2] + a * table[j, KT_INV_SW2],
+            b * table[k, KT_HALF_DSW2] + a * table[j, KT_HALF_DSW2], b * table[k, KT_T_MIN] + a * table[j, KT_T_MIN])
+
+
+@njit(cache=True, inline="always")
+def substep_length(T_min, c_T, dt_min, t_left):
+    """(dt_p, last): c_T min(T), at least dt_min; the remainder is split in two rather than left as a sliver."""
+    dt_p = max(c_T * T_min, dt_min)
+    if dt_p >= t_left:
+        return t_left, True
+    if 2.0 * dt_p > t_left:
+        return 0.5 * t_left, False
+    return dt_p, False
+
+
+@njit(cache=True, inline="always")
+def langevin(u, v, w, inv_T_u, inv_T_v, inv_T_w, b_u, b_v, b_w, inv_s_w2, half_ds_w2, dt_p, n_1, n_2, n_3):
+    """One step of the three velocity fluctuations, b_i = sqrt(2 s_i^2 / T_i).
+
+    The damping -w / T is integrated by the trapezoidal rule, which keeps the stationary variance of the
+    Ornstein-Uhlenbeck part exactly s^2 for any dt_p / T (explicit Euler inflates it by 1 / (1 - dt_p / 2T));
+    Thomson's drift term is explicit. |w| is clipped at W_CLIP s_w, a numerical guard against the runaway
+    of the explicit w^2 drift (a Gaussian exceeds 6 s with probability 2e-9).
+    """
+    root_dt = math.sqrt(dt_p)
+    r_u, r_v, r_w = 0.5 * dt_p * inv_T_u, 0.5 * dt_p * inv_T_v, 0.5 * dt_p * inv_T_w
+    d_u, d_v, d_w = 1.0 + r_u, 1.0 + r_v, 1.0 + r_w
+    inv = 1.0 / (d_u * d_v * d_w)  # one division for the three denominators
+    drift = half_ds_w2 * (1.0 + w * w * inv_s_w2)
+    u = (u * (1.0 - r_u) + b_u * root_dt * n_1) * (d_v * d_w * inv)
+    v = (v * (1.0 - r_v) + b_v * root_dt * n_2) * (d_u * d_w * inv)
+    w = (w * (1.0 - r_w) + drift * dt_p + b_w * root_dt * n_3) * (d_u * d_v * inv)
+    q = w * w * inv_s_w2
+    if q > W_CLIP * W_CLIP:
+        w *= W_CLIP / math.sqrt(q)
+    return u, v, w
+
+
+@njit(cache=True, inline="always")
+def reflect_vertical(z, w, z_ground, z_lid):
+    """Perfect reflection at the ground and at the lid (z_lid = inf: none)."""
+    if z < z_ground:
+        z = 2.0 * z_ground - z
+        w = -w
+    if z > z_lid:
+        z = 2.0 * z_lid - z
+        w = -w
+        if z < z_ground:  # a step longer than the layer: put it on the ground
+            z = z_ground
+    return z, w
+
+
+# -- kernel a: horizontally homogeneous, flat ground --------------------------------------------------------------
+@njit(cache=True, parallel=True, fastmath=FAST)
+def advance_homogeneous(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, active, table, z_lo, z_hi,
+                        e_x, e_y, u_m, v_m, lid_m, dt, c_T, dt_min, seed):
+    """Advance every active particle by dt over flat ground at z = 0 (state arrays updated in place).
+
+    Each particle's state is read and written by its own iteration only, so the in-place update is the
+    same as a next-buffer swap. table: kernel_table(profile) of a turbulence.ProfileTable, with its z_lo, z_hi;
+    lid_m = inf for no lid.
+    """
+    for p in prange(x.size):
+        if active[p] == 0:
+            continue
+        k = particle_key(seed, particle_id[p])
+        n = draws[p]
+        xp, yp, zp = x[p], y[p], z[p]
+        u, v, w = u_turb[p], v_turb[p], w_turb[p]
+        t_left = dt
+        last = False
+        while not last:
+            U, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, T_min = lookup(table, z_lo, z_hi, zp)
+            dt_p, last = substep_length(T_min, c_T, dt_min, t_left)
+            n_1, n_2, n_3, n = three_normals(k, n)
+            u, v, w = langevin(u, v, w, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, dt_p, n_1, n_2, n_3)
+            along = U + u
+            xp += (along * e_x - v * e_y + u_m) * dt_p
+            yp += (along * e_y + v * e_x + v_m) * dt_p
+            zp, w = reflect_vertical(zp + w * dt_p, w, 0.0, lid_m)
+            t_left -= dt_p
+        x[p], y[p], z[p] = xp, yp, zp
+        u_turb[p], v_turb[p], w_turb[p] = u, v, w
+        draws[p] = n
+
+
+# -- kernel b: gridded wind, terrain and buildings ---------------------------------------------------------------
+@njit(cache=True, inline="always")
+def trilinear(f, gk, gj, gi):
+    """Trilinear value of f[k, j, i] at continuous indices (gk, gj, gi), clamped to the array."""
+    nk, nj, ni = f.shape
+    gk = min(max(gk, 0.0), nk - 1.0)
+    gj = min(max(gj, 0.0), nj - 1.0)
+    gi = min(max(gi, 0.0), ni - 1.0)
+    k = min(int(gk), max(nk - 2, 0))
+    j = min(int(gj), max(nj - 2, 0))
+    i = min(int(gi), max(ni - 2, 0))
+    c = gk - k
+    b = gj - j
+    a = gi - i
+    k1, j1, i1 = min(k + 1, nk - 1), min(j + 1, nj - 1), min(i + 1, ni - 1)
+    lower = ((1.0 - a) * ((1.0 - b) * f[k, j, i] + b * f[k, j1, i])
+             + a * ((1.0 - b) * f[k, j, i1] + b * f[k, j1, i1]))
+    upper = ((1.0 - a) * ((1.0 - b) * f[k1, j, i] + b * f[k1, j1, i])
+             + a * ((1.0 - b) * f[k1, j, i1] + b * f[k1, j1, i1]))
+    return (1.0 - c) * lower + c * upper
+
+
+@njit(cache=True, inline="always")
+def staggered_wind(u_face, v_face, w_face, fx, fy, fz):
+    """Mean (U, V, W) at fractional cell coordinates (fx, fy, fz) = ((x - x0)/dx, ...) of an Arakawa C grid."""
+    return (trilinear(u_face, fz - 0.5, fy - 0.5, fx),
+            trilinear(v_face, fz - 0.5, fy, fx - 0.5),
+            trilinear(w_face, fz, fy - 0.5, fx - 0.5))
+
+
+@njit(cache=True, parallel=True, fastmath=STRICT)
+def advance_gridded(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, active, table, z_lo, z_hi,
+                    x0, y0, z_bottom, dx, dy, dz, u_face, v_face, w_face, solid, surface_m, lid_m,
+                    dt, c_T, dt_min, seed, u_m=0.0, v_m=0.0):
+    """Advance every active particle by dt through a staggered wind field with solid cells (in place).
+
+    z is height above datum; turbulence comes from the table at the height above surface_m of the particle's
+    column; lid_m is the lid height above that surface (inf: none). The grid bottom z_bottom is ground.
+    u_turb, v_turb are along and across the local horizontal mean wind; (u_m, v_m) an optional plume-wide
+    meander velocity added for this step, as in advance_homogeneous.
+    """
+    nz, ny, nx = solid.shape
+    x_end, y_end, z_top = x0 + nx * dx, y0 + ny * dy, z_bottom + nz * dz
+    for p in prange(x.size):
+        if active[p] == 0:
+            continue
+        k = particle_key(seed, particle_id[p])
+        n = draws[p]
+        xp, yp, zp = x[p], y[p], z[p]
+        u, v, w = u_turb[p], v_turb[p], w_turb[p]
+        t_left = dt
+        last = False
+        while not last:
+            fx, fy, fz = (xp - x0) / dx, (yp - y0) / dy, (zp - z_bottom) / dz
+            i_old = min(max(int(math.floor(fx)), 0), nx - 1)
+            j_old = min(max(int(math.floor(fy)), 0), ny - 1)
+            k_old = min(max(int(math.floor(fz)), 0), nz - 1)
+            ground = surface_m[j_old, i_old]
+            _, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, T_min = lookup(table, z_lo, z_hi, zp - ground)
+            U, V, W = staggered_wind(u_face, v_face, w_face, fx, fy, fz)
+            speed = math.sqrt(U * U + V * V)
+            if speed > 1.0e-12:
+                e_x, e_y = U / speed, V / speed
+            else:
+                e_x, e_y = 1.0, 0.0
+            dt_p, last = substep_length(T_min, c_T, dt_min, t_left)
+            # Courant limit with the velocity at the start of the sub-step: at most half a cell per step.
+            rate = max(abs(U + u_m + u * e_x - v * e_y) / dx, abs(V + v_m + u * e_y + v * e_x) / dy,
+                       abs(W + w) / dz)
+            if rate * dt_p > 0.5:
+                dt_p = 0.5 / rate
+                last = False
+            n_1, n_2, n_3, n = three_normals(k, n)
+            u, v, w = langevin(u, v, w, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, dt_p, n_1, n_2, n_3)
+            fl_x, fl_y = u * e_x - v * e_y, u * e_y + v * e_x  # fluctuation in grid axes
+            x_new = xp + (U + u_m + fl_x) * dt_p
+            y_new = yp + (V + v_m + fl_y) * dt_p
+            z_new, w = reflect_vertical(zp + (W + w) * dt_p, w, z_bottom, ground + lid_m)
+            t_left -= dt_p
+            if not (x0 <= x_new < x_end and y0 <= y_new < y_end and z_new < z_top):
+                active[p] = 0
+                xp, yp, zp = x_new, y_new, z_new
+                break
+            i = min(int((x_new - x0) / dx), nx - 1)  # min: the division can round up to nx at the edge
+            j = min(int((y_new - y0) / dy), ny - 1)
+            kk = min(int((z_new - z_bottom) / dz), nz - 1)
+            if solid[kk, j, i] != 0:
+                if i != i_old:
+                    face = x0 + max(i, i_old) * dx
+                    x_new = 2.0 * face - x_new
+                    fl_x = -fl_x
+                if j != j_old:
+                    face = y0 + max(j, j_old) * dy
+                    y_new = 2.0 * face - y_new
+                    fl_y = -fl_y
+                if kk != k_old:
+                    face = z_bottom + max(kk, k_old) * dz
+                    z_new = 2.0 * face - z_new
+                    w = -w
+                i = min(max(int(math.floor((x_new - x0) / dx)), 0), nx - 1)
+                j = min(max(int(math.floor((y_new - y0) / dy)), 0), ny - 1)
+                kk = min(max(int(math.floor((z_new - z_bottom) / dz)), 0), nz - 1)
+                if solid[kk, j, i] != 0:  # cannot happen with half-cell steps; stay put, bounce back
+                    x_new, y_new, z_new = xp, yp, zp
+                    fl_x, fl_y, w = -fl_x, -fl_y, -w
+                u = fl_x * e_x + fl_y * e_y
+                v = -fl_x * e_y + fl_y * e_x
+            xp, yp, zp = x_new, y_new, z_new
+        x[p], y[p], z[p] = xp, yp, zp
+        u_turb[p], v_turb[p], w_turb[p] = u, v, w
+        draws[p] = n
+
+
+@njit(cache=True, parallel=True)
+def height_above_surface(x, y, z, x0, y0, dx, dy, surface_m, out):
+    """out[p] = z[p] - surface_m of the particle's column (columns clamped to the grid)."""
+    ny, nx = surface_m.shape
+    for p in prange(x.size):
+        i = min(max(int(math.floor((x[p] - x0) / dx)), 0), nx - 1)
+        j = min(max(int(math.floor((y[p] - y0) / dy)), 0), ny - 1)
+        out[p] = z[p] - surface_m[j, i]
+
+
+# -- concentration ----------------------------------------------------------------------------------------------
+@njit(cache=True, inline="always")
+def epanechnikov(r):
+    """K(r) = 3/4 (1 - r^2) on |r| < 1, integral 1."""
+    return 0.75 * (1.0 - r * r) if r * r < 1.0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def vertical_kernel(z_p, z_r, h_z):
+    """Kernel of a particle at z_p seen at z_r, plus its image below the ground (1/m)."""
+    return (epanechnikov((z_r - z_p) / h_z) + epanechnikov((z_r + z_p) / h_z)) / h_z
+
+
+@njit(cache=True)
+def _bin_by_row(y, weight, y0, dy, ny, reach):
+    """Counting sort of particles with weight != 0 by grid row, rows -reach .. ny + reach - 1."""
+    n_bins = ny + 2 * reach
+    start = np.zeros(n_bins + 1, dtype=np.int64)
+    row = np.full(y.size, -1, dtype=np.int64)
+    for p in range(y.size):
+        if weight[p] != 0.0:
+            r = int(math.floor((y[p] - y0) / dy)) + reach
+            if 0 <= r < n_bins:
+                row[p] = r
+                start[r + 1] += 1
+    for r in range(n_bins):
+        start[r + 1] += start[r]
+    order = np.empty(start[n_bins], dtype=np.int64)
+    fill = start[:-1].copy()
+    for p in range(y.size):
+        if row[p] >= 0:
+            order[fill[row[p]]] = p
+            fill[row[p]] += 1
+    return order, start
+
+
+@njit(cache=True, parallel=True)
+def kde_grid(x, y, weight, x0, y0, dx, dy, nx, ny, h_xy, out):
+    """out[j, i] = sum_p weight_p K_h(x_i - x_p) K_h(y_j - y_p), cell centres x0 + (i + 1/2) dx.
+
+    Particles are binned by row first; each output row is then owned by one thread (no write races) and its
+    sum runs in particle order, so the result does not depend on the number of threads.
+    """
+    reach = int(math.ceil(h_xy / dy)) + 1
+    order, start = _bin_by_row(y, weight, y0, dy, ny, reach)
+    for j in prange(ny):
+        for i in range(nx):
+            out[j, i] = 0.0
+        y_c = y0 + (j + 0.5) * dy
+        for r in range(j, j + 2 * reach + 1):  # bins of rows j - reach .. j + reach
+            for q in range(start[r], start[r + 1]):
+                p = order[q]
+                k_y = epanechnikov((y_c - y[p]) / h_xy)
+                if k_y == 0.0:
+                    continue
+                c = weight[p] * k_y / (h_xy * h_xy)
+                i_lo = max(int(math.floor((x[p] - h_xy - x0) / dx - 0.5)), 0)
+                i_hi = min(int(math.ceil((x[p] + h_xy - x0) / dx - 0.5)), nx - 1)
+                for i in range(i_lo, i_hi + 1):
+                    out[j, i] += c * epanechnikov((x0 + (i + 0.5) * dx - x[p]) / h_xy)
+
+
+@njit(cache=True)
+def _vertical_weights(z_agl, mass, active, receptor_height_m, h_z, out):
+    for p in range(z_agl.size):
+        out[p] = mass[p] * vertical_kernel(z_agl[p], receptor_height_m, h_z) if active[p] != 0 else 0.0
+
+
+@njit(cache=True)
+def concentration_at_height(x, y, z_agl, mass, active, x0, y0, dx, dy, nx, ny, receptor_height_m,
+                            bandwidth_xy_m, bandwidth_z_m, out):
+    """Mass concentration (kg/m3) at receptor_height_m above ground on the (ny, nx) grid of cell centres.
+
+    z_agl: particle heights above the ground (homogeneous z, or height_above_surface for gridded runs).
+    """
+    weight = np.empty(x.size)
+    _vertical_weights(z_agl, mass, active, receptor_height_m, bandwidth_z_m, weight)
+    kde_grid(x, y, weight, x0, y0, dx, dy, nx, ny, bandwidth_xy_m, out)
+
+
+@njit(cache=True)
+def column_density(x, y, mass, active, x0, y0, dx, dy, nx, ny, bandwidth_xy_m, out):
+    """Vertically integrated mass (kg/m2) on the (ny, nx) grid of cell centres."""
+    weight = np.where(active != 0, mass, 0.0)
+    kde_grid(x, y, weight, x0, y0, dx, dy, nx, ny, bandwidth_xy_m, out)
+
+
+@njit(cache=True, parallel=True)
+def concentration_at_points(x, y, z_agl, mass, active, receptor_x, receptor_y, receptor_z_agl,
+                            bandwidth_xy_m, bandwidth_z_m, out):
+    """Mass concentration (kg/m3) at point receptors (x, y, height above ground), e.g. sampling arcs."""
+    h_xy, h_z = bandwidth_xy_m, bandwidth_z_m
+    norm = 1.0 / (h_xy * h_xy)
+    for r in prange(receptor_x.size):
+        total = 0.0
+        for p in range(x.size):
+            if active[p] == 0:
+                continue
+            k_x = epanechnikov((receptor_x[r] - x[p]) / h_xy)
+            if k_x == 0.0:
+                continue
+            k_y = epanechnikov((receptor_y[r] - y[p]) / h_xy)
+            if k_y == 0.0:
+                continue
+            total += mass[p] * k_x * k_y * vertical_kernel(z_agl[p], receptor_z_agl[r], h_z)
+        out[r] = total * norm
+
+
+# -- Python helpers ---------------------------------------------------------------------------------------------
+def silverman_bandwidths(x, y, z_agl, mass, active, cell_size_m: float, min_vertical_m: float = 1.0):
+    """(bandwidth_xy_m, bandwidth_z_m): Silverman's rule for the Epanechnikov kernel, floored at the grid.
+
+    h = 2.34 s n_eff^(-1/5) per axis (Silverman 1986, eq. 3.31 and Table 3.1, A(K) = 2.34 for the Epanechnikov
+    kernel), s = min(standard deviation, interquartile range / 1.349) (robust to skewed clouds), n_eff = (sum m)^2
+    / sum m^2 for unequal masses. Horizontal: the smaller of the x and y values (plumes are long and thin), at
+    least one grid cell; vertical: at least min_vertical_m.
+    """
+    if not cell_size_m > 0.0:
+        raise ValueError(f"cell_size_m must be > 0, got {cell_size_m}")
+    keep = np.asarray(active) != 0
+    m = np.asarray(mass, float)[keep]
+    if m.size < 2 or not m.sum() > 0.0:
+        return float(cell_size_m), float(min_vertical_m)
+    n_eff = m.sum() ** 2 / np.sum(m * m)
+
+    def spread(values):
+        values = np.asarray(values, float)[keep]
+        mean = np.average(values, weights=m)
+        std = math.sqrt(np.average((values - mean) ** 2, weights=m))
+        q75, q25 = np.percentile(values, [75.0, 25.0])
+        iqr = (q75 - q25) / 1.349
+        return min(std, iqr) if iqr > 0.0 else std
+
+    factor = 2.34 * n_eff ** (-0.2)
+    h_xy = max(factor * min(spread(x), spread(y)), float(cell_size_m))
+    h_z = max(factor * spread(z_agl), float(min_vertical_m))
+    return float(h_xy), float(h_z)
+
+
+@dataclass
+class ParticleState:
+    """Struct of arrays of the particles (what the kernels take)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+    u_turb: np.ndarray
+    v_turb: np.ndarray
+    w_turb: np.ndarray
+    mass_kg: np.ndarray
+    particle_id: np.ndarray
+    draws: np.ndarray
+    active: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> "ParticleState":
+        """n inactive particles with zeroed state and ids 0 .. n - 1."""
+        f = [np.zeros(n) for _ in range(7)]
+        return cls(*f, np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.uint8))

@@ -1,0 +1,137 @@
+"""Surface-layer similarity and Hanna (1982) turbulence: limits, similarity gradients, tables, inversions."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from models.gas_dispersion import turbulence as tb
+from models.gas_dispersion.stability import CLASSES, class_from_obukhov_length
+
+NEUTRAL = tb.SurfaceLayer(0.4, math.inf, 0.1, 1000.0)
+UNSTABLE = tb.SurfaceLayer(0.3, -20.0, 0.1, 1000.0)
+STABLE = tb.SurfaceLayer(0.2, 50.0, 0.05, 200.0)
+
+
+def test_neutral_near_ground_matches_panofsky_ratios():
+    """Neutral surface layer: sigma_w ~ 1.25-1.3 u*, sigma_u ~ 2 u* (Panofsky & Dutton 1984; Hanna 1982)."""
+    s_u, s_v, s_w, t_u, t_v, t_w = NEUTRAL.turbulence(2.0)
+    offset = tb.SIGMA_OFFSET_M_S  # FLEXPART's additive 0.01 m/s
+    assert 1.25 <= (s_w - offset) / 0.4 <= 1.31
+    assert (s_u - offset) / 0.4 == pytest.approx(2.0, abs=0.01)
+    assert t_w == pytest.approx(0.5 * 2.0 / s_w, rel=0.01)  # T_w = 0.5 z / sigma_w near the ground
+
+
+def test_neutral_wind_is_the_log_law():
+    for z in (1.0, 10.0, 50.0):
+        assert NEUTRAL.wind_speed(z) == pytest.approx(0.4 / 0.4 * math.log(z / 0.1), rel=1e-12)
+    assert NEUTRAL.wind_speed(0.1) == 0.0 and NEUTRAL.wind_speed(0.05) == 0.0
+
+
+@pytest.mark.parametrize("L", [-10.0, -100.0, 30.0, 300.0])
+def test_wind_gradient_follows_the_similarity_function(L):
+    """k z / u* du/dz = phi_m(z/L): Dyer (1974) when unstable, Beljaars & Holtslag (1991) when stable."""
+    layer = tb.SurfaceLayer(0.3, L, 0.05, 5000.0)
+    for z in (2.0, 10.0, 40.0):
+        dz = 1e-4 * z
+        dudz = (layer.wind_speed(z + dz) - layer.wind_speed(z - dz)) / (2 * dz)
+        zeta = z / L
+        if L < 0:
+            phi = (1 - 16 * zeta) ** -0.25
+        else:
+            a, b, c, d = 1.0, 2.0 / 3.0, 5.0, 0.35
+            phi = 1 + a * zeta + b * zeta * (1 + c - d * zeta) * math.exp(-d * zeta)
+        assert 0.4 * z / 0.3 * dudz == pytest.approx(phi, rel=1e-6)
+
+
+def test_convective_layer_scales_with_w_star():
+    """Mid-layer sigma_w ~ 0.6 w* (Hanna 1982; Lenschow et al. 1980 peak 0.6-0.65 w*), 1.3 u* at the ground."""
+    w_star = UNSTABLE.convective_velocity_m_s
+    assert w_star == pytest.approx(0.3 * (1000.0 / (0.4 * 20.0)) ** (1 / 3), rel=1e-12)
+    mid = [UNSTABLE.sigma_w(z) / w_star for z in (300.0, 500.0, 600.0)]
+    assert all(0.55 <= r <= 0.72 for r in mid)
+    assert UNSTABLE.sigma_w(0.5) / 0.3 == pytest.approx(1.3, abs=0.08)  # 0.96 / k^(1/3) = 1.30
+    assert UNSTABLE.sigma_w(990.0) / w_star == pytest.approx(0.37, abs=0.02)
+    s_u = UNSTABLE.turbulence(100.0)[0]
+    assert s_u == pytest.approx(0.3 * (12 + 0.5 * 1000 / 20) ** (1 / 3) + 0.01, rel=1e-9)
+
+
+def test_stable_turbulence_decays_to_the_top():
+    heights = np.linspace(5.0, 195.0, 20)
+    s_w = np.array([STABLE.sigma_w(z) for z in heights])
+    assert np.all(np.diff(s_w) < 0)
+    assert s_w[0] == pytest.approx(1.3 * 0.2 * (1 - 5 / 200) + 0.01, rel=1e-9)
+    assert STABLE.sigma_w(200.0) == pytest.approx(0.01)
+    # stable wind shear is stronger than neutral with the same u*
+    neutral = tb.SurfaceLayer(0.2, math.inf, 0.05, 200.0)
+    assert STABLE.wind_speed(50.0) > 1.5 * neutral.wind_speed(50.0)
+
+
+def test_meander_floor_on_horizontal_sigma():
+    calm = tb.SurfaceLayer(0.02, 5.0, 0.05, 50.0, min_sigma_v_m_s=0.3)
+    s_u, s_v, s_w = calm.turbulence(5.0)[:3]
+    assert s_u == 0.3 and s_v == 0.3 and s_w < 0.1
+
+
+@pytest.mark.parametrize("layer", [NEUTRAL, UNSTABLE, STABLE])
+def test_table_matches_the_exact_profiles(layer):
+    """Linear interpolation in s = sqrt(z') on 2001 rows: within 0.5 % of the exact functions between branch points."""
+    table = tb.profile_table(layer)
+    z = np.geomspace(0.5, 0.98 * layer.boundary_layer_height_m, 400)
+    rows = tb.table_lookup(table, z)
+    h = layer.boundary_layer_height_m
+    branch = np.zeros(z.size, bool)
+    for zb in (0.03 * h, 0.1 * h, 0.4 * h, 0.96 * h, abs(layer.obukhov_length_m)):
+        branch |= np.abs(z - zb) < 0.02 * h
+    for col, exact in ((tb.COL_U, [layer.wind_speed(v) for v in z]),
+                       (tb.COL_SIGMA_W, [layer.sigma_w(v) for v in z]),
+                       (tb.COL_T_W, [layer.turbulence(v)[5] for v in z]),
+                       (tb.COL_T_U, [layer.turbulence(v)[3] for v in z])):
+        err = np.abs(rows[:, col] - exact) / np.abs(exact)
+        assert np.max(err[~branch]) < 5e-3, col
+
+
+def test_dsigma_w2_dz_is_the_gradient_of_the_table():
+    table = tb.profile_table(STABLE)
+    z = table.heights_m
+    grad = np.gradient(table.values[:, tb.COL_SIGMA_W] ** 2, z)
+    np.testing.assert_allclose(table.values[5:-5, tb.COL_DSIGMA_W2_DZ], grad[5:-5], rtol=1e-3)
+
+
+@pytest.mark.parametrize("L", [-15.0, -200.0, math.inf, 40.0, 500.0])
+def test_friction_velocity_round_trip(L):
+    layer = tb.surface_layer_from_wind(5.0, 10.0, L, 0.03)
+    assert layer.wind_speed(10.0) == pytest.approx(5.0, rel=1e-12)
+    assert layer.obukhov_length_m == L
+
+
+@pytest.mark.parametrize("z0", [0.01, 0.1, 0.5])
+def test_obukhov_length_from_class_inverts_golder(z0):
+    for cls in CLASSES:
+        L = tb.obukhov_length_from_class(cls, z0)
+        assert class_from_obukhov_length(L if math.isfinite(L) else 1e9, z0) == cls
+    assert tb.obukhov_length_from_class("D", z0) == math.inf
+    assert tb.obukhov_length_from_class("A", z0) < 0 < tb.obukhov_length_from_class("F", z0)
+
+
+def test_boundary_layer_height_limits():
+    """Nieuwstadt (1981): 0.3 u*/f neutral, 0.4 sqrt(u* L / f) very stable (Zilitinkevich 1972)."""
+    f = 2 * tb.EARTH_ROTATION_RAD_S * math.sin(math.radians(45.0))
+    assert tb.boundary_layer_height(0.4, math.inf) == pytest.approx(0.3 * 0.4 / f)
+    assert tb.boundary_layer_height(0.4, 1e7) == pytest.approx(0.3 * 0.4 / f, rel=0.01)
+    assert tb.boundary_layer_height(0.2, 0.5) == pytest.approx(0.4 * math.sqrt(0.2 * 0.5 / f), rel=0.02)
+    assert tb.boundary_layer_height(0.3, -50.0) == tb.DEFAULT_CONVECTIVE_HEIGHT_M
+    assert tb.boundary_layer_height(0.3, -50.0, convective_height_m=1500.0) == 1500.0
+
+
+def test_bad_input_names_the_parameter():
+    with pytest.raises(ValueError, match="friction_velocity_m_s"):
+        tb.SurfaceLayer(0.0, math.inf, 0.1, 500.0)
+    with pytest.raises(ValueError, match="roughness_length_m"):
+        tb.SurfaceLayer(0.3, math.inf, -0.1, 500.0)
+    with pytest.raises(ValueError, match="cls"):
+        tb.obukhov_length_from_class("G", 0.1)
+    with pytest.raises(ValueError, match="speed_m_s"):
+        tb.surface_layer_from_wind(-1.0, 10.0, math.inf, 0.1)
