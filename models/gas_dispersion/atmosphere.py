@@ -86,11 +86,17 @@ class Atmosphere(ModelParams):
             layer = dataclasses.replace(layer, friction_velocity_m_s=self.friction_velocity_m_s)
         return layer
 
+    @property
+    def calm_scale(self) -> float:
+        """Factor from the profiles' wind to the true mean wind: below CALM_WIND_M_S the turbulence is that
+        of a CALM_WIND_M_S wind but the mean wind is the (smaller) given one, 0 in still air."""
+        return self.wind_speed_m_s / max(self.wind_speed_m_s, CALM_WIND_M_S)
+
     def profile_table(self, layer: "turbulence.SurfaceLayer") -> "turbulence.ProfileTable":
         """The kernels' profiles of ``layer``; a measured s_v replaces the similarity value at every height."""
         table = turbulence.profile_table(layer)
+        values = table.values.copy()
+        values[:, turbulence.COL_U] *= self.calm_scale
         if self.sigma_v_m_s is not None:
-            values = table.values.copy()
             values[:, turbulence.COL_SIGMA_V] = self.sigma_v_m_s
-            table = table._replace(values=values)
-        return table
+        return table._replace(values=values)

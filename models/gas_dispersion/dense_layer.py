@@ -96,7 +96,7 @@ class DenseGas(GasOutputs):
         )
         self.released_kg = 0.0
         bed, building_height = ground_and_buildings(grid, params.terrain, params.buildings)
-        self.bed = bed
+        self.ground_elevation_m, self.building_height_m = bed, building_height
         self.building_mask = buildings = building_height > 0.0
         self.source_temperature_k, mixture_density, self.source_density = self._source_gas(params)
         air_density = params.air_pressure_pa * AIR_MOLAR_MASS / (R_GAS * params.air_temperature_k)
@@ -220,10 +220,7 @@ class DenseGas(GasOutputs):
         return sources.acoustic_sources(self, state, t)
 
     def visual_layers(self, state, t):
-        layers = visuals.visual_layers(self, state, t)
-        if self.building_mask.any():
-            layers.building_mask = self.building_mask
-        return layers
+        return visuals.visual_layers(self, state, t)
 
     def report(self) -> dict:
         return {"released_kg": self.released_kg, "airborne_kg": self.airborne_kg(),

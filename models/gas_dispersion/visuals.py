@@ -20,5 +20,14 @@ from sim.render.images.layers import SceneLayers
 
 
 def visual_layers(model, state, t: float) -> SceneLayers:
+    """The gas column; and, for the models that have them, the ground and the buildings the gas flows
+    round (``ground_elevation_m`` and ``building_height_m`` on the grid)."""
     column_kg_m2 = model.column_density(t)
-    return SceneLayers(gas_column_ppm_m={model.gas.name: column_kg_m2 * model._ppm_per_kg_m3()})
+    layers = SceneLayers(gas_column_ppm_m={model.gas.name: column_kg_m2 * model._ppm_per_kg_m3()})
+    ground = getattr(model, "ground_elevation_m", None)
+    buildings = getattr(model, "building_height_m", None)
+    if ground is not None:
+        layers.elevation_m = ground + (buildings if buildings is not None else 0.0)
+    if buildings is not None and buildings.any():
+        layers.building_mask = buildings > 0.0
+    return layers

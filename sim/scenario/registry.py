@@ -9,6 +9,7 @@ MODELS: dict[str, str] = {
     "crowd": "models.crowd.model:Crowd",
     "dense_gas": "models.gas_dispersion.dense_layer:DenseGas",
     "gas_dispersion": "models.gas_dispersion.model:GasDispersion",
+    "gas_particles": "models.gas_dispersion.lagrangian:GasParticles",
     "flood": "models.flood.model:Flood",
     "geomagnetic": "models.geomagnetic.model:Geomagnetic",
     "wildfire": "models.wildfire.model:Wildfire",

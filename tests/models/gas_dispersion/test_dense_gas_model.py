@@ -61,6 +61,10 @@ def test_buildings_hold_no_gas_and_the_depth_field_marks_the_cloud():
     assert state["gas_concentration"].max() > 0.0
     depth = state["gas_cloud_depth"]
     assert depth.max() > 0.0 and (depth[state["gas_concentration"] == 0.0] == 0.0).all()
+    # what the cameras see: the building, raised on the ground, and the gas column beside it
+    layers = model.visual_layers(state, 150.0)
+    assert (layers.building_mask == inside).all() and (layers.elevation_m[inside] == 8.0).all()
+    assert layers.gas_column_ppm_m["chlorine"].max() > 0.0
 
 
 @pytest.mark.parametrize("hole_in", ["liquid", "vapour"])

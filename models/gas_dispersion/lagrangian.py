@@ -1,0 +1,390 @@
+"""Lagrangian particle dispersion of a gas among buildings, over terrain and in calm air.
+
+Governing equations
+-------------------
+Each computational particle carries a share m_p of the released mass. Its position follows the
+mean wind plus a velocity fluctuation, and the fluctuations follow Thomson's (1987) well-mixed
+Langevin model for Gaussian turbulence (kernels and symbols: :mod:`models.gas_dispersion.particles`):
+
+    dx = (U(x) + u') dt,
+    du'_i = -u'_i / T_i dt + [0.5 (1 + w'^2 / s_w^2) d(s_w^2)/dz]_(i = w) dt + sqrt(2 s_i^2 / T_i) dW_i
+
+with the mean wind U, the spreads s_i and the Lagrangian time scales T_i from surface-layer
+similarity (Monin-Obukhov; Hanna 1982 as in FLEXPART, :mod:`models.gas_dispersion.turbulence`),
+perfect reflection at the ground, at the top of the boundary layer and at solid cells.
+
+Over flat open ground U is the Monin-Obukhov profile along the wind direction. With terrain or
+buildings it is the diagnostic mass-consistent field of :mod:`models.gas_dispersion.wind_field`
+(Sherman 1978; Röckle 1990 zones as in QUIC-URB), on a 3-D grid over the model's raster.
+
+Concentration at receptor height z_r: kernel density estimate over the particles with the
+Epanechnikov kernel and the ground image of the vertical kernel (de Haan 1999),
+
+    C(x, y, z_r) = sum_p m_p K_h(x - x_p) K_h(y - y_p) [K_z(z_r - z_p) + K_z(z_r + z_p)]
+
+the ensemble-mean concentration of the run's turbulence (an instantaneous estimate of it; it
+carries no averaging-time loss). Derived fields as every gas model: :mod:`models.gas_dispersion.outputs`.
+
+Calm and low wind: the turbulence keeps a floor on the crosswind spread (s_v >= 0.2 m/s,
+Hanna 1983's low-wind meander) and the mean wind itself wanders: a plume-wide meander velocity
+(u_m, v_m) follows an Ornstein-Uhlenbeck process with spread s_m and time scale T_m,
+
+    du_m = -u_m / T_m dt + sqrt(2 s_m^2 / T_m) dW,
+
+so a release in still air spreads and drifts instead of piling up at the source (Anfossi et al.
+2005; Oettl et al. 2005 give T_m of several minutes in low winds).
+
+References
+----------
+Thomson, D.J. (1987) J. Fluid Mech. 180, 529-556.
+Hanna, S.R. (1982) Applications in air pollution modeling, in Atmospheric Turbulence and Air
+Pollution Modelling (Nieuwstadt & van Dop, eds.), Reidel, 275-310.
+Stohl, A. et al. (2005) Atmos. Chem. Phys. 5, 2461-2474 (FLEXPART 6.2).
+Sherman, C.A. (1978) J. Appl. Meteorol. 17, 312-319. Röckle, R. (1990) PhD thesis, TH Darmstadt.
+de Haan, P. (1999) Atmos. Environ. 33, 2007-2021.
+Hanna, S.R. (1983) J. Clim. Appl. Meteorol. 22, 1424-1430.
+Anfossi, D., Oettl, D., Degrazia, G., Goulart, A. (2005) Boundary-Layer Meteorol. 114, 179-203.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from models.gas_dispersion import particles, sources, turbulence, visuals
+from models.gas_dispersion.atmosphere import CALM_WIND_M_S, Atmosphere
+from models.gas_dispersion.outputs import GasOutputs, GasParams
+from models.gas_dispersion.releases import InstantaneousRelease, Release
+from models.gas_dispersion.obstacles import Building, ground_and_buildings
+from models.gas_dispersion.wind_field import WindGrid, wind_field
+from sim.grid import RasterGrid
+from sim.model import ModelParams
+from sim.terrain import TerrainSpec
+
+# Particles further than this from the grid (m) never come back to it: they are dropped.
+KEEP_MARGIN_M = 200.0
+# Particle sub-steps: dt_p = c_T min(T) but at least dt_min (particles.substep_length).
+C_T = 0.05
+DT_MIN_S = 0.01
+# A release is split into at most this many batches over its step, so a long step draws a
+# continuous plume rather than a train of puffs.
+RELEASE_BATCHES = 8
+
+
+class WindGridSpec(ModelParams):
+    """The 3-D grid of the diagnostic wind: the model's raster, levels of dz_m above the lowest ground."""
+
+    levels: int = Field(30, ge=4, le=400)
+    dz_m: float = Field(2.0, gt=0)
+    alpha_ratio: float = Field(1.0, gt=0, description="alpha_1 / alpha_2 of Sherman (1978); < 1 makes "
+                                                      "vertical adjustment dear (stable air goes round hills)")
+    building_zones: bool = Field(True, description="Röckle (1990) upwind, cavity and wake zones in the first guess")
+
+
+class Meander(ModelParams):
+    """Plume-wide wander of the mean wind (Ornstein-Uhlenbeck)."""
+
+    sigma_m_s: float = Field(0.3, ge=0, description="spread of each horizontal meander component")
+    time_scale_s: float = Field(300.0, gt=0)
+
+
+class GasParticlesParams(GasParams):
+    release: Release
+    atmosphere: Atmosphere
+    particles_per_s: float = Field(500.0, gt=0, description="particles released per second of release")
+    instantaneous_particles: int = Field(20000, ge=10, description="particles of an instantaneous release")
+    max_particles: int = Field(2_000_000, ge=100)
+    terrain: TerrainSpec | None = None
+    buildings: list[Building] = Field(default_factory=list)
+    wind_grid: WindGridSpec = WindGridSpec()
+    meander: Meander | None = Field(None, description="None: on (default spread) when the wind is below 2 m/s")
+    bandwidth_m: float | None = Field(None, gt=0, description="horizontal kernel half-width; None: Silverman's "
+                                                              "rule, at least one cell")
+    vertical_bandwidth_m: float | None = Field(None, gt=0)
+    time_step_s: float = Field(5.0, gt=0, description="longest model step")
+
+    @model_validator(mode="after")
+    def _source_height(self) -> "GasParticlesParams":
+        if self.terrain is None and not self.buildings and self.release.height_m > 0.9 * self._top_guess():
+            raise ValueError(f"release.height_m = {self.release.height_m} lies above the boundary layer")
+        return self
+
+    def _top_guess(self) -> float:
+        return self.atmosphere.boundary_layer_height_m or 1.0e4
+
+    @property
+    def gridded(self) -> bool:
+        """Whether the run needs the 3-D wind (terrain or buildings)."""
+        return self.terrain is not None or bool(self.buildings)
+
+
+class GasParticles(GasOutputs):
+    """Concentration of a gas released from a source, carried by Lagrangian particles."""
+
+    name = "gas_particles"
+    Params = GasParticlesParams
+    summary_fields = ("gas_concentration", "gas_hazard_level", "gas_dose")
+    fixed_params = ("gas", "receptor_height_m", "hazard_guideline", "exposure_duration", "terrain", "buildings",
+                    "wind_grid", "max_particles")
+    averaging = "ensemble mean of the particles' turbulence (instantaneous kernel estimate)"
+    references = ("Thomson 1987 (JFM 180); Hanna 1982; Stohl et al. 2005 (FLEXPART); Sherman 1978; Röckle 1990; "
+                  "de Haan 1999")
+
+    def __init__(self, grid: RasterGrid, params: GasParticlesParams, rng: np.random.Generator) -> None:
+        self.grid = grid
+        self.params = params
+        self._setup_outputs(grid)
+        self.fields = tuple(self.gas_field_specs())
+        self.rng = rng
+        self.seed = int(rng.integers(0, 2**62))
+        self.state = particles.ParticleState.empty(params.max_particles)
+        self.n_used = 0
+        self.released_kg = 0.0
+        self.lost_kg = 0.0
+        self.dropped_for_capacity = 0
+        self.meander_velocity = np.zeros(2)
+        self._atmosphere = None  # the atmosphere the current wind was built for
+        self._terrain, building_height = ground_and_buildings(grid, params.terrain, params.buildings)
+        self._buildings = building_height if building_height.any() else None
+        self.ground_elevation_m, self.building_height_m = self._terrain, building_height
+        self._concentration = np.zeros(grid.shape)
+        self._z_agl = np.zeros(params.max_particles)
+
+    # -- declarations ---------------------------------------------------------------------
+    @classmethod
+    def estimate_bytes(cls, grid: RasterGrid, params: GasParticlesParams) -> int:
+        per_particle = 8 * 9 + 1
+        wind = 0
+        if params.gridded:
+            wind = 8 * 6 * grid.size * params.wind_grid.levels  # faces, solver vectors, preconditioner
+        return params.max_particles * per_particle + 3 * grid.size * 8 + wind
+
+    # -- the model ------------------------------------------------------------------------
+    def initialize(self, state) -> None:
+        for spec in self.fields:
+            state[spec.name][...] = 0
+        self._previous[...] = 0
+
+    def stable_dt(self, state) -> float:
+        return self.params.time_step_s
+
+    def step(self, state, t: float, dt: float) -> None:
+        self._remember_concentration(state)
+        self._ensure_wind()
+        self._advance_meander(dt)
+        n_before = self.n_used
+        self._advance(0, n_before, dt)
+        self._release(t, dt)
+        self._drop_far_particles()
+        self._estimate(state)
+        self._derived(state, dt)
+
+    # -- wind and turbulence ----------------------------------------------------------------
+    def _ensure_wind(self) -> None:
+        """(Re)build the wind and turbulence when the atmosphere changed (at start, or by an event)."""
+        atmosphere = self.params.atmosphere
+        if atmosphere == self._atmosphere:
+            return
+        self._atmosphere = atmosphere
+        self.layer = atmosphere.surface_layer()
+        p = self.params
+        self.lid_m = self.layer.boundary_layer_height_m
+        self.table = atmosphere.profile_table(self.layer)
+        self.kernel_table = particles.kernel_table(self.table)
+        self.e_x, self.e_y = atmosphere.direction_vector
+        if not p.gridded:
+            self.wind = None
+            return
+        g = self.grid
+        terrain = self._terrain
+        spec = p.wind_grid
+        wind_grid = WindGrid(x0=g.x0, y0=g.y0, dx=g.dx, dy=g.dy, dz=spec.dz_m, nx=g.nx, ny=g.ny, nz=spec.levels,
+                             z_bottom=float(terrain.min()))
+        self.wind = wind_field(wind_grid, max(atmosphere.wind_speed_m_s, CALM_WIND_M_S),
+                               atmosphere.reference_height_m, atmosphere.wind_direction_deg,
+                               atmosphere.roughness_length_m, self.layer.obukhov_length_m, terrain_m=terrain,
+                               building_height_m=self._buildings, alpha_ratio=spec.alpha_ratio,
+                               building_zones=spec.building_zones)
+        if atmosphere.calm_scale < 1.0:  # still air: the diagnostic wind was built for the calm threshold
+            scale = atmosphere.calm_scale
+            self.wind = dataclasses.replace(self.wind, u_face=self.wind.u_face * scale,
+                                            v_face=self.wind.v_face * scale, w_face=self.wind.w_face * scale)
+
+    def _advance_meander(self, dt: float) -> None:
+        """Exact Ornstein-Uhlenbeck update of the plume-wide meander velocity over dt."""
+        spec = self.params.meander
+        if spec is None:
+            if self.params.atmosphere.wind_speed_m_s >= 2.0:
+                self.meander_velocity[:] = 0.0
+                return
+            spec = Meander()
+        decay = math.exp(-dt / spec.time_scale_s)
+        spread = spec.sigma_m_s * math.sqrt(1.0 - decay * decay)
+        self.meander_velocity = decay * self.meander_velocity + spread * self.rng.standard_normal(2)
+
+    # -- particles ----------------------------------------------------------------------------
+    def _advance(self, start: int, stop: int, dt: float) -> None:
+        if stop <= start or dt <= 0.0:
+            return
+        s = self.state
+        view = [a[start:stop] for a in (s.x, s.y, s.z, s.u_turb, s.v_turb, s.w_turb, s.particle_id, s.draws,
+                                        s.active)]
+        u_m, v_m = float(self.meander_velocity[0]), float(self.meander_velocity[1])
+        table, z_lo, z_hi = self.kernel_table, self.table.z_lo, self.table.z_hi
+        if self.wind is None:
+            particles.advance_homogeneous(*view, table, z_lo, z_hi, self.e_x, self.e_y, u_m, v_m, self.lid_m, dt,
+                                          C_T, DT_MIN_S, self.seed)
+            return
+        w, g = self.wind, self.wind.grid
+        particles.advance_gridded(*view, table, z_lo, z_hi, g.x0, g.y0, g.z_bottom, g.dx, g.dy, g.dz,
+                                  w.u_face, w.v_face, w.w_face, w.solid, w.surface_m, self.lid_m, dt, C_T, DT_MIN_S,
+                                  self.seed, u_m, v_m)
+
+    def _release(self, t: float, dt: float) -> None:
+        """Add this step's released mass as new particles, spread in time over the step."""
+        r = self.params.release
+        mass = r.mass_between(t, t + dt)
+        if not mass > 0.0:
+            return
+        self.released_kg += mass
+        if isinstance(r, InstantaneousRelease):
+            count, batches = self.params.instantaneous_particles, 1
+            ages = np.array([t + dt - r.at_s])
+        else:
+            count = max(1, int(round(self.params.particles_per_s * dt)))
+            batches = min(count, RELEASE_BATCHES)
+            ages = dt * (1.0 - (np.arange(batches) + 0.5) / batches)  # time each batch travels this step
+        free = self.state.x.size - self.n_used
+        if count > free:
+            self.dropped_for_capacity += count - free
+            count = free
+            if count == 0:
+                self.lost_kg += mass
+                return
+        bounds = np.linspace(self.n_used, self.n_used + count, batches + 1).round().astype(int)
+        self._place(self.n_used, self.n_used + count, mass / count, r)
+        self.n_used += count
+        for b in range(batches):
+            self._advance(int(bounds[b]), int(bounds[b + 1]), float(ages[b]))
+
+    def _place(self, start: int, stop: int, mass_each: float, release) -> None:
+        """New particles at the source (with its initial spread), turbulence drawn from the local spreads."""
+        n = stop - start
+        s = self.state
+        sigma0 = release.source_sigma_m
+        x = release.x_m + sigma0 * self.rng.standard_normal(n)
+        y = release.y_m + sigma0 * self.rng.standard_normal(n)
+        height = np.maximum(release.height_m + sigma0 * self.rng.standard_normal(n), self.table.z_lo)
+        if sigma0 > 0.0:
+            height = np.abs(height)
+        ground = self._surface_at(x, y)
+        values = turbulence.table_lookup(self.table, height)
+        s.x[start:stop], s.y[start:stop], s.z[start:stop] = x, y, ground + height
+        s.u_turb[start:stop] = values[:, turbulence.COL_SIGMA_U] * self.rng.standard_normal(n)
+        s.v_turb[start:stop] = values[:, turbulence.COL_SIGMA_V] * self.rng.standard_normal(n)
+        s.w_turb[start:stop] = values[:, turbulence.COL_SIGMA_W] * self.rng.standard_normal(n)
+        s.mass_kg[start:stop] = mass_each
+        s.draws[start:stop] = 0
+        s.active[start:stop] = 1
+
+    def _surface_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        if self.wind is None:
+            return np.zeros_like(x)
+        g = self.wind.grid
+        i = np.clip(((x - g.x0) / g.dx).astype(int), 0, g.nx - 1)
+        j = np.clip(((y - g.y0) / g.dy).astype(int), 0, g.ny - 1)
+        return self.wind.surface_m[j, i]
+
+    def _drop_far_particles(self) -> None:
+        """Deactivate particles that left the domain for good; compact the arrays when half are dead."""
+        n = self.n_used
+        s = self.state
+        xmin, xmax, ymin, ymax = self.grid.extent_m
+        live = s.active[:n] != 0
+        far = live & ((s.x[:n] < xmin - KEEP_MARGIN_M) | (s.x[:n] > xmax + KEEP_MARGIN_M)
+                      | (s.y[:n] < ymin - KEEP_MARGIN_M) | (s.y[:n] > ymax + KEEP_MARGIN_M))
+        # the gridded kernel itself deactivates particles leaving its box
+        gone = far | (~live & (s.mass_kg[:n] > 0.0))
+        self.lost_kg += float(s.mass_kg[:n][gone].sum())
+        s.active[:n][far] = 0
+        s.mass_kg[:n][gone] = 0.0
+        if n > 1000 and np.count_nonzero(s.active[:n]) < n // 2:
+            keep = np.flatnonzero(s.active[:n])
+            for array in (s.x, s.y, s.z, s.u_turb, s.v_turb, s.w_turb, s.mass_kg, s.particle_id, s.draws, s.active):
+                array[:keep.size] = array[keep]
+            s.active[keep.size:n] = 0
+            s.mass_kg[keep.size:n] = 0.0
+            self.n_used = keep.size
+            # Fresh ids for the freed slots: a particle's random stream is keyed by its id.
+            s.particle_id[keep.size:] = np.arange(self._next_id(), self._next_id() + s.x.size - keep.size)
+
+    def _next_id(self) -> int:
+        return int(self.state.particle_id.max()) + 1
+
+    # -- concentration --------------------------------------------------------------------------
+    def _heights_above_ground(self) -> np.ndarray:
+        n = self.n_used
+        s = self.state
+        if self.wind is None:
+            return s.z[:n]
+        out = self._z_agl[:n]
+        g = self.wind.grid
+        particles.height_above_surface(s.x[:n], s.y[:n], s.z[:n], g.x0, g.y0, g.dx, g.dy, self.wind.surface_m, out)
+        return out
+
+    def bandwidths(self) -> tuple[float, float]:
+        """(horizontal, vertical) kernel half-widths for the current particles."""
+        p = self.params
+        n = self.n_used
+        s = self.state
+        cell = max(self.grid.dx, self.grid.dy)
+        if p.bandwidth_m is not None and p.vertical_bandwidth_m is not None:
+            return p.bandwidth_m, p.vertical_bandwidth_m
+        h_xy, h_z = particles.silverman_bandwidths(s.x[:n], s.y[:n], self._heights_above_ground(), s.mass_kg[:n],
+                                                   s.active[:n], cell, min_vertical_m=max(1.0, p.receptor_height_m))
+        return (p.bandwidth_m or h_xy), (p.vertical_bandwidth_m or h_z)
+
+    def _estimate(self, state) -> None:
+        n = self.n_used
+        s = self.state
+        g = self.grid
+        out = self._concentration
+        out[...] = 0.0
+        if n:
+            h_xy, h_z = self.bandwidths()
+            particles.concentration_at_height(s.x[:n], s.y[:n], self._heights_above_ground(), s.mass_kg[:n],
+                                              s.active[:n], g.x0, g.y0, g.dx, g.dy, g.nx, g.ny,
+                                              self.params.receptor_height_m, h_xy, h_z, out)
+        state["gas_concentration"][...] = out
+
+    def column_density(self, t: float) -> np.ndarray:
+        """Vertical column of the gas (kg m-2) on the grid, from the same particles and kernel."""
+        n = self.n_used
+        s = self.state
+        g = self.grid
+        out = np.zeros(g.shape)
+        if n:
+            h_xy, _ = self.bandwidths()
+            particles.column_density(s.x[:n], s.y[:n], s.mass_kg[:n], s.active[:n], g.x0, g.y0, g.dx, g.dy, g.nx,
+                                     g.ny, h_xy, out)
+        return out
+
+    def airborne_kg(self) -> float:
+        n = self.n_used
+        return float(self.state.mass_kg[:n][self.state.active[:n] != 0].sum())
+
+    # -- hooks ------------------------------------------------------------------------------------
+    def acoustic_sources(self, state, t):
+        return sources.acoustic_sources(self, state, t)
+
+    def visual_layers(self, state, t):
+        return visuals.visual_layers(self, state, t)
+
+    def report(self) -> dict:
+        n = self.n_used
+        return {"particles_in_use": int(np.count_nonzero(self.state.active[:n])),
+                "released_kg": self.released_kg, "airborne_kg": self.airborne_kg(), "lost_kg": self.lost_kg,
+                "particles_not_released_capacity": self.dropped_for_capacity}
