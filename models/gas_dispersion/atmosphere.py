@@ -21,11 +21,20 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from models.gas_dispersion import turbulence
-from models.gas_dispersion.stability import Insolation, StabilityClass, class_from_insolation
+from models.gas_dispersion.stability import (Insolation, StabilityClass, class_from_insolation,
+                                            class_from_obukhov_length)
 from sim.model import ModelParams
+
+# The horizontal Lagrangian time scale of an Ornstein-Uhlenbeck velocity whose long-time lateral
+# spread, sigma_y^2 -> 2 sigma_v^2 T t, equals that of Draxler's (1976) f_y = 1 / (1 + 0.9 sqrt(t/T_i)),
+# T_i = 1000 s (adopted by Irwin 1983 for spreads from measured sigma_theta): sigma_y^2 -> sigma_v^2 t T_i
+# / 0.81, so T = T_i / 1.62. Near the ground similarity's T_v (Hanna 1982) is seconds: it describes the
+# small eddies, not the slow wander of the wind that a 10-minute sigma_theta includes.
+DRAXLER_TIME_SCALE_S = 1000.0 / 1.62
 
 # Below this speed (m/s) the wind is calm: the profiles are built for this speed (u* of a few
 # cm/s) and the spread comes from the low-wind floor of s_v and the meander.
@@ -45,6 +54,9 @@ class Atmosphere(ModelParams):
     roughness_length_m: float = Field(0.1, gt=0, lt=10)
     boundary_layer_height_m: float | None = Field(None, gt=0)
     sigma_v_m_s: float | None = Field(None, gt=0, description="measured crosswind turbulence (replaces similarity)")
+    horizontal_time_scale_s: float | None = Field(
+        None, gt=0, description="floor on the horizontal Lagrangian time scales (DRAXLER_TIME_SCALE_S = 617 s "
+                                "goes with a measured 10-minute sigma_v)")
     latitude_deg: float = Field(45.0, ge=-90, le=90, description="for the Coriolis parameter of the default h")
 
     @model_validator(mode="after")
@@ -67,15 +79,20 @@ class Atmosphere(ModelParams):
         theta = math.radians(self.wind_direction_deg)
         return -math.sin(theta), -math.cos(theta)
 
+    def pasquill_class(self) -> str:
+        """The Pasquill class: given, from insolation (Turner 1970), or nearest to L (Golder 1972)."""
+        if self.stability_class is not None:
+            return self.stability_class
+        if self.insolation is not None:
+            u10 = self.wind_speed_m_s * (10.0 / self.reference_height_m) ** (1.0 / 7.0)
+            return class_from_insolation(u10, self.insolation)
+        return class_from_obukhov_length(self.monin_obukhov_length_m, self.roughness_length_m)
+
     def obukhov_length(self) -> float:
         """L (m): given, or from the Pasquill class; math.inf when neutral."""
         if self.monin_obukhov_length_m is not None:
             return self.monin_obukhov_length_m
-        cls = self.stability_class
-        if cls is None:
-            u10 = self.wind_speed_m_s * (10.0 / self.reference_height_m) ** (1.0 / 7.0)
-            cls = class_from_insolation(u10, self.insolation)
-        return turbulence.obukhov_length_from_class(cls, self.roughness_length_m)
+        return turbulence.obukhov_length_from_class(self.pasquill_class(), self.roughness_length_m)
 
     def surface_layer(self) -> "turbulence.SurfaceLayer":
         """The surface-layer scales of this atmosphere."""
@@ -97,6 +114,16 @@ class Atmosphere(ModelParams):
         table = turbulence.profile_table(layer)
         values = table.values.copy()
         values[:, turbulence.COL_U] *= self.calm_scale
-        if self.sigma_v_m_s is not None:
-            values[:, turbulence.COL_SIGMA_V] = self.sigma_v_m_s
-        return table._replace(values=values)
+        return measured_horizontal(table._replace(values=values), self.sigma_v_m_s, self.horizontal_time_scale_s)
+
+
+def measured_horizontal(table: "turbulence.ProfileTable", sigma_v_m_s: float | None = None,
+                        time_scale_s: float | None = None) -> "turbulence.ProfileTable":
+    """``table`` with a measured crosswind spread at every height and a floor on the horizontal time scales."""
+    values = table.values.copy()
+    if sigma_v_m_s is not None:
+        values[:, turbulence.COL_SIGMA_V] = sigma_v_m_s
+    if time_scale_s is not None:
+        for column in (turbulence.COL_T_U, turbulence.COL_T_V):
+            values[:, column] = np.maximum(values[:, column], time_scale_s)
+    return table._replace(values=values)

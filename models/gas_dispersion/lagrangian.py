@@ -91,8 +91,9 @@ class Meander(ModelParams):
     time_scale_s: float = Field(300.0, gt=0)
 
 
-class GasParticlesParams(GasParams):
-    release: Release
+class ParticleTransportParams(ModelParams):
+    """How particles are carried: the atmosphere, the ground and buildings, and the particle budget."""
+
     atmosphere: Atmosphere
     particles_per_s: float = Field(500.0, gt=0, description="particles released per second of release")
     instantaneous_particles: int = Field(20000, ge=10, description="particles of an instantaneous release")
@@ -106,38 +107,36 @@ class GasParticlesParams(GasParams):
     vertical_bandwidth_m: float | None = Field(None, gt=0)
     time_step_s: float = Field(5.0, gt=0, description="longest model step")
 
-    @model_validator(mode="after")
-    def _source_height(self) -> "GasParticlesParams":
-        if self.terrain is None and not self.buildings and self.release.height_m > 0.9 * self._top_guess():
-            raise ValueError(f"release.height_m = {self.release.height_m} lies above the boundary layer")
-        return self
-
-    def _top_guess(self) -> float:
-        return self.atmosphere.boundary_layer_height_m or 1.0e4
-
     @property
     def gridded(self) -> bool:
         """Whether the run needs the 3-D wind (terrain or buildings)."""
         return self.terrain is not None or bool(self.buildings)
 
 
-class GasParticles(GasOutputs):
-    """Concentration of a gas released from a source, carried by Lagrangian particles."""
+class GasParticlesParams(GasParams, ParticleTransportParams):
+    release: Release
 
-    name = "gas_particles"
-    Params = GasParticlesParams
-    summary_fields = ("gas_concentration", "gas_hazard_level", "gas_dose")
-    fixed_params = ("gas", "receptor_height_m", "hazard_guideline", "exposure_duration", "terrain", "buildings",
-                    "wind_grid", "max_particles")
-    averaging = "ensemble mean of the particles' turbulence (instantaneous kernel estimate)"
-    references = ("Thomson 1987 (JFM 180); Hanna 1982; Stohl et al. 2005 (FLEXPART); Sherman 1978; Röckle 1990; "
-                  "de Haan 1999")
+    @model_validator(mode="after")
+    def _source_height(self) -> "GasParticlesParams":
+        top = self.atmosphere.boundary_layer_height_m or 1.0e4
+        if not self.gridded and self.release.height_m > 0.9 * top:
+            raise ValueError(f"release.height_m = {self.release.height_m} lies above the boundary layer")
+        return self
 
-    def __init__(self, grid: RasterGrid, params: GasParticlesParams, rng: np.random.Generator) -> None:
+
+class ParticleModel:
+    """What every particle model shares: wind, turbulence, the particles, their kernel estimates.
+
+    A subclass sets ``params`` (a :class:`ParticleTransportParams`), calls :meth:`_setup_particles`,
+    advances the particles aloft with :meth:`_transport` and adds new ones with :meth:`_add` in its
+    ``step``, and says how low its vertical kernel may be (``min_vertical_m``).
+    """
+
+    released_kg = 0.0
+    min_vertical_m = 1.0
+
+    def _setup_particles(self, grid: RasterGrid, params: ParticleTransportParams, rng: np.random.Generator) -> None:
         self.grid = grid
-        self.params = params
-        self._setup_outputs(grid)
-        self.fields = tuple(self.gas_field_specs())
         self.rng = rng
         self.seed = int(rng.integers(0, 2**62))
         self.state = particles.ParticleState.empty(params.max_particles)
@@ -153,34 +152,22 @@ class GasParticles(GasOutputs):
         self._concentration = np.zeros(grid.shape)
         self._z_agl = np.zeros(params.max_particles)
 
-    # -- declarations ---------------------------------------------------------------------
     @classmethod
-    def estimate_bytes(cls, grid: RasterGrid, params: GasParticlesParams) -> int:
+    def estimate_bytes(cls, grid: RasterGrid, params: ParticleTransportParams) -> int:
         per_particle = 8 * 9 + 1
         wind = 0
         if params.gridded:
             wind = 8 * 6 * grid.size * params.wind_grid.levels  # faces, solver vectors, preconditioner
         return params.max_particles * per_particle + 3 * grid.size * 8 + wind
 
-    # -- the model ------------------------------------------------------------------------
-    def initialize(self, state) -> None:
-        for spec in self.fields:
-            state[spec.name][...] = 0
-        self._previous[...] = 0
-
     def stable_dt(self, state) -> float:
         return self.params.time_step_s
 
-    def step(self, state, t: float, dt: float) -> None:
-        self._remember_concentration(state)
+    def _transport(self, dt: float) -> None:
+        """Carry the particles already aloft over one step (new ones are added after, with their own ages)."""
         self._ensure_wind()
         self._advance_meander(dt)
-        n_before = self.n_used
-        self._advance(0, n_before, dt)
-        self._release(t, dt)
-        self._drop_far_particles()
-        self._estimate(state)
-        self._derived(state, dt)
+        self._advance(0, self.n_used, dt)
 
     # -- wind and turbulence ----------------------------------------------------------------
     def _ensure_wind(self) -> None:
@@ -243,52 +230,34 @@ class GasParticles(GasOutputs):
                                   w.u_face, w.v_face, w.w_face, w.solid, w.surface_m, self.lid_m, dt, C_T, DT_MIN_S,
                                   self.seed, u_m, v_m)
 
-    def _release(self, t: float, dt: float) -> None:
-        """Add this step's released mass as new particles, spread in time over the step."""
-        r = self.params.release
-        mass = r.mass_between(t, t + dt)
-        if not mass > 0.0:
-            return
-        self.released_kg += mass
-        if isinstance(r, InstantaneousRelease):
-            count, batches = self.params.instantaneous_particles, 1
-            ages = np.array([t + dt - r.at_s])
-        else:
-            count = max(1, int(round(self.params.particles_per_s * dt)))
-            batches = min(count, RELEASE_BATCHES)
-            ages = dt * (1.0 - (np.arange(batches) + 0.5) / batches)  # time each batch travels this step
+    def _add(self, x: np.ndarray, y: np.ndarray, height: np.ndarray, mass_kg: np.ndarray, ages_s: np.ndarray) -> None:
+        """New particles at (x, y) and ``height`` above the ground, each carried on by its age (s) within
+        this step, in contiguous runs of equal age; turbulence drawn from the local spreads. Mass beyond
+        the particle budget is counted as lost."""
+        count = x.size
         free = self.state.x.size - self.n_used
         if count > free:
             self.dropped_for_capacity += count - free
+            self.lost_kg += float(np.sum(mass_kg[free:]))
+            x, y, height, mass_kg, ages_s = x[:free], y[:free], height[:free], mass_kg[:free], ages_s[:free]
             count = free
-            if count == 0:
-                self.lost_kg += mass
-                return
-        bounds = np.linspace(self.n_used, self.n_used + count, batches + 1).round().astype(int)
-        self._place(self.n_used, self.n_used + count, mass / count, r)
-        self.n_used += count
-        for b in range(batches):
-            self._advance(int(bounds[b]), int(bounds[b + 1]), float(ages[b]))
-
-    def _place(self, start: int, stop: int, mass_each: float, release) -> None:
-        """New particles at the source (with its initial spread), turbulence drawn from the local spreads."""
-        n = stop - start
+        if count == 0:
+            return
+        start, stop = self.n_used, self.n_used + count
         s = self.state
-        sigma0 = release.source_sigma_m
-        x = release.x_m + sigma0 * self.rng.standard_normal(n)
-        y = release.y_m + sigma0 * self.rng.standard_normal(n)
-        height = np.maximum(release.height_m + sigma0 * self.rng.standard_normal(n), self.table.z_lo)
-        if sigma0 > 0.0:
-            height = np.abs(height)
-        ground = self._surface_at(x, y)
+        height = np.maximum(height, self.table.z_lo)
         values = turbulence.table_lookup(self.table, height)
-        s.x[start:stop], s.y[start:stop], s.z[start:stop] = x, y, ground + height
-        s.u_turb[start:stop] = values[:, turbulence.COL_SIGMA_U] * self.rng.standard_normal(n)
-        s.v_turb[start:stop] = values[:, turbulence.COL_SIGMA_V] * self.rng.standard_normal(n)
-        s.w_turb[start:stop] = values[:, turbulence.COL_SIGMA_W] * self.rng.standard_normal(n)
-        s.mass_kg[start:stop] = mass_each
+        s.x[start:stop], s.y[start:stop], s.z[start:stop] = x, y, self._surface_at(x, y) + height
+        s.u_turb[start:stop] = values[:, turbulence.COL_SIGMA_U] * self.rng.standard_normal(count)
+        s.v_turb[start:stop] = values[:, turbulence.COL_SIGMA_V] * self.rng.standard_normal(count)
+        s.w_turb[start:stop] = values[:, turbulence.COL_SIGMA_W] * self.rng.standard_normal(count)
+        s.mass_kg[start:stop] = mass_kg
         s.draws[start:stop] = 0
         s.active[start:stop] = 1
+        self.n_used = stop
+        runs = np.flatnonzero(np.diff(ages_s)) + 1
+        for lo, hi in zip(np.concatenate(([0], runs)), np.concatenate((runs, [count]))):
+            self._advance(start + int(lo), start + int(hi), float(ages_s[lo]))
 
     def _surface_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         if self.wind is None:
@@ -344,10 +313,11 @@ class GasParticles(GasOutputs):
         if p.bandwidth_m is not None and p.vertical_bandwidth_m is not None:
             return p.bandwidth_m, p.vertical_bandwidth_m
         h_xy, h_z = particles.silverman_bandwidths(s.x[:n], s.y[:n], self._heights_above_ground(), s.mass_kg[:n],
-                                                   s.active[:n], cell, min_vertical_m=max(1.0, p.receptor_height_m))
+                                                   s.active[:n], cell, min_vertical_m=max(1.0, self.min_vertical_m))
         return (p.bandwidth_m or h_xy), (p.vertical_bandwidth_m or h_z)
 
-    def _estimate(self, state) -> None:
+    def concentration_at(self, receptor_height_m: float) -> np.ndarray:
+        """Mass concentration (kg m-3) at a height above the ground on the grid (a scratch array, reused)."""
         n = self.n_used
         s = self.state
         g = self.grid
@@ -356,9 +326,9 @@ class GasParticles(GasOutputs):
         if n:
             h_xy, h_z = self.bandwidths()
             particles.concentration_at_height(s.x[:n], s.y[:n], self._heights_above_ground(), s.mass_kg[:n],
-                                              s.active[:n], g.x0, g.y0, g.dx, g.dy, g.nx, g.ny,
-                                              self.params.receptor_height_m, h_xy, h_z, out)
-        state["gas_concentration"][...] = out
+                                              s.active[:n], g.x0, g.y0, g.dx, g.dy, g.nx, g.ny, receptor_height_m,
+                                              h_xy, h_z, out)
+        return out
 
     def column_density(self, t: float) -> np.ndarray:
         """Vertical column of the gas (kg m-2) on the grid, from the same particles and kernel."""
@@ -376,15 +346,73 @@ class GasParticles(GasOutputs):
         n = self.n_used
         return float(self.state.mass_kg[:n][self.state.active[:n] != 0].sum())
 
-    # -- hooks ------------------------------------------------------------------------------------
-    def acoustic_sources(self, state, t):
-        return sources.acoustic_sources(self, state, t)
-
-    def visual_layers(self, state, t):
-        return visuals.visual_layers(self, state, t)
-
     def report(self) -> dict:
         n = self.n_used
         return {"particles_in_use": int(np.count_nonzero(self.state.active[:n])),
                 "released_kg": self.released_kg, "airborne_kg": self.airborne_kg(), "lost_kg": self.lost_kg,
                 "particles_not_released_capacity": self.dropped_for_capacity}
+
+
+class GasParticles(ParticleModel, GasOutputs):
+    """Concentration of a gas released from a source, carried by Lagrangian particles."""
+
+    name = "gas_particles"
+    Params = GasParticlesParams
+    summary_fields = ("gas_concentration", "gas_hazard_level", "gas_dose")
+    fixed_params = ("gas", "receptor_height_m", "hazard_guideline", "exposure_duration", "terrain", "buildings",
+                    "wind_grid", "max_particles")
+    averaging = "ensemble mean of the particles' turbulence (instantaneous kernel estimate)"
+    references = ("Thomson 1987 (JFM 180); Hanna 1982; Stohl et al. 2005 (FLEXPART); Sherman 1978; Röckle 1990; "
+                  "de Haan 1999")
+
+    def __init__(self, grid: RasterGrid, params: GasParticlesParams, rng: np.random.Generator) -> None:
+        self.params = params
+        self._setup_outputs(grid)
+        self._setup_particles(grid, params, rng)
+        self.fields = tuple(self.gas_field_specs())
+
+    @property
+    def min_vertical_m(self) -> float:
+        return self.params.receptor_height_m
+
+    def initialize(self, state) -> None:
+        for spec in self.fields:
+            state[spec.name][...] = 0
+        self._previous[...] = 0
+
+    def step(self, state, t: float, dt: float) -> None:
+        self._remember_concentration(state)
+        self._transport(dt)
+        self._release(t, dt)
+        self._drop_far_particles()
+        state["gas_concentration"][...] = self.concentration_at(self.params.receptor_height_m)
+        self._derived(state, dt)
+
+    def _release(self, t: float, dt: float) -> None:
+        """Add this step's released mass as new particles, spread in time over the step."""
+        r = self.params.release
+        mass = r.mass_between(t, t + dt)
+        if not mass > 0.0:
+            return
+        self.released_kg += mass
+        if isinstance(r, InstantaneousRelease):
+            count, batches = self.params.instantaneous_particles, 1
+            ages = np.array([t + dt - r.at_s])
+        else:
+            count = max(1, int(round(self.params.particles_per_s * dt)))
+            batches = min(count, RELEASE_BATCHES)
+            ages = dt * (1.0 - (np.arange(batches) + 0.5) / batches)  # time each batch travels this step
+        bounds = np.linspace(0, count, batches + 1).round().astype(int)
+        sigma0 = r.source_sigma_m
+        x = r.x_m + sigma0 * self.rng.standard_normal(count)
+        y = r.y_m + sigma0 * self.rng.standard_normal(count)
+        height = np.full(count, r.height_m)
+        if sigma0 > 0.0:
+            height = np.abs(height + sigma0 * self.rng.standard_normal(count))
+        self._add(x, y, height, np.full(count, mass / count), np.repeat(ages, np.diff(bounds)))
+
+    def acoustic_sources(self, state, t):
+        return sources.acoustic_sources(self, state, t)
+
+    def visual_layers(self, state, t):
+        return visuals.visual_layers(self, state, t)

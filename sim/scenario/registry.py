@@ -12,6 +12,7 @@ MODELS: dict[str, str] = {
     "gas_particles": "models.gas_dispersion.lagrangian:GasParticles",
     "flood": "models.flood.model:Flood",
     "geomagnetic": "models.geomagnetic.model:Geomagnetic",
+    "smoke": "models.gas_dispersion.smoke:Smoke",
     "wildfire": "models.wildfire.model:Wildfire",
 }
 
