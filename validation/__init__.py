@@ -48,6 +48,7 @@ def _lazy(target: str) -> Callable[..., ValidationResult]:
 # name -> case function (imported on demand, so `hazsim list` stays quick)
 CASES: dict[str, Callable[..., ValidationResult]] = {
     "prairie_grass": _lazy("validation.prairie_grass.compare:run"),
+    "prairie_grass_particles": _lazy("validation.prairie_grass_particles.compare:run"),
     "dense_gas": _lazy("validation.dense_gas.compare:run"),
     "ea_test5": _lazy("validation.ea_test5.compare:run"),
     "malpasset": _lazy("validation.malpasset.compare:run"),

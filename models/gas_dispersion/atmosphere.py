@@ -25,8 +25,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from models.gas_dispersion import turbulence
-from models.gas_dispersion.stability import (Insolation, StabilityClass, class_from_insolation,
-                                            class_from_obukhov_length)
+from models.gas_dispersion.stability import (Insolation, StabilityClass, check_one_stability,
+                                            class_from_insolation, class_from_obukhov_length)
 from sim.model import ModelParams
 
 # The horizontal Lagrangian time scale of an Ornstein-Uhlenbeck velocity whose long-time lateral
@@ -61,13 +61,7 @@ class Atmosphere(ModelParams):
 
     @model_validator(mode="after")
     def _one_stability(self) -> "Atmosphere":
-        given = [k for k in ("stability_class", "insolation", "monin_obukhov_length_m") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError("give exactly one of stability_class, insolation or monin_obukhov_length_m"
-                             + (f" (got {', '.join(given)})" if given else ""))
-        if self.monin_obukhov_length_m == 0:
-            raise ValueError("monin_obukhov_length_m: expected a non-zero length (negative: unstable, positive: "
-                             "stable)")
+        check_one_stability(self)
         if self.reference_height_m <= self.roughness_length_m:
             raise ValueError(f"reference_height_m = {self.reference_height_m} must exceed roughness_length_m = "
                              f"{self.roughness_length_m}")

@@ -169,11 +169,6 @@ class DenseGas(GasOutputs):
     def estimate_bytes(cls, grid: RasterGrid, params: DenseGasParams) -> int:
         return 20 * grid.size * 8  # state, next state, sources, wind, face fluxes
 
-    def initialize(self, state) -> None:
-        for spec in self.fields:
-            state[spec.name][...] = 0
-        self._previous[...] = 0
-
     def stable_dt(self, state) -> float:
         return self.params.time_step_s
 

@@ -375,11 +375,6 @@ class GasParticles(ParticleModel, GasOutputs):
     def min_vertical_m(self) -> float:
         return self.params.receptor_height_m
 
-    def initialize(self, state) -> None:
-        for spec in self.fields:
-            state[spec.name][...] = 0
-        self._previous[...] = 0
-
     def step(self, state, t: float, dt: float) -> None:
         self._remember_concentration(state)
         self._transport(dt)

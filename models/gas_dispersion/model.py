@@ -60,6 +60,7 @@ from models.gas_dispersion.stability import (
     Insolation,
     StabilityClass,
     briggs_coefficients,
+    check_one_stability,
     class_from_insolation,
     class_from_obukhov_length,
     wind_at_height,
@@ -101,10 +102,7 @@ class GasDispersionParams(GasParams):
 
     @model_validator(mode="after")
     def _consistent(self) -> "GasDispersionParams":
-        given = [k for k in ("stability_class", "insolation", "monin_obukhov_length_m") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError("give exactly one of stability_class, insolation or monin_obukhov_length_m"
-                             + (f" (got {', '.join(given)})" if given else ""))
+        check_one_stability(self)
         if self.mode == "plume" and isinstance(self.release, InstantaneousRelease):
             raise ValueError("an instantaneous release needs mode = 'puff'")
         if self.mixing_height_m is not None:
@@ -157,11 +155,6 @@ class GasDispersion(GasOutputs):
         return grid.size * grid.float_dtype.itemsize  # the previous-concentration buffer
 
     # -- the model ------------------------------------------------------------------------
-    def initialize(self, state) -> None:
-        for spec in self.fields:
-            state[spec.name][...] = 0
-        self._previous[...] = 0
-
     def stable_dt(self, state) -> float:
         return self.params.puff_interval_s if self.params.mode == "puff" else math.inf
 

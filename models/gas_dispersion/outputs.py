@@ -167,6 +167,11 @@ class GasOutputs:
         """Every gas field is computed at the receptor height (m above ground)."""
         return {spec.name: self.params.receptor_height_m for spec in self.gas_field_specs()}
 
+    def initialize(self, state) -> None:
+        for spec in self.fields:
+            state[spec.name][...] = 0
+        self._previous[...] = 0
+
     def _ppm_per_kg_m3(self) -> float:
         p = self.params
         return ppm_per_kg_m3(self.gas.molar_mass_kg_mol, p.air_temperature_k, p.air_pressure_pa)

@@ -44,6 +44,19 @@ _TURNER = (
 _COLUMNS = {"strong": 0, "moderate": 1, "slight": 2, "night_cloudy": 3, "night_clear": 4}
 
 
+STABILITY_KEYS = ("stability_class", "insolation", "monin_obukhov_length_m")
+
+
+def check_one_stability(params) -> None:
+    """ValueError unless ``params`` gives exactly one stability descriptor, and a non-zero L."""
+    given = [k for k in STABILITY_KEYS if getattr(params, k) is not None]
+    if len(given) != 1:
+        raise ValueError("give exactly one of stability_class, insolation or monin_obukhov_length_m"
+                         + (f" (got {', '.join(given)})" if given else ""))
+    if params.monin_obukhov_length_m == 0:
+        raise ValueError("monin_obukhov_length_m: expected a non-zero length (negative: unstable, positive: stable)")
+
+
 def class_from_insolation(wind_speed_10m_m_s: float, insolation: str) -> str:
     """Pasquill class from 10-m wind speed and insolation or night-time cloud (Turner 1970).
 

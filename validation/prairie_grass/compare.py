@@ -69,22 +69,26 @@ def pairs(case: dict, quick: bool = False) -> list[dict]:
     return records
 
 
-def run(out_dir: Path, quick: bool = False) -> ValidationResult:
-    case = load_case()
-    records = pairs(case, quick)
+def score_arcs(records: list[dict], arcs_m: list[float]):
+    """(observed, predicted, distance arrays, rows of (label, scores) per arc then all arcs, CWIC scores)."""
     observed = np.array([r["observed"] for r in records])
     predicted = np.array([r["predicted"] for r in records])
     distance = np.array([r["distance_m"] for r in records])
-
     rows = []
-    for d in case["case"]["arcs_m"]:
+    for d in arcs_m:
         at = distance == d
         if at.any():
             rows.append((f"{d:g} m", scores(observed[at], predicted[at])))
-    overall = scores(observed, predicted)
-    rows.append(("all arcs", overall))
+    rows.append(("all arcs", scores(observed, predicted)))
     cwic = [(r["cwic_observed"], r["cwic_predicted"]) for r in records if np.isfinite(r["cwic_observed"])]
-    cwic_scores = scores(*zip(*cwic))
+    return observed, predicted, distance, rows, scores(*zip(*cwic))
+
+
+def run(out_dir: Path, quick: bool = False) -> ValidationResult:
+    case = load_case()
+    records = pairs(case, quick)
+    observed, predicted, distance, rows, cwic_scores = score_arcs(records, case["case"]["arcs_m"])
+    overall = rows[-1][1]
     passed = acceptable(overall, case["acceptance"])
 
     figures = {k: overall[k] for k in ("FB", "NMSE", "MG", "VG", "FAC2", "N")}
