@@ -5,9 +5,16 @@
     those near the ground several.
 (b) gridded: the same particles in the lowest 60 m of a 100 x 100 x 30 C grid (5 m x 5 m x 2 m) with a
     log-law wind and four solid blocks, model step 1 s (the half-cell Courant limit sub-cycles most of them).
-Figures: particle-steps/s = particles x model steps / wall time, and Langevin sub-steps/s counted from the
-random-word counters (an upper bound by the ~3 % of words that ziggurat rejections consume), with every Numba
-thread and with one. Each timed call starts from the same state (copied in before the clock starts).
+
+Figures, with every Numba thread and with one:
+- particle-steps/s (the headline): one particle advanced by one Langevin integration step (one sub-step: one
+  draw of three deviates, one velocity and position update), the unit of a naive loop "N particles x M steps".
+  Counted as random words used / mean words per sub-step, the mean measured on 10^6 sub-steps of the generator
+  (ziggurat rejections read extra words), so the count is exact to ~1e-4.
+- model-steps/s: particles x model steps (dt = 1 s) / wall time, each particle taking as many sub-steps as it
+  needs; and the mean sub-steps per particle and model step that links the two.
+- scaling: all threads / one thread. Each timed call starts from the same state (copied in before the clock
+  starts); the best of several calls is reported, the machine may be shared.
 """
 
 from __future__ import annotations
@@ -53,9 +60,18 @@ def block_grid(layer: tb.SurfaceLayer, nx=100, ny=100, nz=30, dx=5.0, dz=2.0):
                 solid=solid, surface_m=surface.astype(np.float64))
 
 
+def words_per_substep(samples: int = 1_000_000) -> float:
+    """Mean random words one Langevin sub-step uses (2 plus the ziggurat rejections' extra words)."""
+    ids = np.arange(samples, dtype=np.int64)
+    counter = (ids * 7) % 1000
+    out, next_counter = np.empty((samples, 3)), np.empty(samples, dtype=np.int64)
+    pt.gaussian_draws(3, ids, counter, out, next_counter)
+    return float((next_counter - counter).mean())
+
+
 def _timed(advance, start: dict, work: dict, repeats: int) -> tuple[float, float]:
-    """(best seconds, sub-steps of that call) over ``repeats`` calls from the same start, after a warm-up call."""
-    best, substeps = math.inf, 0.0
+    """(best seconds, random words of that call) over ``repeats`` calls from the same start, after a warm-up."""
+    best, words = math.inf, 0.0
     for r in range(repeats + 1):
         for key in STATE:
             np.copyto(work[key], start[key])
@@ -64,8 +80,8 @@ def _timed(advance, start: dict, work: dict, repeats: int) -> tuple[float, float
         elapsed = time.perf_counter() - t0
         if r > 0 and elapsed < best:
             best = elapsed
-            substeps = float((work["draws"] - start["draws"]).sum()) / pt.DRAWS_PER_SUBSTEP
-    return best, substeps
+            words = float((work["draws"] - start["draws"]).sum())
+    return best, words
 
 
 def run_bench(quick: bool = False) -> dict[str, tuple[float, str]]:
@@ -95,20 +111,29 @@ def run_bench(quick: bool = False) -> dict[str, tuple[float, str]]:
                            g["surface_m"], h, 1.0, 0.05, 0.01, 7)
 
     figures: dict[str, tuple[float, str]] = {}
+    per_substep = words_per_substep()
     threads = numba.get_num_threads()
+    rates: dict[str, float] = {}
     for label, n_threads in (("", threads), ("_1_thread", 1)):
         numba.set_num_threads(n_threads)
         try:
-            t_flat, sub_flat = _timed(flat_step, flat, flat_work, repeats)
-            t_grid, sub_grid = _timed(grid_step, boxed, boxed_work, repeats)
+            t_flat, words_flat = _timed(flat_step, flat, flat_work, repeats)
+            t_grid, words_grid = _timed(grid_step, boxed, boxed_work, repeats)
         finally:
             numba.set_num_threads(threads)
-        figures[f"homogeneous_particle_steps_per_s{label}"] = (n / t_flat, "particle-steps/s (dt = 1 s)")
-        figures[f"homogeneous_substeps_per_s{label}"] = (sub_flat / t_flat, "Langevin sub-steps/s")
-        figures[f"gridded_particle_steps_per_s{label}"] = (n_boxed / t_grid, "particle-steps/s (dt = 1 s)")
-        figures[f"gridded_substeps_per_s{label}"] = (sub_grid / t_grid, "Langevin sub-steps/s")
-    figures["homogeneous_substeps_per_step"] = (sub_flat / n, "sub-steps per particle and model step")
-    figures["gridded_substeps_per_step"] = (sub_grid / n_boxed, "sub-steps per particle and model step")
+        for kernel, seconds, words, particles in (("homogeneous", t_flat, words_flat, n),
+                                                  ("gridded", t_grid, words_grid, n_boxed)):
+            rates[kernel + label] = words / per_substep / seconds
+            figures[f"{kernel}_particle_steps_per_s{label}"] = (
+                rates[kernel + label], "particle-steps/s (one particle, one Langevin sub-step)")
+            figures[f"{kernel}_model_steps_per_s{label}"] = (particles / seconds,
+                                                            "particles x model steps (dt = 1 s) per s")
+            figures[f"{kernel}_substeps_per_step"] = (words / per_substep / particles,
+                                                      "sub-steps per particle and model step")
+    for kernel in ("homogeneous", "gridded"):
+        figures[f"{kernel}_scaling"] = (rates[kernel] / rates[kernel + "_1_thread"],
+                                        f"x with {threads} threads over 1")
+    figures["words_per_substep"] = (per_substep, "random words per sub-step (rejections included)")
 
     out = np.empty((200, 200))
     h_xy, h_z = 10.0, 5.0

@@ -70,19 +70,6 @@ from numba import njit, prange
 from models.gas_dispersion.turbulence import (COL_DSIGMA_W2_DZ, COL_SIGMA_U, COL_SIGMA_V, COL_SIGMA_W, COL_T_U,
                                               COL_T_V, COL_T_W, COL_U, ProfileTable)
 
-GAMMA = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio, SplitMix64's increment
-MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
-MIX_2 = np.uint64(0x94D049BB133111EB)
-SALT = np.uint64(0xD1B54A32D192ED03)
-LOW_32 = np.uint64(0xFFFFFFFF)
-SHIFT_27, SHIFT_30, SHIFT_31, SHIFT_32 = np.uint64(27), np.uint64(30), np.uint64(31), np.uint64(32)
-TWO_POW_M32 = 2.0**-32
-TWO_PI = 2.0 * math.pi
-DRAWS_PER_SUBSTEP = 2
-# Fastmath flags that cannot change results between runs or thread counts: no reassociation, no NaN/inf
-# assumptions (reflection tests compare with inf lids).
-FAST = {"nsz", "arcp", "contract", "afn"}
-
 
 # -- random numbers -------------------------------------------------------------------------------------------
 def _ziggurat_tables(layers: int = 128, r: float = 3.442619855899, v: float = 9.91256303526217e-3):

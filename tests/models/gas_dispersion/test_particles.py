@@ -160,6 +160,30 @@ def test_results_are_bit_identical_for_any_thread_count():
     assert np.array_equal(runs[0][2], runs[1][2]) and runs[0][2].max() > 0.0
 
 
+def test_each_particle_moves_once_whatever_its_place_in_the_arrays():
+    """A particle's path depends on its seed, id, counter and state only: shuffling the arrays shuffles the
+    results bit for bit (whatever share of the loop a thread gets), and every active particle takes its
+    sub-steps exactly once."""
+    layer = tb.SurfaceLayer(0.4, -30.0, 0.1, 800.0)
+    table = tb.profile_table(layer)
+    g = wind_grid(block=(15, 20, 10, 20, 5))
+    rng = np.random.default_rng(12)
+    n = 12_000
+    shuffle = rng.permutation(n)
+    for advance, box in ((lambda s: homogeneous(s, table, 5.0, 800.0), (500, 500, 800)),
+                         (lambda s: gridded(s, table, g, 2.0), (20, 60, 30))):
+        a = new_state(n, rng, (0, box[0]), (0, box[1]), (0, box[2]))
+        a["active"][rng.random(n) < 0.2] = 0
+        b = {key: value[shuffle].copy() for key, value in a.items()}
+        start, was_active = a["draws"].copy(), a["active"] != 0
+        advance(a)
+        advance(b)
+        for key in STATE:
+            assert np.array_equal(a[key][shuffle], b[key]), key
+        assert np.array_equal(a["draws"] - start >= 2, was_active)  # at least one sub-step each: 2 words
+        assert np.array_equal(a["draws"] == start, ~was_active)
+
+
 # -- well-mixed criterion ----------------------------------------------------------------------------------------
 def linear_sigma_table(h=200.0, top=1.0, bottom=0.3, T=20.0, n=401):
     """sigma_w falling linearly from `top`... at the ground to `bottom` at h; constant time scales."""
