@@ -80,7 +80,6 @@ class DenseGas(GasOutputs):
 
     name = "dense_gas"
     Params = DenseGasParams
-    summary_fields = ("gas_concentration", "gas_hazard_level", "gas_dose")
     fixed_params = ("gas", "receptor_height_m", "hazard_guideline", "exposure_duration", "terrain", "buildings",
                     "vertical_profile", "open_boundary")
     averaging = "depth-averaged layer with an exponential vertical profile (no averaging-time loss)"

@@ -358,7 +358,6 @@ class GasParticles(ParticleModel, GasOutputs):
 
     name = "gas_particles"
     Params = GasParticlesParams
-    summary_fields = ("gas_concentration", "gas_hazard_level", "gas_dose")
     fixed_params = ("gas", "receptor_height_m", "hazard_guideline", "exposure_duration", "terrain", "buildings",
                     "wind_grid", "max_particles")
     averaging = "ensemble mean of the particles' turbulence (instantaneous kernel estimate)"

@@ -126,7 +126,6 @@ class GasDispersion(GasOutputs):
     name = "gas_dispersion"
     Params = GasDispersionParams
     # Fixed for a run: they choose the fields. Events may change anything else.
-    summary_fields = ("gas_concentration", "gas_hazard_level", "gas_dose")
     fixed_params = ("gas", "mode", "receptor_height_m", "hazard_guideline", "exposure_duration")
     averaging = "10-minute mean (the averaging time of the Pasquill-Gifford spreads)"
     references = ("Turner 1970 (EPA AP-26); Briggs 1973 (ATDL-106); Irwin 1979, 1983; Golder 1972; "

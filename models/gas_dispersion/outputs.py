@@ -115,6 +115,8 @@ class GasOutputs:
 
     averaging = "instantaneous"
     released_kg = 0.0
+    # Fields whose running maximum the summary needs even when no output writes them.
+    summary_fields = ("gas_concentration", "gas_hazard_level", "gas_dose")
 
     def _setup_outputs(self, grid: RasterGrid) -> None:
         p = self.params

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from models.gas_dispersion.dense_layer import DenseGas, DenseGasParams
+from models.gas_dispersion.dense_layer import DenseGas
 from sim.cli import main
 from sim.grid import RasterGrid
 from sim.paths import bundled_scenarios
+
+from gas_runs import built, step_for
 
 ATMOSPHERE = {"wind_speed_m_s": 0.5, "wind_direction_deg": 270.0, "stability_class": "F",
               "roughness_length_m": 0.05}
@@ -18,17 +19,10 @@ ATMOSPHERE = {"wind_speed_m_s": 0.5, "wind_direction_deg": 270.0, "stability_cla
 def build(grid, **params):
     base = {"gas": "chlorine", "atmosphere": ATMOSPHERE,
             "release": {"kind": "continuous", "rate_kg_s": 5.0, "duration_s": 120.0, "x_m": 100.0, "y_m": 100.0}}
-    model = DenseGas(grid, DenseGasParams.model_validate({**base, **params}), np.random.default_rng(0))
-    state = {f.name: np.zeros(grid.shape, dtype=f.dtype(grid)) for f in model.fields}
-    model.initialize(state)
-    return model, state
+    return built(DenseGas, grid, {**base, **params})
 
 
-def run(model, state, seconds, dt=5.0):
-    t = 0.0
-    while t < seconds - 1e-9:
-        model.step(state, t, dt)
-        t += dt
+run = step_for
 
 
 def test_closed_domain_keeps_every_kilogram():

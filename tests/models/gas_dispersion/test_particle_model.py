@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from models.gas_dispersion.lagrangian import GasParticles, GasParticlesParams
+from models.gas_dispersion.lagrangian import GasParticles
 from sim.cli import main
 from sim.grid import RasterGrid
 from sim.paths import bundled_scenarios
+
+from gas_runs import built, step_for
 
 ATMOSPHERE = {"wind_speed_m_s": 3.0, "wind_direction_deg": 270.0, "stability_class": "D", "roughness_length_m": 0.1}
 RELEASE = {"kind": "continuous", "rate_kg_s": 1.0, "x_m": 50.0, "y_m": 200.0, "height_m": 2.0}
@@ -18,17 +20,10 @@ RELEASE = {"kind": "continuous", "rate_kg_s": 1.0, "x_m": 50.0, "y_m": 200.0, "h
 def build(grid, seed=0, **params):
     base = {"gas": "chlorine", "atmosphere": ATMOSPHERE, "release": RELEASE, "particles_per_s": 100.0,
             "max_particles": 50_000}
-    model = GasParticles(grid, GasParticlesParams.model_validate({**base, **params}), np.random.default_rng(seed))
-    state = {f.name: np.zeros(grid.shape, dtype=f.dtype(grid)) for f in model.fields}
-    model.initialize(state)
-    return model, state
+    return built(GasParticles, grid, {**base, **params}, seed)
 
 
-def run(model, state, seconds, dt=5.0):
-    t = 0.0
-    while t < seconds - 1e-9:
-        model.step(state, t, dt)
-        t += dt
+run = step_for
 
 
 def test_every_kilogram_is_airborne_or_accounted_as_lost():
