@@ -184,7 +184,7 @@ class DenseGas(GasOutputs):
             if mass > 0.0:  # a squat cylinder of pure vapour, as tall as it is wide (Thorney Island's)
                 volume = mass / self.source_density
                 radius = max((volume / (2.0 * math.pi)) ** (1.0 / 3.0), 0.5 * min(self.grid.dx, self.grid.dy))
-                cells = cloud._disc(r.x_m, r.y_m, radius).sum() * self.grid.cell_area_m2
+                cells = cloud.disc(r.x_m, r.y_m, radius).sum() * self.grid.cell_area_m2
                 cloud.add_cylinder(r.x_m, r.y_m, radius, volume / cells)
         else:
             cloud.set_source(r.x_m, r.y_m, self._source_radius(t), mass / dt / self.source_density)

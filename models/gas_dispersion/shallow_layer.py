@@ -452,7 +452,8 @@ class ShallowLayerCloud:
         return (self.origin[0] + (np.arange(nx) + 0.5) * self.dx,
                 self.origin[1] + (np.arange(ny) + 0.5) * self.dy)
 
-    def _disc(self, x, y, radius):
+    def disc(self, x, y, radius):
+        """Open cells whose centre lies within ``radius`` of (x, y); the cell holding (x, y) if none does."""
         xc, yc = self.cell_centres()
         inside = ((xc[None, :] - x) ** 2 + (yc[:, None] - y) ** 2 <= radius * radius) & (self.blocked == 0)
         if not inside.any():  # a source smaller than a cell goes into the cell that holds it
@@ -477,7 +478,7 @@ class ShallowLayerCloud:
         within ``radius`` of (x, y)), height in m."""
         if not (radius > 0 and height > 0):
             raise ValueError(f"radius, height: expected positive, got {radius!r}, {height!r}")
-        inside = self._disc(x, y, radius)
+        inside = self.disc(x, y, radius)
         self.state[0][inside] += height
         self.state[3][inside] += self.g0 * height
         self.released_volume += height * inside.sum() * self.dx * self.dy
@@ -487,7 +488,7 @@ class ShallowLayerCloud:
         within ``radius`` of (x, y) (0 stops it)."""
         if not (radius >= 0 and volume_rate >= 0):
             raise ValueError(f"radius, volume_rate: expected >= 0, got {radius!r}, {volume_rate!r}")
-        inside = self._disc(x, y, max(radius, 1e-9))
+        inside = self.disc(x, y, max(radius, 1e-9))
         rate = volume_rate / (inside.sum() * self.dx * self.dy)
         self.source_volume_rate[:] = np.where(inside, rate, 0.0)
         self.source_buoyancy_rate[:] = self.g0 * self.source_volume_rate
