@@ -34,6 +34,20 @@ Hanna 1983's low-wind meander) and the mean wind itself wanders: a plume-wide me
 so a release in still air spreads and drifts instead of piling up at the source (Anfossi et al.
 2005; Oettl et al. 2005 give T_m of several minutes in low winds).
 
+========  ===========================================================  =======
+symbol    meaning                                                      unit
+========  ===========================================================  =======
+m_p       mass a particle carries                                      kg
+U         mean wind (profile or diagnostic field)                      m s-1
+u'_i      velocity fluctuation, i = along, across, vertical            m s-1
+s_i, T_i  its spread and Lagrangian time scale                         m s-1, s
+K_h, K_z  horizontal and vertical Epanechnikov kernels (half-widths    m-1
+          h, h_z: Silverman's rule, at least a cell)
+z_r       receptor height above the ground                             m
+u_m, v_m  plume-wide meander velocity                                  m s-1
+s_m, T_m  its spread and time scale                                    m s-1, s
+========  ===========================================================  =======
+
 References
 ----------
 Thomson, D.J. (1987) J. Fluid Mech. 180, 529-556.

@@ -33,6 +33,25 @@ smoke detectors (:mod:`sim.render.instruments.fire`) and the cameras read; visib
 Koschmieder's law V = 3.912 / (sigma_ext + sigma_R), sigma_R = 1.16e-5 m-1 the Rayleigh
 extinction of clean air at 550 nm (Bucholtz 1995).
 
+========  ==========================================================  =========
+symbol    meaning                                                     unit
+========  ==========================================================  =========
+E         emission rate of PM2.5 per unit area                        kg m-2 s-1
+q''       heat release rate of the fire per unit area                 W m-2
+chi_c     convective share of the fire's heat                         1
+Q_c       convective heat of the whole fire                           W
+F         buoyancy flux                                               m4 s-3
+x*, x_f   Briggs's distance scale and distance to final rise          m
+u         wind at 10 m (at least 1 m/s)                               m s-1
+s         stability parameter g / T_a dtheta/dz                       s-2
+dh        final plume rise                                            m
+h         boundary-layer height                                       m
+C         PM2.5 mass concentration                                    kg m-3
+K_m       mass extinction efficiency at 550 nm                        m2 kg-1
+sigma_R   Rayleigh extinction of clean air at 550 nm                  m-1
+V         visibility (meteorological optical range)                   m
+========  ==========================================================  =========
+
 References
 ----------
 Briggs, G.A. (1975) Plume rise predictions, in Lectures on Air Pollution and Environmental
