@@ -180,7 +180,6 @@ class DenseGas(GasOutputs):
         self.released_kg += mass
         cloud = self.cloud
         if isinstance(r, InstantaneousRelease):
-            cloud.set_source(r.x_m, r.y_m, 0.0, 0.0)
             if mass > 0.0:  # a squat cylinder of pure vapour, as tall as it is wide (Thorney Island's)
                 volume = mass / self.source_density
                 radius = max((volume / (2.0 * math.pi)) ** (1.0 / 3.0), 0.5 * min(self.grid.dx, self.grid.dy))

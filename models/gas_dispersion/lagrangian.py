@@ -302,7 +302,8 @@ class ParticleModel:
             s.mass_kg[keep.size:n] = 0.0
             self.n_used = keep.size
             # Fresh ids for the freed slots: a particle's random stream is keyed by its id.
-            s.particle_id[keep.size:] = np.arange(self._next_id(), self._next_id() + s.x.size - keep.size)
+            first = self._next_id()
+            s.particle_id[keep.size:] = np.arange(first, first + s.x.size - keep.size)
 
     def _next_id(self) -> int:
         return int(self.state.particle_id.max()) + 1
@@ -318,31 +319,38 @@ class ParticleModel:
         particles.height_above_surface(s.x[:n], s.y[:n], s.z[:n], g.x0, g.y0, g.dx, g.dy, self.wind.surface_m, out)
         return out
 
-    def bandwidths(self) -> tuple[float, float]:
-        """(horizontal, vertical) kernel half-widths for the current particles."""
+    def bandwidths(self, heights_above_ground: np.ndarray | None = None) -> tuple[float, float]:
+        """(horizontal, vertical) kernel half-widths for the current particles (their heights above the
+        ground, when the caller has them already)."""
         p = self.params
-        n = self.n_used
-        s = self.state
-        cell = max(self.grid.dx, self.grid.dy)
         if p.bandwidth_m is not None and p.vertical_bandwidth_m is not None:
             return p.bandwidth_m, p.vertical_bandwidth_m
-        h_xy, h_z = particles.silverman_bandwidths(s.x[:n], s.y[:n], self._heights_above_ground(), s.mass_kg[:n],
-                                                   s.active[:n], cell, min_vertical_m=max(1.0, self.min_vertical_m))
+        n = self.n_used
+        s = self.state
+        z_agl = self._heights_above_ground() if heights_above_ground is None else heights_above_ground
+        h_xy, h_z = particles.silverman_bandwidths(s.x[:n], s.y[:n], z_agl, s.mass_kg[:n], s.active[:n],
+                                                   max(self.grid.dx, self.grid.dy),
+                                                   min_vertical_m=max(1.0, self.min_vertical_m))
         return (p.bandwidth_m or h_xy), (p.vertical_bandwidth_m or h_z)
 
-    def concentration_at(self, receptor_height_m: float) -> np.ndarray:
-        """Mass concentration (kg m-3) at a height above the ground on the grid (a scratch array, reused)."""
+    def concentrations_at(self, receptor_heights_m, out: np.ndarray) -> np.ndarray:
+        """Mass concentration (kg m-3) at each height above the ground into ``out`` (heights, ny, nx):
+        the particles' heights and the kernel's widths are found once for all of them."""
         n = self.n_used
         s = self.state
         g = self.grid
-        out = self._concentration
         out[...] = 0.0
         if n:
-            h_xy, h_z = self.bandwidths()
-            particles.concentration_at_height(s.x[:n], s.y[:n], self._heights_above_ground(), s.mass_kg[:n],
-                                              s.active[:n], g.x0, g.y0, g.dx, g.dy, g.nx, g.ny, receptor_height_m,
-                                              h_xy, h_z, out)
+            z_agl = self._heights_above_ground()
+            h_xy, h_z = self.bandwidths(z_agl)
+            for k, height in enumerate(receptor_heights_m):
+                particles.concentration_at_height(s.x[:n], s.y[:n], z_agl, s.mass_kg[:n], s.active[:n], g.x0, g.y0,
+                                                  g.dx, g.dy, g.nx, g.ny, height, h_xy, h_z, out[k])
         return out
+
+    def concentration_at(self, receptor_height_m: float) -> np.ndarray:
+        """Mass concentration (kg m-3) at a height above the ground on the grid (a scratch array, reused)."""
+        return self.concentrations_at((receptor_height_m,), self._concentration[None])[0]
 
     def column_density(self, t: float) -> np.ndarray:
         """Vertical column of the gas (kg m-2) on the grid, from the same particles and kernel."""

@@ -32,6 +32,10 @@ class _Leak(_Source):
     storage_temperature_K: float = Field(288.15, gt=0, description="temperature of the stored gas upstream of the "
                                                                     "hole (the jet's stagnation temperature)")
 
+    def gas_jet_rate_at(self, t: float) -> float:
+        """Mass rate (kg/s) of the gas jet issuing from the hole at time t: all of the release."""
+        return self.rate_at(t)
+
 
 class ContinuousRelease(_Leak):
     """Constant rate from ``start_s`` for ``duration_s`` (or to the end of the run)."""

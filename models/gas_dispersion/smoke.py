@@ -213,8 +213,8 @@ class Smoke(ParticleModel):
         """Smoke voxels for the cameras: extinction at the middle of each of ``camera_levels`` layers."""
         p = self.params
         layers = np.empty((p.camera_levels, self.grid.ny, self.grid.nx))
-        for k in range(p.camera_levels):
-            layers[k] = self.concentration_at((k + 0.5) * p.camera_dz_m) * p.mass_extinction_m2_kg
+        self.concentrations_at((np.arange(p.camera_levels) + 0.5) * p.camera_dz_m, layers)
+        layers *= p.mass_extinction_m2_kg
         base = float(self.ground_elevation_m.min())
         return SceneLayers(smoke_extinction_per_m=layers, smoke_base_m=base, smoke_dz_m=p.camera_dz_m)
 

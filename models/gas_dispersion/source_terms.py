@@ -899,6 +899,12 @@ class TankRelease(ModelParams):
             return 0.0
         return float(np.interp(tau, rows["t"], rows["flow"]))
 
+    def gas_jet_rate_at(self, t: float) -> float:
+        """Mass rate (kg/s) of a gas jet at the hole at time t (what the leak-noise model hears): the outflow
+        while it is gas, else 0. The airborne rate also counts the pool's evaporation, which makes no jet, and
+        the ideal-gas jet is not the sound of a liquid or flashing two-phase jet."""
+        return self.outflow_at(t) if self.phase_at(t) == PHASE_GAS else 0.0
+
     def phase_at(self, t: float) -> int:
         """Phase code of the outflow at time t (PHASE_NONE, _LIQUID, _FLASHING or _GAS), held over each step."""
         rows = self._solution["tank"]

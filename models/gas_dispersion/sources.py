@@ -104,7 +104,6 @@ from functools import lru_cache
 import numpy as np
 
 from models.gas_dispersion.gases import GASES, R_GAS, Gas
-from models.gas_dispersion.source_terms import PHASE_GAS
 from sim.render.sound.bands import BAND_UPPER_HZ, AcousticSource, power_db
 
 LABEL = "gas_leak_jet"
@@ -234,11 +233,7 @@ def acoustic_sources(model, state, t: float) -> list[AcousticSource]:
     diameter = getattr(release, "hole_diameter_m", None)
     if diameter is None:
         return []
-    # A tank's airborne rate includes its pool's evaporation, which makes no jet; and the ideal-gas jet
-    # below is not the sound of a liquid or flashing two-phase jet, which stays silent here.
-    rate = release.outflow_at(t) if hasattr(release, "outflow_at") else release.rate_at(t)
-    if hasattr(release, "phase_at") and release.phase_at(t) != PHASE_GAS:
-        return []
+    rate = release.gas_jet_rate_at(t)
     if not rate > 0.0:
         return []
     jet = leak_jet(GASES[p.gas], rate, diameter, release.storage_temperature_K, p.air_temperature_k,

@@ -23,6 +23,7 @@ import numpy as np
 
 from models.gas_dispersion import particles, turbulence
 from models.gas_dispersion.atmosphere import DRAXLER_TIME_SCALE_S, measured_horizontal
+from models.gas_dispersion.lagrangian import C_T, DT_MIN_S
 from validation import ValidationResult
 from validation.metrics import scores
 from validation.prairie_grass.compare import format_table, save_scatter, score_arcs
@@ -82,7 +83,7 @@ def crossings(met: Meteorology, source_height_m: float, arcs_m: list[float], cas
         x0, y0, z0 = state.x.copy(), state.y.copy(), state.z.copy()
         particles.advance_homogeneous(state.x, state.y, state.z, state.u_turb, state.v_turb, state.w_turb,
                                       state.particle_id, state.draws, state.active, kernel_table, table.z_lo,
-                                      table.z_hi, 1.0, 0.0, 0.0, 0.0, lid, chunk, particles_c_T(), 0.01, seed)
+                                      table.z_hi, 1.0, 0.0, 0.0, 0.0, lid, chunk, C_T, DT_MIN_S, seed)
         elapsed += chunk
         dx = state.x - x0
         for arc in arcs_m:
@@ -100,11 +101,6 @@ def crossings(met: Meteorology, source_height_m: float, arcs_m: list[float], cas
         if not state.active.any():
             break
     return {a: tuple(np.concatenate(v) if v else np.zeros(0) for v in found[a]) for a in arcs_m}
-
-
-def particles_c_T() -> float:
-    from models.gas_dispersion.lagrangian import C_T
-    return C_T
 
 
 def epanechnikov(r: np.ndarray) -> np.ndarray:
