@@ -17,8 +17,9 @@ Over flat open ground U is the Monin-Obukhov profile along the wind direction. W
 buildings it is the diagnostic mass-consistent field of :mod:`models.gas_dispersion.wind_field`
 (Sherman 1978; Röckle 1990 zones as in QUIC-URB), on a 3-D grid over the model's raster.
 
-Concentration at receptor height z_r: kernel density estimate over the particles with the
-Epanechnikov kernel and the ground image of the vertical kernel (de Haan 1999),
+Concentration at receptor height z_r (and at each extra height a run asks for, from the same
+particles and kernel widths): kernel density estimate over the particles with the Epanechnikov
+kernel and the ground image of the vertical kernel (de Haan 1999),
 
     C(x, y, z_r) = sum_p m_p K_h(x - x_p) K_h(y - y_p) [K_z(z_r - z_p) + K_z(z_r + z_p)]
 
@@ -74,6 +75,7 @@ from models.gas_dispersion.outputs import GasOutputs, GasParams
 from models.gas_dispersion.releases import InstantaneousRelease, Release
 from models.gas_dispersion.obstacles import Building, ground_and_buildings
 from models.gas_dispersion.wind_field import WindGrid, wind_field
+from sim.fields import FieldSpec
 from sim.grid import RasterGrid
 from sim.model import ModelParams
 from sim.terrain import TerrainSpec
@@ -83,9 +85,21 @@ KEEP_MARGIN_M = 200.0
 # Particle sub-steps: dt_p = c_T min(T) but at least dt_min (particles.substep_length).
 C_T = 0.05
 DT_MIN_S = 0.01
+# Concentration fields at further heights a run may ask for (each costs one kernel estimate a step).
+MAX_EXTRA_HEIGHTS = 16
 # A release is split into at most this many batches over its step, so a long step draws a
 # continuous plume rather than a train of puffs.
 RELEASE_BATCHES = 8
+
+
+def height_label(height_m: float) -> str:
+    """A height as a field-name suffix, to the centimetre: 10 -> '10m', 0.5 -> '0p5m'."""
+    return f"{height_m:.2f}".rstrip("0").rstrip(".").replace(".", "p") + "m"
+
+
+def height_field_name(base: str, height_m: float) -> str:
+    """The field of ``base`` at a further receptor height: gas_concentration_at_10m."""
+    return f"{base}_at_{height_label(height_m)}"
 
 
 class WindGridSpec(ModelParams):
@@ -120,6 +134,24 @@ class ParticleTransportParams(ModelParams):
                                                               "rule, at least one cell")
     vertical_bandwidth_m: float | None = Field(None, gt=0)
     time_step_s: float = Field(5.0, gt=0, description="longest model step")
+    extra_receptor_heights_m: list[float] = Field(
+        default_factory=list, max_length=MAX_EXTRA_HEIGHTS,
+        description="further heights above the ground (m), each with its own concentration field")
+
+    @model_validator(mode="after")
+    def _distinct_heights(self) -> "ParticleTransportParams":
+        labels = [height_label(h) for h in self.extra_receptor_heights_m]
+        main = getattr(self, "receptor_height_m", None)
+        if main is not None:
+            labels.append(height_label(main))
+        for height in self.extra_receptor_heights_m:
+            if not 0.0 <= height < 1.0e4:
+                raise ValueError(f"extra_receptor_heights_m: {height:g} m is outside [0, 10000) m")
+        twice = sorted({label for label in labels if labels.count(label) > 1})
+        if twice:
+            raise ValueError(f"extra_receptor_heights_m: {twice[0][:-1].replace('p', '.')} m given twice "
+                             "(receptor_height_m included, to the centimetre); expected distinct heights")
+        return self
 
     @property
     def gridded(self) -> bool:
@@ -163,7 +195,7 @@ class ParticleModel:
         self._terrain, building_height = ground_and_buildings(grid, params.terrain, params.buildings)
         self._buildings = building_height if building_height.any() else None
         self.ground_elevation_m, self.building_height_m = self._terrain, building_height
-        self._concentration = np.zeros(grid.shape)
+        self._levels = np.zeros((1 + len(params.extra_receptor_heights_m),) + grid.shape)
         self._z_agl = np.zeros(params.max_particles)
 
     @classmethod
@@ -172,7 +204,8 @@ class ParticleModel:
         wind = 0
         if params.gridded:
             wind = 8 * 6 * grid.size * params.wind_grid.levels  # faces, solver vectors, preconditioner
-        return params.max_particles * per_particle + 3 * grid.size * 8 + wind
+        levels = 1 + len(params.extra_receptor_heights_m)
+        return params.max_particles * per_particle + (2 + levels) * grid.size * 8 + wind
 
     def stable_dt(self, state) -> float:
         return self.params.time_step_s
@@ -350,7 +383,20 @@ class ParticleModel:
 
     def concentration_at(self, receptor_height_m: float) -> np.ndarray:
         """Mass concentration (kg m-3) at a height above the ground on the grid (a scratch array, reused)."""
-        return self.concentrations_at((receptor_height_m,), self._concentration[None])[0]
+        return self.concentrations_at((receptor_height_m,), self._levels[:1])[0]
+
+    def receptor_concentrations(self, receptor_height_m: float) -> np.ndarray:
+        """Concentrations (kg m-3) at the receptor height, then at each extra height (a scratch array)."""
+        return self.concentrations_at((receptor_height_m, *self.params.extra_receptor_heights_m), self._levels)
+
+    def extra_height_specs(self, base: str, what: str) -> list[FieldSpec]:
+        """The fields of ``base`` (a mass concentration, ``what`` in words) at the extra heights."""
+        return [FieldSpec(height_field_name(base, h), at="cell", units="kg m-3", intent="out",
+                          doc=f"{what} at {h:g} m above ground") for h in self.params.extra_receptor_heights_m]
+
+    def extra_height_fields(self, base: str) -> dict[str, float]:
+        """Field name -> height (m above ground) of ``base``'s extra-height fields, in height order given."""
+        return {height_field_name(base, h): h for h in self.params.extra_receptor_heights_m}
 
     def column_density(self, t: float) -> np.ndarray:
         """Vertical column of the gas (kg m-2) on the grid, from the same particles and kernel."""
@@ -390,18 +436,35 @@ class GasParticles(ParticleModel, GasOutputs):
         self.params = params
         self._setup_outputs(grid)
         self._setup_particles(grid, params, rng)
-        self.fields = tuple(self.gas_field_specs())
+        what = f"mass concentration of {self.gas.name.replace('_', ' ')} in air"
+        self.fields = tuple(self.gas_field_specs() + self.extra_height_specs("gas_concentration", what))
 
     @property
     def min_vertical_m(self) -> float:
         return self.params.receptor_height_m
+
+    def field_attrs(self) -> dict[str, dict]:
+        attrs = super().field_attrs()
+        ppm = self._ppm_per_kg_m3()
+        for name, height in self.extra_height_fields("gas_concentration").items():
+            attrs[name] = {"comment": f"{self.gas.formula} at {height:g} m above ground; {self.averaging}; "
+                                      f"mole fraction (ppm) = {ppm:.6g} x this", "gas": self.gas.name}
+            if self.gas.cf_mass_name:
+                attrs[name]["standard_name"] = self.gas.cf_mass_name
+        return attrs
+
+    def field_heights(self) -> dict[str, float]:
+        return {**super().field_heights(), **self.extra_height_fields("gas_concentration")}
 
     def step(self, state, t: float, dt: float) -> None:
         self._remember_concentration(state)
         self._transport(dt)
         self._release(t, dt)
         self._drop_far_particles()
-        state["gas_concentration"][...] = self.concentration_at(self.params.receptor_height_m)
+        levels = self.receptor_concentrations(self.params.receptor_height_m)
+        state["gas_concentration"][...] = levels[0]
+        for k, name in enumerate(self.extra_height_fields("gas_concentration"), start=1):
+            state[name][...] = levels[k]
         self._derived(state, dt)
 
     def _release(self, t: float, dt: float) -> None:

@@ -144,7 +144,7 @@ class Smoke(ParticleModel):
                       doc="extinction coefficient of the smoke at 550 nm"),
             FieldSpec("visibility", at="cell", units="m", intent="out", doc="meteorological optical range",
                       standard_name="visibility_in_air", running_max=False),
-        )
+        ) + tuple(self.extra_height_specs("smoke_pm25_concentration", "mass concentration of smoke PM2.5 in air"))
         self.injection_top_m = 0.0
 
     @property
@@ -152,11 +152,18 @@ class Smoke(ParticleModel):
         return self.params.receptor_height_m
 
     def field_heights(self) -> dict[str, float]:
-        return {name: self.params.receptor_height_m
-                for name in ("smoke_pm25_concentration", "smoke_extinction_coefficient", "visibility")}
+        heights = {name: self.params.receptor_height_m
+                   for name in ("smoke_pm25_concentration", "smoke_extinction_coefficient", "visibility")}
+        return {**heights, **self.extra_height_fields("smoke_pm25_concentration")}
+
+    def field_attrs(self) -> dict[str, dict]:
+        return {name: {"comment": f"PM2.5 at {height:g} m above ground",
+                       "standard_name": "mass_concentration_of_pm2p5_ambient_aerosol_particles_in_air"}
+                for name, height in self.extra_height_fields("smoke_pm25_concentration").items()}
 
     def initialize(self, state) -> None:
-        for name in ("smoke_pm25_concentration", "smoke_extinction_coefficient"):
+        for name in ("smoke_pm25_concentration", "smoke_extinction_coefficient",
+                     *self.extra_height_fields("smoke_pm25_concentration")):
             state[name][...] = 0.0
         state["visibility"][...] = KOSCHMIEDER / RAYLEIGH_EXTINCTION_PER_M
 
@@ -165,8 +172,11 @@ class Smoke(ParticleModel):
         self._emit(state, dt)
         self._drop_far_particles()
         p = self.params
-        concentration = self.concentration_at(p.receptor_height_m)
+        levels = self.receptor_concentrations(p.receptor_height_m)
+        concentration = levels[0]
         state["smoke_pm25_concentration"][...] = concentration
+        for k, name in enumerate(self.extra_height_fields("smoke_pm25_concentration"), start=1):
+            state[name][...] = levels[k]
         extinction = state["smoke_extinction_coefficient"]
         np.multiply(concentration, p.mass_extinction_m2_kg, out=extinction)
         state["visibility"][...] = KOSCHMIEDER / (extinction + RAYLEIGH_EXTINCTION_PER_M)

@@ -110,3 +110,37 @@ def test_bundled_ammonia_scenario_runs_small(tmp_path, capsys):
     code = main(["run", scenario, "-o", str(tmp_path / "run"), "--quiet", *small])
     out = capsys.readouterr().out
     assert code == 0 and "status: complete" in out and "peak ammonia concentration" in out
+
+
+def test_extra_heights_leave_the_receptor_field_alone_and_fall_with_height_above_a_ground_source():
+    """Asking for more heights only adds fields (same particles, same kernel widths); over a ground-level
+    source in neutral air the concentration falls with height (Britter & McQuaid's exp(-z/h) near field;
+    the vertical spread grows from the ground up)."""
+    grid = RasterGrid(shape=(30, 40), spacing_m=(10.0, 10.0))
+    release = {**RELEASE, "y_m": 150.0, "height_m": 0.0}
+    alone, alone_state = build(grid, release=release)
+    model, state = build(grid, release=release, extra_receptor_heights_m=[0.5, 10.0, 30.0])
+    assert {"gas_concentration_at_0p5m", "gas_concentration_at_10m", "gas_concentration_at_30m"} <= set(state)
+    run(alone, alone_state, 120.0)
+    run(model, state, 120.0)
+    assert np.array_equal(state["gas_concentration"], alone_state["gas_concentration"])
+    assert model.field_heights()["gas_concentration_at_10m"] == 10.0
+    near = (slice(None), slice(8, 14))  # 80-140 m from a source at x = 50 m, across the plume
+    profile = [state[name][near].max() for name in
+               ("gas_concentration_at_0p5m", "gas_concentration", "gas_concentration_at_10m",
+                "gas_concentration_at_30m")]
+    assert profile[0] >= profile[1] > profile[2] > profile[3] >= 0.0
+    assert state["gas_concentration_at_10m"][near].max() == pytest.approx(model.concentration_at(10.0)[near].max())
+
+
+def test_extra_heights_are_distinct_and_named_to_the_centimetre():
+    from models.gas_dispersion.lagrangian import height_field_name
+
+    assert height_field_name("gas_concentration", 0.5) == "gas_concentration_at_0p5m"
+    assert height_field_name("gas_concentration", 2.25) == "gas_concentration_at_2p25m"
+    assert height_field_name("gas_concentration", 10.0) == "gas_concentration_at_10m"
+    grid = RasterGrid(shape=(10, 10), spacing_m=(5.0, 5.0))
+    with pytest.raises(ValidationError, match="extra_receptor_heights_m: 1.5 m given twice"):
+        build(grid, extra_receptor_heights_m=[1.5])
+    with pytest.raises(ValidationError, match="extra_receptor_heights_m: -1 m is outside"):
+        build(grid, extra_receptor_heights_m=[-1.0])

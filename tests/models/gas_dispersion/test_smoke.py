@@ -71,3 +71,22 @@ def test_wildfire_smoke_scenario_runs_small(tmp_path, capsys):
     code = main(["run", scenario, "-o", str(tmp_path / "run"), "--quiet", *small])
     out = capsys.readouterr().out
     assert code == 0 and "status: complete" in out and "emitted" in out and "peak PM2.5" in out
+
+
+def test_smoke_at_further_heights_is_the_same_estimate_aloft():
+    """Smoke injected evenly up to 30 m: near the fire, a continuous emission spread in height by
+    a wind U(z) gives c ~ 1 / U(z), a little less at 15 m than at the 2-m receptor (U(15) / U(2) = 1.5
+    here), and faint above the column top. Each extra field is the particles' estimate at its height,
+    written with its height for the sensors."""
+    grid = RasterGrid(shape=(20, 40), spacing_m=(20.0, 20.0))
+    model, state = build(grid, extra_receptor_heights_m=[15.0, 80.0])
+    state["smoke_pm25_emission_rate"][8:12, 3:5] = 1e-4
+    for k in range(12):
+        model.step(state, 5.0 * k, 5.0)
+    ground = state["smoke_pm25_concentration"]
+    middle, above = state["smoke_pm25_concentration_at_15m"], state["smoke_pm25_concentration_at_80m"]
+    near = (slice(None), slice(3, 8))
+    assert ground[near].max() > middle[near].max() > 0.4 * ground[near].max()
+    assert above[near].max() < 0.1 * ground[near].max()
+    np.testing.assert_array_equal(middle, model.concentration_at(15.0))
+    assert model.field_heights()["smoke_pm25_concentration_at_80m"] == 80.0
