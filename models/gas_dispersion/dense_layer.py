@@ -23,6 +23,16 @@ rho_g, the gas per m3 of it, the concentration is c = (g' / g0') rho_g. Mixing w
 isothermal from there (h g' conserved): the warming of the cloud by the ground and by the
 entrained air, which makes it lighter, is not modelled.
 
+Fog. The cold cloud chills the humid air it entrains below its dew point and the water condenses:
+the cloud is seen as white fog. Per cell, from the layer's source-gas fraction phi_v = g'/g0', the
+homogeneous-equilibrium mixture of the source gas with ambient air of relative humidity RH
+(:func:`thermo.fog_mixing`: enthalpy balance with the latent heat, saturation over liquid water by
+Alduchov & Eskridge 1996) gives the cloud temperature T and the liquid water content LWC, and the
+droplets' visible extinction is beta = 3 LWC / (2 rho_w r_e) (:func:`thermo.fog_extinction_coefficient`),
+r_e the droplets' effective radius. This is a diagnostic: the layer's dynamics stays isothermal as
+above; the fog is taken uniform over the layer's depth h, from the depth-averaged phi_v (the
+exponential profile's richer bottom would make more liquid there, LWC being nonlinear in phi_v).
+
 The concentration at receptor height z_r follows an exponential vertical profile with the
 layer's column, c(z) = c_bar exp(-z / h) (Britter & McQuaid 1988's plume profile). The layer
 entrains for ever: once the cloud is as light as air the model is a slab that keeps diluting
@@ -33,6 +43,10 @@ References
 Hankin, R.K.S., Britter, R.E. (1999) J. Hazard. Mater. 66, 211-226; 227-237; 239-261 (TWODEE).
 Ott, S., Nielsen, M. (1996) Risø-R-895 (SLAM).
 Britter, R.E., McQuaid, J. (1988) Workbook on the Dispersion of Dense Gases, HSE CRR 17/1988.
+Wheatley, C.J. (1987) Discharge of liquid ammonia to moist atmospheres, UKAEA SRD R410.
+Alduchov, O.A., Eskridge, R.E. (1996) J. Appl. Meteor. 35, 601-609.
+Gultepe, I., Mueller, M.D., Boybeyi, Z. (2006) J. Appl. Meteor. Climatol. 45, 1469-1480.
+Dai, A. (2006) Recent climatology, variability, and trends in global surface humidity. J. Climate 19, 3589-3606.
 """
 
 from __future__ import annotations
@@ -73,6 +87,13 @@ class DenseGasParams(GasParams):
     open_boundary: bool = Field(True, description="gas leaves at the grid's edges (else walls)")
     front_entrainment: float = Field(0.6, ge=0, le=2, description="Cox & Carpenter (1980) alpha_f")
     time_step_s: float = Field(5.0, gt=0, description="longest model step (the layer sub-cycles within it)")
+    # 0.7: of the order of the climatological mean surface relative humidity over land (Dai 2006).
+    air_relative_humidity: float = Field(0.7, ge=0, le=1, description="relative humidity of the ambient air "
+                                                                      "(over liquid water), for the fog")
+    # 5 um: fresh fog is made of small droplets; radiation-fog effective radii are a few um to ~10 um
+    # (Gultepe et al. 2006).
+    fog_droplet_radius_m: float = Field(5e-6, gt=1e-7, lt=1e-4, description="effective radius of the fog "
+                                                                             "droplets")
 
 
 class DenseGas(GasOutputs):
@@ -92,12 +113,21 @@ class DenseGas(GasOutputs):
         self.fields = tuple(self.gas_field_specs()) + (
             FieldSpec("gas_cloud_depth", at="cell", units="m", intent="out",
                       doc="depth of the dense-gas layer where it holds at least 0.1 % of source gas"),
+            FieldSpec("gas_cloud_temperature", at="cell", units="K", intent="out", standard_name="air_temperature",
+                      doc="temperature of the cloud's mixture of gas and humid air (ambient where no cloud)",
+                      running_max=False),
+            FieldSpec("fog_liquid_water_content", at="cell", units="kg m-3", intent="out",
+                      standard_name="mass_concentration_of_cloud_liquid_water_in_air",
+                      doc="condensed water (fog droplets) per m3 of the cloud, uniform over its depth"),
+            FieldSpec("fog_extinction_coefficient", at="cell", units="m-1", intent="out",
+                      doc="visible extinction coefficient of the fog droplets"),
         )
         self.released_kg = 0.0
         bed, building_height = ground_and_buildings(grid, params.terrain, params.buildings)
         self.ground_elevation_m, self.building_height_m = bed, building_height
         self.building_mask = buildings = building_height > 0.0
         self.source_temperature_k, mixture_density, self.source_density = self._source_gas(params)
+        self.source_substance_share = self.source_density / mixture_density  # kg of gas per kg of source gas
         air_density = params.air_pressure_pa * AIR_MOLAR_MASS / (R_GAS * params.air_temperature_k)
         reduced_gravity = G * (mixture_density - air_density) / air_density
         if not reduced_gravity > 0.0:
@@ -201,6 +231,30 @@ class DenseGas(GasOutputs):
         depth = self.cloud.h
         present = self.cloud.volume_fraction() > CLOUD_FRACTION
         state["gas_cloud_depth"][...] = np.where(present, depth, 0.0)
+        self._write_fog(state)
+
+    def initialize(self, state) -> None:
+        super().initialize(state)
+        state["gas_cloud_temperature"][...] = self.params.air_temperature_k
+
+    def _write_fog(self, state) -> None:
+        """Cloud temperature, liquid water and extinction of the fog, per cell (module docstring)."""
+        p = self.params
+        temperature, liquid = thermo.fog_mixing(
+            self.cloud.volume_fraction(), self.source_temperature_k, self.source_substance_share,
+            self.gas.name, p.air_temperature_k, p.air_pressure_pa, p.air_relative_humidity)
+        state["gas_cloud_temperature"][...] = temperature
+        state["fog_liquid_water_content"][...] = liquid
+        state["fog_extinction_coefficient"][...] = thermo.fog_extinction_coefficient(liquid, p.fog_droplet_radius_m)
+
+    def fog_layers(self, state) -> dict[str, np.ndarray]:
+        """What the cameras see of the fog: its extinction and liquid water path over the layer's
+        depth, and its temperature (for the thermal views)."""
+        depth = np.where(state["fog_extinction_coefficient"] > 0.0, self.cloud.h, 0.0)
+        return {"extinction_per_m": np.asarray(state["fog_extinction_coefficient"], dtype=np.float64),
+                "depth_m": depth,
+                "liquid_water_path_kg_m2": np.asarray(state["fog_liquid_water_content"], dtype=np.float64) * depth,
+                "temperature_K": np.asarray(state["gas_cloud_temperature"], dtype=np.float64)}
 
     def column_density(self, t: float) -> np.ndarray:
         """The layer's column of the gas (kg m-2)."""

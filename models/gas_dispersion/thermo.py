@@ -1,4 +1,5 @@
-"""Thermophysical properties of the stored substances: what a source-term calculation needs.
+"""Thermophysical properties of the stored substances: what a source-term calculation needs; and the
+fog a cold cloud makes of the humidity it entrains (section "Fog" below).
 
 For each liquefiable gas of :data:`models.gas_dispersion.gases.GASES` (chlorine, ammonia, propane,
 sulfur dioxide, hydrogen sulfide): critical point, normal boiling point, saturation (vapour)
@@ -64,12 +65,75 @@ c_pl        liquid heat capacity (at saturation)          J kg-1 K-1
 Delta h_v   enthalpy of vaporisation                      J kg-1
 M           molar mass                                    kg mol-1
 ==========  ============================================  =============
+
+Fog: the humidity of entrained air condensing in a cold cloud
+-------------------------------------------------------------
+A cold cloud of flashed ammonia or LPG mixing with humid air chills the air below its dew point:
+the water condenses into droplets and the cloud is seen as white fog (the Desert Tortoise and
+Kit Fox films). Homogeneous equilibrium (Wheatley 1987, SRD R410; Kukkonen, Kulmala et al. 1994,
+Atmos. Environ. 28:2763): the mixture of a kg of source gas and entrained humid air is at one
+temperature T, its water vapour at most saturated over liquid water at T, the rest liquid, and
+its enthalpy that of the parts before mixing (adiabatic, isobaric):
+
+    H(T) = (m_g c_pg + m_d c_pa) (T - T_0) + m_v (L_0 + c_pv (T - T_0)) + m_l c_w (T - T_0) = H_0
+    m_v = min(m_t, m_v,sat(T)),   m_l = m_t - m_v,
+    m_v,sat(T) = M_w e_s(T) / (p - e_s(T)) (m_g / M_g + m_d / M_d)           (Dalton's law)
+
+with enthalpies referred to liquid water and the gases at T_0 = 273.15 K, so the latent heat is
+L(T) = L_0 + (c_pv - c_w) (T - T_0) (Kirchhoff's relation with constant heat capacities). The
+saturation vapour pressure over (possibly supercooled) liquid water is the Magnus form of
+Alduchov & Eskridge (1996, J. Appl. Meteor. 35:601, their AERK fit, -40 to 50 C):
+
+    e_s(T) = 610.94 exp(17.625 t / (t + 243.04)) Pa,   t = T - 273.15 K
+
+The condensate is liquid at every temperature (no ice): small droplets formed in a few seconds
+stay supercooled; below -40 C, where they would freeze (and beyond the fit's range, where the
+Magnus form is extrapolated), e_s is a few Pa and nearly all the water is condensed either way,
+so the heat of fusion (13 % of L) is what is left out.
+
+Mixing fractions. The layer (:mod:`shallow_layer`) carries phi, the volume fraction of source gas,
+from isothermal volume-additive mixing: a m3 of cloud is phi m3 of source gas at its own state
+(T_s, p) and 1 - phi m3 of ambient humid air (T_a, p, RH). The source gas is the model's source
+mixture (``dense_layer._source_gas``): a share w_g of substance and 1 - w_g of dry air per kg at
+T_s. Its air was entrained by the flashing jet with the ambient humidity: it brings r_a kg of
+water per kg of dry air, whose enthalpy is that of ambient vapour (the jet's heat balance,
+:func:`source_terms.aerosol_free_mixture`, is for dry air; the vapour enters as it was).
+
+Neglected: ammonia dissolving in the droplets (Wheatley 1987 treats the NH3-H2O solution; its
+heat of solution and lowered vapour pressure make more liquid: neglecting it under-predicts the
+fog of ammonia), heat from the ground and the sun, the droplets' settling and the volume of
+the liquid. The layer's own dynamics stays isothermal (``dense_layer``): the fog is a diagnostic
+of the mixing state the layer gives, consistent with its adiabatic (heat-free) mixing; the heat
+the condensation releases does not make the layer lighter.
+
+==========  =====================================================  =============
+symbol      meaning                                                unit
+==========  =====================================================  =============
+phi         volume fraction of source gas in the cloud             1
+T_s, T_a    source-gas and ambient temperature                     K
+T           mixture temperature                                    K
+p           pressure                                               Pa
+w_g         mass share of substance in the source gas              1
+r_a         ambient water vapour mixing ratio (per kg dry air)     kg kg-1
+m_g, m_d    substance and dry air in the mixture                   kg
+m_t         total water; m_v vapour, m_l liquid                    kg
+M_g, M_d    molar masses of substance and dry air; M_w water       kg mol-1
+c_pg        isobaric heat capacity of substance vapour             J kg-1 K-1
+c_pa, c_pv  of dry air and water vapour; c_w of liquid water       J kg-1 K-1
+L_0         latent heat of condensation at T_0                     J kg-1
+e_s         saturation vapour pressure over liquid water           Pa
+H           enthalpy of the mixture                                J
+LWC         liquid water per m3 of cloud                           kg m-3
+==========  =====================================================  =============
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
 
 from models.gas_dispersion.gases import GASES, R_GAS
 
@@ -242,3 +306,196 @@ def substance(name: str) -> Substance:
     except KeyError:
         raise ValueError(f"substance {name!r} has no thermodynamic data; expected one of "
                          f"{', '.join(sorted(SUBSTANCES))}") from None
+
+
+# -- fog (module docstring, "Fog") ------------------------------------------------------------------
+FREEZING_POINT_K = 273.15
+WATER_MOLAR_MASS = 18.01528e-3  # kg mol-1
+DRY_AIR_MOLAR_MASS = 28.9647e-3  # kg mol-1 (ISO 2533), as source_terms.AIR_MOLAR_MASS
+DRY_AIR_HEAT_CAPACITY = 1006.0  # J kg-1 K-1, as source_terms.AIR_HEAT_CAPACITY
+# Water substance near 0 C (Emanuel 1994, Atmospheric Convection, Oxford UP, sec. 4.1 and table):
+WATER_VAPOUR_HEAT_CAPACITY = 1870.0  # c_pv, J kg-1 K-1
+LIQUID_WATER_HEAT_CAPACITY = 4190.0  # c_w, J kg-1 K-1
+LATENT_HEAT_0 = 2.501e6  # L_0 at 273.15 K, J kg-1
+LIQUID_WATER_DENSITY = 1000.0  # kg m-3
+# Alduchov & Eskridge (1996) AERK coefficients
+MAGNUS_E0_PA = 610.94
+MAGNUS_A = 17.625
+MAGNUS_B_C = 243.04
+_FOG_ITERATIONS = 60
+
+
+@njit(cache=True)
+def saturation_vapour_pressure_water(T):
+    """e_s(T) over liquid water (Pa), Alduchov & Eskridge (1996) Magnus form."""
+    t = T - FREEZING_POINT_K
+    return MAGNUS_E0_PA * math.exp(MAGNUS_A * t / (t + MAGNUS_B_C))
+
+
+def mixing_ratio(relative_humidity: float, temperature_K: float, pressure_pa: float) -> float:
+    """Water vapour mixing ratio r = (M_w / M_d) e / (p - e), e = RH e_s(T) (kg per kg of dry air)."""
+    if not 0.0 <= relative_humidity <= 1.0:
+        raise ValueError(f"relative_humidity: expected 0 <= RH <= 1, got {relative_humidity!r}")
+    e = relative_humidity * saturation_vapour_pressure_water(float(temperature_K))
+    return WATER_MOLAR_MASS / DRY_AIR_MOLAR_MASS * e / (pressure_pa - e)
+
+
+@njit(cache=True)
+def _fog_cell(phi, T_s, w_g, M_g, c_pg, T_a, p, r_a):
+    """(T, LWC) of one cell: the enthalpy balance solved by safeguarded Newton (see above)."""
+    if phi <= 0.0:
+        return T_a, 0.0
+    T_0, M_d, M_w = FREEZING_POINT_K, DRY_AIR_MOLAR_MASS, WATER_MOLAR_MASS
+    c_pa, c_pv, c_w, L_0 = DRY_AIR_HEAT_CAPACITY, WATER_VAPOUR_HEAT_CAPACITY, LIQUID_WATER_HEAT_CAPACITY, LATENT_HEAT_0
+    R = R_GAS
+    # masses in a m3 of unmixed source gas and ambient air
+    M_s = 1.0 / (w_g / M_g + (1.0 - w_g) / M_d)
+    S = phi * p * M_s / (R * T_s)
+    x_v = (r_a / M_w) / (r_a / M_w + 1.0 / M_d)
+    A = (1.0 - phi) * p * (M_d * (1.0 - x_v) + M_w * x_v) / (R * T_a)
+    m_g = S * w_g
+    m_d_s = S * (1.0 - w_g)
+    m_d_a = A / (1.0 + r_a)
+    m_d = m_d_s + m_d_a
+    m_t = (m_d_s + m_d_a) * r_a
+    H_0 = (m_g * c_pg + m_d_s * c_pa) * (T_s - T_0) + m_d_a * c_pa * (T_a - T_0) + m_t * (L_0 + c_pv * (T_a - T_0))
+    C_dry = m_g * c_pg + m_d * c_pa
+    N = m_g / M_g + m_d / M_d
+    # all water vapour
+    T = T_0 + (H_0 - m_t * L_0) / (C_dry + m_t * c_pv)
+    e_s = saturation_vapour_pressure_water(T)
+    m_l = 0.0
+    if M_w * e_s / (p - e_s) * N < m_t:
+        lo = T
+        hi = T_0 + H_0 / (C_dry + m_t * c_w)  # all water liquid
+        T = hi
+        for _ in range(_FOG_ITERATIONS):
+            t = T - T_0
+            e_s = saturation_vapour_pressure_water(T)
+            m_v = M_w * e_s / (p - e_s) * N
+            L = L_0 + (c_pv - c_w) * t
+            f = C_dry * t + m_t * c_w * t + m_v * L - H_0
+            if f > 0.0:
+                hi = T
+            else:
+                lo = T
+            de_s = e_s * MAGNUS_A * MAGNUS_B_C / ((t + MAGNUS_B_C) * (t + MAGNUS_B_C))
+            dm_v = M_w * N * p / ((p - e_s) * (p - e_s)) * de_s
+            slope = C_dry + m_t * c_w + m_v * (c_pv - c_w) + dm_v * L
+            T_new = T - f / slope
+            if not lo < T_new < hi:
+                T_new = 0.5 * (lo + hi)
+            step = T_new - T
+            T = T_new
+            if abs(step) < 1e-13 * T:
+                break
+        e_s = saturation_vapour_pressure_water(T)
+        m_l = max(m_t - M_w * e_s / (p - e_s) * N, 0.0)
+    m_v = m_t - m_l
+    volume = (N + m_v / M_w) * R * T / p
+    return T, m_l / volume
+
+
+@njit(cache=True)
+def fog_mixing_kernel(phi, T_s, w_g, M_g, c_pg, T_a, p, r_a, out_T, out_lwc):
+    """Temperature and liquid water content of every cell of a cloud of source-gas fraction ``phi``.
+
+    phi, out_T, out_lwc : 1-d arrays of the same length; the others scalars (symbols above).
+    """
+    for k in range(phi.size):
+        T, lwc = _fog_cell(phi[k], T_s, w_g, M_g, c_pg, T_a, p, r_a)
+        out_T[k] = T
+        out_lwc[k] = lwc
+
+
+def fog_mixing_reference(phi, T_s, w_g, M_g, c_pg, T_a, p, r_a):
+    """Plain-NumPy twin of :func:`fog_mixing_kernel` (whole arrays at once); returns (T, LWC)."""
+    phi = np.asarray(phi, dtype=np.float64)
+    T_0, M_d, M_w = FREEZING_POINT_K, DRY_AIR_MOLAR_MASS, WATER_MOLAR_MASS
+    c_pa, c_pv, c_w, L_0 = DRY_AIR_HEAT_CAPACITY, WATER_VAPOUR_HEAT_CAPACITY, LIQUID_WATER_HEAT_CAPACITY, LATENT_HEAT_0
+
+    def e_sat(T):
+        t = T - T_0
+        return MAGNUS_E0_PA * np.exp(MAGNUS_A * t / (t + MAGNUS_B_C))
+
+    M_s = 1.0 / (w_g / M_g + (1.0 - w_g) / M_d)
+    S = phi * p * M_s / (R_GAS * T_s)
+    x_v = (r_a / M_w) / (r_a / M_w + 1.0 / M_d)
+    A = (1.0 - phi) * p * (M_d * (1.0 - x_v) + M_w * x_v) / (R_GAS * T_a)
+    m_g, m_d_s, m_d_a = S * w_g, S * (1.0 - w_g), A / (1.0 + r_a)
+    m_d = m_d_s + m_d_a
+    m_t = m_d * r_a
+    H_0 = (m_g * c_pg + m_d_s * c_pa) * (T_s - T_0) + m_d_a * c_pa * (T_a - T_0) + m_t * (L_0 + c_pv * (T_a - T_0))
+    C_dry = m_g * c_pg + m_d * c_pa
+    N = m_g / M_g + m_d / M_d
+    T_vapour = T_0 + (H_0 - m_t * L_0) / (C_dry + m_t * c_pv)
+    saturated = (M_w * e_sat(T_vapour) / (p - e_sat(T_vapour)) * N < m_t) & (phi > 0.0)
+    lo, hi = T_vapour.copy(), T_0 + H_0 / (C_dry + m_t * c_w)
+    T = hi.copy()
+    active = saturated.copy()
+    for _ in range(_FOG_ITERATIONS):
+        if not active.any():
+            break
+        t = T - T_0
+        e_s = e_sat(T)
+        m_v = M_w * e_s / (p - e_s) * N
+        L = L_0 + (c_pv - c_w) * t
+        f = C_dry * t + m_t * c_w * t + m_v * L - H_0
+        hi = np.where(active & (f > 0.0), T, hi)
+        lo = np.where(active & ~(f > 0.0), T, lo)
+        de_s = e_s * MAGNUS_A * MAGNUS_B_C / (t + MAGNUS_B_C) ** 2
+        slope = C_dry + m_t * c_w + m_v * (c_pv - c_w) + M_w * N * p / (p - e_s) ** 2 * de_s * L
+        T_new = T - f / slope
+        T_new = np.where((lo < T_new) & (T_new < hi), T_new, 0.5 * (lo + hi))
+        converged = np.abs(T_new - T) < 1e-13 * T_new
+        T = np.where(active, T_new, T)
+        active &= ~converged
+    e_s = e_sat(T)
+    m_l = np.where(saturated, np.maximum(m_t - M_w * e_s / (p - e_s) * N, 0.0), 0.0)
+    T = np.where(saturated, T, T_vapour)
+    volume = (N + (m_t - m_l) / M_w) * R_GAS * T / p
+    T = np.where(phi > 0.0, T, T_a)
+    lwc = np.where(phi > 0.0, m_l / np.where(phi > 0.0, volume, 1.0), 0.0)
+    return T, lwc
+
+
+def fog_mixing(source_fraction, source_temperature_K: float, substance_mass_share: float, substance_name: str,
+               air_temperature_K: float, pressure_pa: float, relative_humidity: float):
+    """(T (K), LWC (kg m-3)) of a cloud of source-gas volume fraction ``source_fraction`` (any shape).
+
+    The source gas: ``substance_mass_share`` of ``substance_name`` vapour and the rest dry air, at
+    ``source_temperature_K``; it mixes with ambient air at ``air_temperature_K``, ``pressure_pa`` and
+    ``relative_humidity`` (0-1, over liquid water). Where the fraction is 0: T_a and no liquid.
+    """
+    phi = np.asarray(source_fraction, dtype=np.float64)
+    if np.any(~np.isfinite(phi)) or np.any(phi < 0.0) or np.any(phi > 1.0):
+        raise ValueError("source_fraction: expected finite volume fractions in [0, 1]")
+    if not 0.0 < substance_mass_share <= 1.0:
+        raise ValueError(f"substance_mass_share: expected 0 < w <= 1, got {substance_mass_share!r}")
+    if not 100.0 < source_temperature_K < 500.0:
+        raise ValueError(f"source_temperature_K: expected 100-500 K, got {source_temperature_K!r}")
+    if not 200.0 < air_temperature_K < 330.0:
+        raise ValueError(f"air_temperature_K: expected 200-330 K, got {air_temperature_K!r}")
+    r_a = mixing_ratio(relative_humidity, air_temperature_K, pressure_pa)
+    if substance_name not in GASES:
+        raise ValueError(f"substance_name: unknown gas {substance_name!r}; expected one of {', '.join(sorted(GASES))}")
+    gas = GASES[substance_name]
+    c_pg = gas.gamma / (gas.gamma - 1.0) * R_GAS / gas.molar_mass_kg_mol
+    flat = np.ascontiguousarray(phi.ravel())
+    T, lwc = np.empty_like(flat), np.empty_like(flat)
+    fog_mixing_kernel(flat, float(source_temperature_K), float(substance_mass_share), gas.molar_mass_kg_mol, c_pg,
+                      float(air_temperature_K), float(pressure_pa), r_a, T, lwc)
+    return T.reshape(phi.shape), lwc.reshape(phi.shape)
+
+
+def fog_extinction_coefficient(liquid_water_content_kg_m3, effective_radius_m: float):
+    """Visible extinction of fog droplets, beta = 3 LWC / (2 rho_w r_e) (m-1).
+
+    Geometric optics (extinction efficiency 2 for droplets much larger than the wavelength) over
+    a size distribution of effective radius r_e = <r^3> / <r^2> (Hansen & Travis 1974, Space Sci.
+    Rev. 16:527; the form used for fog visibility by Gultepe et al. 2006, J. Appl. Meteor.
+    Climatol. 45:1469).
+    """
+    if not effective_radius_m > 0.0:
+        raise ValueError(f"effective_radius_m: expected > 0, got {effective_radius_m!r}")
+    return 3.0 * np.asarray(liquid_water_content_kg_m3) / (2.0 * LIQUID_WATER_DENSITY * effective_radius_m)

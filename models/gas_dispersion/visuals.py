@@ -12,6 +12,10 @@ with rho_g the density of the pure gas at the ambient temperature and pressure (
 conversion as ``gas_mole_fraction``). The Gaussian model carries no thermodynamics of the
 cloud: a cold, condensing (visible) cloud of flashing ammonia or LPG is not modelled here
 (issue 3's dense-gas source terms will bring it), so the gas is invisible in visible light.
+
+A model that knows its cloud's fog (the dense layer: ``fog_layers(state)``, the condensed humidity
+of a cold cloud, :func:`models.gas_dispersion.thermo.fog_mixing`) passes it on: the droplets'
+visible extinction over the layer's depth, their liquid water path and the cloud's temperature.
 """
 
 from __future__ import annotations
@@ -30,4 +34,11 @@ def visual_layers(model, state, t: float) -> SceneLayers:
         layers.elevation_m = ground + (buildings if buildings is not None else 0.0)
     if buildings is not None and buildings.any():
         layers.building_mask = buildings > 0.0
+    fog_layers = getattr(model, "fog_layers", None)
+    if fog_layers is not None:
+        fog = fog_layers(state)
+        layers.fog_extinction_per_m = fog["extinction_per_m"]
+        layers.fog_depth_m = fog["depth_m"]
+        layers.fog_liquid_water_path_kg_m2 = fog["liquid_water_path_kg_m2"]
+        layers.fog_temperature_K = fog["temperature_K"]
     return layers

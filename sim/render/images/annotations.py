@@ -1,7 +1,7 @@
 """Image labels: semantic and instance masks (Cityscapes style) and COCO JSON with RLE masks.
 
 The image views render, next to each picture, boolean layers of what is where (flood water,
-flame, smoke, burn scar, people, gas plume). This module turns them into the label formats
+flame, smoke, burn scar, people, gas plume, vapour cloud). This module turns them into the label formats
 detectors and segmenters accept (renderers.md, section 2.3):
 
 - :func:`semantic_mask`: one uint8 image of class ids from a class table (0 = background),
@@ -44,6 +44,7 @@ CLASS_TABLE: dict[str, int] = {
     "building": 9,
     "debris": 10,
     "aurora": 11,
+    "vapour_cloud": 12,  # visible fog of condensed humidity in a cold gas cloud
 }
 
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)

@@ -26,9 +26,16 @@ burned_fraction           share of a cell burned (char and ash)        1
 agents                    people (:class:`Agents`): positions (n, 2),  m
                           radii, heights, ids; not on the grid
 crowd_density_per_m2      local crowd density                          m-2
+fog_extinction_per_m      visible extinction beta of fog (condensed    m-1
+                          water droplets) in a ground-hugging layer
+fog_depth_m               depth of that layer (the fog fills it)       m
+fog_liquid_water_path_    its liquid water, LWC times depth            kg m-2
+kg_m2
+fog_temperature_K         its temperature                              K
 ========================= ============================================ ========
 
-Agents of two models are concatenated; crowd densities of two models add.
+Agents of two models are concatenated; crowd densities of two models add. Fog, like smoke, is
+taken from the first model that gives it.
 """
 
 from __future__ import annotations
@@ -81,6 +88,10 @@ class SceneLayers:
     burned_fraction: np.ndarray | None = None
     agents: Agents | None = None
     crowd_density_per_m2: np.ndarray | None = None
+    fog_extinction_per_m: np.ndarray | None = None
+    fog_depth_m: np.ndarray | None = None
+    fog_liquid_water_path_kg_m2: np.ndarray | None = None
+    fog_temperature_K: np.ndarray | None = None
 
     def merged(self, other: "SceneLayers") -> "SceneLayers":
         """This scene with ``other`` laid over it: its layers fill empty ones, gas columns add."""
@@ -90,6 +101,7 @@ class SceneLayers:
         pick = lambda a, b: a if a is not None else b  # noqa: E731
         smoke = self if self.smoke_extinction_per_m is not None else other
         fire = self if self.flame_share is not None else other
+        fog = self if self.fog_extinction_per_m is not None else other
         if self.agents is not None and other.agents is not None:
             agents = self.agents.concatenated(other.agents)
         else:
@@ -104,4 +116,6 @@ class SceneLayers:
                            smoke.smoke_extinction_per_m, smoke.smoke_base_m, smoke.smoke_dz_m,
                            pick(self.aurora, other.aurora), fire.flame_share, fire.flame_emissivity,
                            fire.flame_temperature_K, pick(self.burned_fraction, other.burned_fraction),
-                           agents, density)
+                           agents, density, fog_extinction_per_m=fog.fog_extinction_per_m,
+                           fog_depth_m=fog.fog_depth_m, fog_liquid_water_path_kg_m2=fog.fog_liquid_water_path_kg_m2,
+                           fog_temperature_K=fog.fog_temperature_K)

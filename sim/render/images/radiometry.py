@@ -160,6 +160,19 @@ multiply to rounding. Outside the grid kappa = 0. kappa from soot density:
 kappa = K_m rho_soot, K_m = 8700 m2 kg-1 (FDS default for flaming fuels; Mulholland & Croarkin 2000, Fire Mater.
 24, 227-230; FDS User's Guide, McGrattan et al., "Visibility and obscuration").
 
+**Fog** (water droplets of a condensing cold cloud; :mod:`sim.render.images.views`). Visible:
+the same compositing as smoke with a white fog, T_r = exp(-tau) and L_fog = omega_0 times the
+light on a horizontal plane, omega_0 = FOG_SINGLE_SCATTERING_ALBEDO = 1 (water hardly absorbs
+visible light). LWIR: the droplets absorb and emit as a grey layer of emissivity
+
+    eps_f = 1 - exp(-k_a LWP),    L = (1 - eps_f) L_bg + eps_f L(T_f)
+
+with LWP the liquid water path along the ray (kg m-2), T_f the fog's temperature and
+k_a = 130 m2 kg-1 (0.130 m2 g-1) the broadband longwave mass absorption coefficient of water
+clouds of Stephens (1978), "Radiation profiles in extended water clouds. II: Parameterization
+schemes", J. Atmos. Sci. 35, 2123-2132 (its upward-flux value; 0.158 downward). Scattering in
+the LWIR is neglected (absorption dominates for droplets of a few um at 8-14 um).
+
 **Visibility** of a sign through smoke (Jin 1978, "Visibility through fire smoke",
 J. Fire Flammability 9, 135-155; FDS User's Guide)::
 
@@ -720,6 +733,39 @@ def smoke_radiance(transmittance, background_radiance, smoke_radiance_) -> np.nd
     T_r = np.asarray(transmittance, dtype=np.float64)
     return T_r * np.asarray(background_radiance, dtype=np.float64) + (1.0 - T_r) * np.asarray(
         smoke_radiance_, dtype=np.float64)
+
+
+FOG_SINGLE_SCATTERING_ALBEDO = 1.0  # visible, water droplets (Hale & Querry 1973: k ~ 1e-9)
+FOG_LWIR_MASS_ABSORPTION_M2_KG = 130.0  # Stephens (1978), 0.130 m2 g-1
+
+
+def fog_emissivity(liquid_water_path_kg_m2, mass_absorption_m2_kg=FOG_LWIR_MASS_ABSORPTION_M2_KG) -> np.ndarray:
+    """LWIR emissivity (= absorptance) of a fog layer, 1 - exp(-k_a LWP) (Stephens 1978).
+
+    >>> round(float(fog_emissivity(1.0 / 130.0)), 6)  # one absorption length
+    0.632121
+    """
+    lwp = np.asarray(liquid_water_path_kg_m2, dtype=np.float64)
+    if np.any(lwp < 0.0):
+        raise ValueError("liquid water paths must be >= 0")
+    return -np.expm1(-mass_absorption_m2_kg * lwp)
+
+
+def fog_thermal_radiance(background_radiance, liquid_water_path_kg_m2, fog_band_radiance) -> np.ndarray:
+    """(1 - eps_f) L_bg + eps_f L(T_f): a grey absorbing and emitting fog layer in front of L_bg."""
+    eps = fog_emissivity(liquid_water_path_kg_m2)
+    return (1.0 - eps) * np.asarray(background_radiance, dtype=np.float64) + eps * np.asarray(
+        fog_band_radiance, dtype=np.float64)
+
+
+def fog_visible_radiance(optical_depth, background_radiance, light_on_top) -> np.ndarray:
+    """T L_bg + (1 - T) omega_0 E: white fog of visible optical depth tau (T = exp(-tau)) in front of
+    L_bg, lit by E (the radiance a white Lambertian plane would have there)."""
+    tau = np.asarray(optical_depth, dtype=np.float64)
+    if np.any(tau < 0.0):
+        raise ValueError("optical depths must be >= 0")
+    return smoke_radiance(np.exp(-tau), background_radiance,
+                          FOG_SINGLE_SCATTERING_ALBEDO * np.asarray(light_on_top, dtype=np.float64))
 
 
 VISIBILITY_FACTOR_REFLECTING = 3.0  # Jin (1978)

@@ -16,13 +16,14 @@ aurora, :class:`AllSkyCamera`) and draws each view the camera lists
   "crowd" (a COCO region category, ``iscrowd`` 1) is where the crowd density exceeds
   ``crowd_threshold_per_m2`` (default 4 persons m-2), under the people;
 - ``ground_truth.nc``: per frame and pixel the water depth, surface temperature, gas column,
-  smoke optical depth, distance to the camera, brightness temperatures and the masks (CF,
-  time x row x column);
+  smoke optical depth (and fog optical depth where a model gives fog), distance to the camera,
+  brightness temperatures and the masks (CF, time x row x column);
 - ``<view>.mp4`` with ``video = true``;
 
 and ``images/coco.json`` (every frame of every view, instance masks of water bodies, gas
-clouds, smoke, buildings and aurora as RLE) and ``images/cameras.json`` (intrinsics, extrinsics, ground
-sampling distance, the 8-bit scales).
+clouds, vapour clouds (fog), smoke, buildings and aurora as RLE; a vapour cloud is where the fog's
+optical depth exceeds ``smoke_threshold_optical_depth``, the obscurants' one threshold) and
+``images/cameras.json`` (intrinsics, extrinsics, ground sampling distance, the 8-bit scales).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from sim.render.images.views import (
     C_TO_K,
     flame_rgb,
     flame_view_share,
+    horizontal_illumination,
     illumination,
     person_emissivity,
     rgb_view,
@@ -54,9 +56,9 @@ IMAGES_DIR = "images"
 _IMAGE_STREAM = 9413  # spawn key of the image renderer's random streams
 # 8-bit display scales of the temperature views (K): frame value = (T_b - low) / (high - low) * 255.
 THERMAL_SCALE_K = (253.15, 333.15)
-# Painted in this order: smoke over gas over fire over people over crowds over burned ground over
-# water over buildings.
-CLASSES = ("building", "water", "burned", "crowd", "person", "fire", "gas", "smoke")
+# Painted in this order: smoke over vapour cloud (fog) over gas over fire over people over crowds over
+# burned ground over water over buildings.
+CLASSES = ("building", "water", "burned", "crowd", "person", "fire", "gas", "vapour_cloud", "smoke")
 # Classes whose instances come from a per-pixel id image (one per id), not connected components.
 ID_INSTANCE_CLASSES = ("person",)
 
@@ -213,6 +215,9 @@ class ImageRenderer:
         ground_c = img.ground_temperature_c if img.ground_temperature_c is not None else img.air_temperature_c
         surface = surface_temperature_K(px, ground_c, img.water_temperature_c, img.water_threshold_m)
         smoke_tau = self._smoke_optical_depth(camera, scene, xs, ys, distance, valid)
+        # Fog: a thin ground-hugging layer, the slant path 1 / cos(theta_v) times the vertical one.
+        fog_tau = (np.where(valid, px.fog_optical_depth / cos_zenith, 0.0) if px.fog_optical_depth is not None
+                   else None)
         water = px.water_depth_m > img.water_threshold_m
         # Masks from the ground truth, the same for every view of the frame.
         flame = flame_view_share(px)
@@ -226,6 +231,8 @@ class ImageRenderer:
         semantic = ann.semantic_mask({"building": px.building & valid, "water": water & valid, "burned": burned,
                                       "crowd": crowd, "person": person, "fire": fire,
                                       "gas": (column > img.gas_threshold_ppm_m) & valid,
+                                      "vapour_cloud": (fog_tau > img.smoke_threshold_optical_depth if fog_tau
+                                                       is not None else np.zeros(xs.shape, bool)),
                                       "smoke": smoke_tau > img.smoke_threshold_optical_depth}, list(CLASSES))
         rng = self._rng(camera)
         setting = self._randomization(camera, rng)
@@ -233,6 +240,8 @@ class ImageRenderer:
                  "surface_temperature": np.where(valid, surface, np.nan),
                  "gas_column": np.where(valid, column, np.nan),
                  "distance": distance, "smoke_optical_depth": smoke_tau}
+        if fog_tau is not None:
+            truth["fog_optical_depth"] = np.where(valid, fog_tau, np.nan)
         if px.flame_share is not None:
             truth["flame_share"] = np.where(valid, px.flame_share, np.nan)
         id_images = {}
@@ -250,6 +259,10 @@ class ImageRenderer:
                 flames = flame_rgb(px, scene.flame_temperature_K)
                 if flames is not None:
                     linear = linear * (1.0 - flame[..., None]) + flames
+                if fog_tau is not None:  # white fog near the ground, under any smoke
+                    fog_light = horizontal_illumination(img.sun_elevation_deg)
+                    linear = np.where(valid[..., None], rad.fog_visible_radiance(fog_tau[..., None], linear, fog_light),
+                                      linear)
                 if scene.smoke_extinction_per_m is not None:  # grey smoke lit like the ground, no in-scattering
                     light = illumination(px, img.sun_azimuth_deg, img.sun_elevation_deg)[..., None]
                     linear = rad.smoke_radiance(np.exp(-smoke_tau)[..., None], linear, img.smoke_albedo * light)
@@ -264,6 +277,10 @@ class ImageRenderer:
             radiance = rad.thermal_radiance(surface, emissivity, sky, 1.0, air_K, band)
             if flame is not None and flame.any():  # the flames hide the ground they cover
                 radiance = radiance * (1.0 - flame) + flame * rad.band_radiance(scene.flame_temperature_K, band)
+            if view == "thermal" and px.fog_liquid_water_path_kg_m2 is not None:  # fog at its own temperature
+                fog_temperature = px.fog_temperature_K if px.fog_temperature_K is not None else np.full(xs.shape, air_K)
+                radiance = rad.fog_thermal_radiance(radiance, px.fog_liquid_water_path_kg_m2 / cos_zenith,
+                                                    rad.band_radiance(fog_temperature, band))
             if view == "ogi":
                 for gas, gas_column in px.gas_column_ppm_m.items():
                     radiance = rad.ogi_radiance(radiance, gas_column / cos_zenith, rad.ogi_sigma(gas), air_K, band)

@@ -27,6 +27,8 @@ VARIABLES = {
     "gas_column": ("1e-6 m", "gas column along the pixel's line of sight (ppm m)", "f4", np.nan),
     "distance": ("m", "distance from the camera to the pixel's ground point (inf: sky)", "f4", np.nan),
     "smoke_optical_depth": ("1", "smoke optical depth along the pixel's line of sight", "f4", np.nan),
+    "fog_optical_depth": ("1", "visible optical depth of fog (condensed water) along the pixel's line of sight",
+                          "f4", np.nan),
     "thermal_brightness_temperature": ("K", "LWIR (8-14 um) brightness temperature", "f4", np.nan),
     "ogi_brightness_temperature": ("K", "optical gas imaging (3.2-3.4 um) brightness temperature", "f4", np.nan),
     "flame_share": ("1", "share of the ground cell in flame (fire models)", "f4", np.nan),

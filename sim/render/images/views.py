@@ -29,6 +29,21 @@ image is T L + (1 - T) L_smoke, T = exp(-tau), with L_smoke the light on the ter
 a grey smoke albedo (no in-scattering: a modelling choice for soot, which absorbs far more
 than it scatters). Soot is nearly transparent to LWIR and MWIR, so the infrared views ignore it.
 
+**Fog.** A cold gas cloud's condensed humidity (``fog_*`` layers: droplets of extinction beta
+filling a ground-hugging layer of depth h, :func:`models.gas_dispersion.thermo.fog_mixing`) is
+crossed by the pixel's ray near its ground point: the vertical optical depth beta h is sampled
+there and, like the OGI gas column, the slant path is 1 / cos(theta_v) times it (thin layer).
+Water droplets scatter visible light and hardly absorb it (single-scattering albedo above 0.9999:
+the imaginary index of water is of order 1e-9 at 400-700 nm, Hale & Querry 1973, Appl. Opt.
+12:555), so the fog is white: T L + (1 - T) L_fog, T = exp(-tau), with L_fog the radiance of a
+white Lambertian plane under the light falling on a horizontal fog top (sun and sky), the limit a
+thick non-absorbing layer reaches (its reflectance tends to 1). Forward-scattered light of the
+ground, which still reaches the camera blurred, is counted as fog light: thin fog is somewhat
+too white (a modelling choice; no blur, every pixel stands alone). In the LWIR the droplets
+absorb and emit (:func:`sim.render.images.radiometry.fog_emissivity`): the fog shows at the
+cloud's (cold) temperature. The OGI view (3.2-3.4 um) does not render fog: no sourced droplet
+absorption in that filter is held here.
+
 **Fire.** A burned surface is char and ash: its reflectance is blended toward CHAR_RGB by the
 burned fraction (modelling choice: black char of a few per cent reflectance; white ash,
 brighter, is not distinguished). Flames are self-luminous: a pixel whose ground cell has a
@@ -134,6 +149,9 @@ class PixelScene:
     person: np.ndarray | None = None  # index of the agent the pixel sees (-1 none)
     person_id: np.ndarray | None = None  # its id (-1 none)
     crowd_density_per_m2: np.ndarray | None = None
+    fog_optical_depth: np.ndarray | None = None  # vertical visible optical depth beta h of the fog
+    fog_liquid_water_path_kg_m2: np.ndarray | None = None
+    fog_temperature_K: np.ndarray | None = None
 
 
 @njit(cache=True)
@@ -277,6 +295,13 @@ def sample_scene(scene: SceneLayers, grid: RasterGrid, xs: np.ndarray, ys: np.nd
         crowd_density_per_m2=(np.maximum(_sample(scene.crowd_density_per_m2, grid, xs, ys), 0.0)
                               if scene.crowd_density_per_m2 is not None else None),
     )
+    if scene.fog_extinction_per_m is not None:
+        depth = scene.fog_depth_m if scene.fog_depth_m is not None else np.zeros(grid.shape)
+        px.fog_optical_depth = np.maximum(_sample(scene.fog_extinction_per_m * depth, grid, xs, ys), 0.0)
+        if scene.fog_liquid_water_path_kg_m2 is not None:
+            px.fog_liquid_water_path_kg_m2 = np.maximum(_sample(scene.fog_liquid_water_path_kg_m2, grid, xs, ys), 0.0)
+        if scene.fog_temperature_K is not None:
+            px.fog_temperature_K = _sample(scene.fog_temperature_K, grid, xs, ys)
     if scene.agents is not None and len(scene.agents):
         person = agent_footprint(scene.agents, xs, ys, px.valid)
         px.person = person
@@ -317,6 +342,12 @@ def illumination(px: PixelScene, sun_azimuth_deg: float, sun_elevation_deg: floa
     light = sun * solar_incidence_cos(px, sun_azimuth_deg, sun_elevation_deg) + SKY_SHARE * max(
         math.sin(math.radians(sun_elevation_deg)), 0.02)
     return exposure * light
+
+
+def horizontal_illumination(sun_elevation_deg: float, exposure: float = 2.5) -> float:
+    """Light on a horizontal plane (the top of a fog layer), in the units of :func:`illumination`."""
+    sine = math.sin(math.radians(sun_elevation_deg))
+    return exposure * ((1.0 if sun_elevation_deg > 0 else 0.0) * max(sine, 0.0) + SKY_SHARE * max(sine, 0.02))
 
 
 def rgb_view(px: PixelScene, sun_azimuth_deg: float, sun_elevation_deg: float, exposure: float = 2.5) -> np.ndarray:
