@@ -144,3 +144,23 @@ def test_extra_heights_are_distinct_and_named_to_the_centimetre():
         build(grid, extra_receptor_heights_m=[1.5])
     with pytest.raises(ValidationError, match="extra_receptor_heights_m: -1 m is outside"):
         build(grid, extra_receptor_heights_m=[-1.0])
+
+
+def test_crosswind_time_scales_follow_draxlers_function():
+    """An Ornstein-Uhlenbeck crosswind velocity spreads a plume as sigma_y^2 = 2 s^2 T^2 (t/T - 1 + e^(-t/T))
+    (Taylor 1921). With T = 1000 s / 1.62 its long-time spread is Draxler's (1976); matched over a run's
+    travel times it follows Draxler's f_y within 10 % there, where the long-time T is 20-40 % off."""
+    from models.gas_dispersion.atmosphere import (DRAXLER_TIME_SCALE_S, draxler_f_y, draxler_matched_time_scale,
+                                                  ornstein_uhlenbeck_f_y)
+
+    late = np.array([1e9, 1e10])
+    np.testing.assert_allclose(ornstein_uhlenbeck_f_y(late, DRAXLER_TIME_SCALE_S) / draxler_f_y(late), 1.0, rtol=2e-3)
+    assert float(ornstein_uhlenbeck_f_y(1e-3, 10.0)) == pytest.approx(1.0, abs=1e-4)  # sigma_y = s t at first
+    for wind in (2.0, 4.0, 7.0):
+        times = np.array([50.0, 100.0, 200.0, 400.0, 800.0]) / wind
+        matched = draxler_matched_time_scale(times)
+        assert 30.0 < matched < 150.0
+        assert np.abs(ornstein_uhlenbeck_f_y(times, matched) / draxler_f_y(times) - 1.0).max() < 0.10
+        assert np.abs(ornstein_uhlenbeck_f_y(times, DRAXLER_TIME_SCALE_S) / draxler_f_y(times) - 1.0).max() > 0.2
+    with pytest.raises(ValueError, match="travel_times_s"):
+        draxler_matched_time_scale([0.0, 10.0])
