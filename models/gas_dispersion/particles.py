@@ -6,6 +6,33 @@ ch. 8):
 
     dw = [-w / T_w + 0.5 (1 + w^2 / s_w^2) d(s_w^2)/dz] dt + sqrt(2 s_w^2 / T_w) dW_3
 
+Skewed vertical velocity in convective layers (tables whose <w'^3> is not zero): the well-mixed model of Thomson
+(1987) for the bi-Gaussian PDF P(w, z) = A N(w; w_A, s_A) + B N(w; -w_B, s_B) of turbulence.py (Luhar & Britter
+1989, *Atmos. Environ.* 23, 1911; Luhar, Hibberd & Hurley 1996, *Atmos. Environ.* 30, 1407; as in FLEXPART,
+Cassiani, Stohl & Brioude 2015, *Boundary-Layer Meteorol.* 154, 367):
+
+    dw = a(w, z) dt + sqrt(2 s_w^2 / T_w) dW_3,     a P = (s_w^2 / T_w) dP/dw + Phi,
+    Phi = -d/dz int_{-inf}^{w} w' P(w', z) dw'     (Phi -> 0 as w -> -inf and, since <w> = 0, as w -> +inf).
+
+With each component i = A, B of weight a_i (a_A = A, a_B = B), mean m_i (m_A = w_A, m_B = -w_B) and spread s_i,
+xi_i = (w - m_i) / s_i, density n_i and distribution function F_i = (1 + erf(xi_i / sqrt 2)) / 2 (derived here,
+equivalent to Luhar & Britter's 1989 form):
+
+    int_{-inf}^{w} w' P dw' = sum_i a_i G_i,           G_i = m_i F_i - s_i^2 n_i,
+    Phi = -sum_i [da_i/dz G_i + a_i (dm_i/dz F_i - n_i (dm_i/dz w + ds_i/dz (s_i + xi_i w)))],
+    (1/P) dP/dw = -kappa w + lambda,   kappa = sum_i a_i n_i / s_i^2 / P,   lambda = sum_i a_i n_i m_i / s_i^2 / P.
+
+A = B = 1/2, w_A = w_B = 0, s_A = s_B = s_w gives back Thomson's Gaussian drift above. The drift is integrated by
+Heun's predictor-corrector, w' = w + a(w) dt_p + b dW, w <- w + (a(w) + a(w')) dt_p / 2 + b dW (the same dW;
+Kloeden & Platen 1992, *Numerical Solution of Stochastic Differential Equations*, sec. 15.1, weak order 2 for
+additive noise): the explicit Euler step, first order, left a uniform tracer 7 % denser near the ground than near h
+at c_T = 0.05, Heun keeps it within the sampling error (tested). w is kept within 6 spreads of the nearer
+component, [-w_B - 6 s_B, w_A + 6 s_A] (FLEXPART re-initialises the rare particle that leaves it). Reflection
+(w -> -w) is exact only for a symmetric PDF (Thomson & Montgomery 1994, *Atmos. Environ.* 28, 1981); as in Luhar et
+al. (1996) and Cassiani et al. (2015) it is kept, because <w'^3> vanishes at the ground and at h and the PDF is
+(nearly) Gaussian where particles are reflected (S ~ 0.1 at 0.001 h). Initial velocities
+drawn from a Gaussian relax to the bi-Gaussian within ~T_w.
+
 Horizontal fluctuations along (u) and across (v) the mean wind, Langevin (Ornstein-Uhlenbeck) processes with the
 statistics of the particle's height (Rodean 1996, eq. 8.1):
 
@@ -55,6 +82,17 @@ dt_p     particle sub-step                                         s
 c_T      dt_p / min(T)                                             1
 h        lid height above ground (inf: none)                       m
 n        draw counter of the particle                              1
+S        skewness <w'^3> / s_w^3 (table)                           1
+A, B     weights of updrafts and downdrafts, A + B = 1             1
+w_A, w_B mean speeds of updrafts (up) and downdrafts (down), >= 0  m s-1
+s_A, s_B standard deviations of w in updrafts and downdrafts       m s-1
+d*_z     their height derivatives dA/dz, dw_A/dz, ...              m-1, s-1
+P        bi-Gaussian PDF of w at the particle's height             s m-1
+n_i, F_i density (s m-1) and distribution function (1) of component i
+xi_i     (w - m_i) / s_i, m_A = w_A, m_B = -w_B                    1
+Phi      flux term of the well-mixed drift                         m s-2 (per unit P: a P = ...)
+kappa    -d ln P/dw, coefficient of w                              s2 m-2
+lambda   its remainder: d ln P/dw = -kappa w + lambda              s m-1
 h_xy,h_z kernel bandwidths (half-widths of the support)            m
 ======== ========================================================= ========
 """
@@ -67,8 +105,9 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from models.gas_dispersion.turbulence import (COL_DSIGMA_W2_DZ, COL_SIGMA_U, COL_SIGMA_V, COL_SIGMA_W, COL_T_U,
-                                              COL_T_V, COL_T_W, COL_U, ProfileTable)
+from models.gas_dispersion.turbulence import (COL_DSIGMA_W2_DZ, COL_DW3_DZ, COL_SIGMA_U, COL_SIGMA_V, COL_SIGMA_W,
+                                              COL_T_U, COL_T_V, COL_T_W, COL_U, COL_W3, LHH_M, ProfileTable,
+                                              bigaussian_shape)
 
 
 # -- random numbers -------------------------------------------------------------------------------------------
@@ -109,7 +148,9 @@ TWO_POW_M32 = 2.0**-32
 ZIG_SCALE = 1 << 24  # j is a 25-bit signed integer in [-2^24, 2^24)
 ZIG_R = 3.442619855899  # start of the tail of the 128-layer ziggurat
 ZIG_K, ZIG_W, ZIG_F = _ziggurat_tables()
-W_CLIP = 6.0  # |w| <= W_CLIP s_w (numerical guard, see langevin)
+W_CLIP = 6.0  # |w| <= W_CLIP s_w (numerical guard, see langevin); skewed: W_CLIP s_i beyond the nearer mode
+INV_SQRT_2PI = 0.3989422804014327
+INV_SQRT_2 = 0.7071067811865476
 DRAWS_PER_SUBSTEP = 2  # words n, n + 1: three deviates; rare rejections read further words
 # Fastmath flags that cannot change results between runs or thread counts: no reassociation, no NaN/inf
 # assumptions (the kernels compare with infinite lids). Reciprocals and FMA contraction give the homogeneous
@@ -201,11 +242,24 @@ def gaussian_draws(seed, particle_id, counter, out, next_counter):
 # Columns of the kernel table: what the Langevin step needs, precomputed so the particle loop has no divisions.
 KT_U, KT_INV_T_U, KT_INV_T_V, KT_INV_T_W, KT_B_U, KT_B_V, KT_B_W, KT_INV_SW2, KT_HALF_DSW2, KT_T_MIN = range(10)
 KT_COLUMNS = 10
+# Skewed tables carry ten more: the bi-Gaussian parameters and their height derivatives. A kernel takes the
+# skewed step when its table has these columns (table.shape[1] == KT_COLUMNS_SKEWED): the table is the flag.
+(KT_A, KT_W_A, KT_W_B, KT_S_A, KT_S_B, KT_DA_DZ, KT_DW_A_DZ, KT_DW_B_DZ, KT_DS_A_DZ,
+ KT_DS_B_DZ) = range(KT_COLUMNS, KT_COLUMNS + 10)
+KT_COLUMNS_SKEWED = KT_COLUMNS + 10
+F_STEP = 1.0e-6  # central-difference step in F for the derivatives of the (smooth, even) LHH shape functions
 
 
-def kernel_table(table: ProfileTable) -> np.ndarray:
+def kernel_table(table: ProfileTable, skewed: bool | None = None) -> np.ndarray:
     """(n, KT_COLUMNS) rows on the table's heights: U, 1/T_u, 1/T_v, 1/T_w, b_i = sqrt(2 s_i^2 / T_i),
-    1/s_w^2, ds_w2 / 2, min(T_u, T_v, T_w). Kernels interpolate these linearly in s like the profiles."""
+    1/s_w^2, ds_w2 / 2, min(T_u, T_v, T_w). Kernels interpolate these linearly in s like the profiles.
+
+    skewed: None (default) adds the bi-Gaussian columns when the table has a non-zero <w'^3> (convective layers),
+    False never (Gaussian turbulence with the same s_w), True always (S = 0 rows give the Gaussian limit).
+    Those columns: A, w_A, w_B, s_A, s_B and their z-derivatives by the chain rule through S(z) =
+    <w'^3> / s_w^3 and F = m S^(1/3): dF/dz = F / (3 S) dS/dz (0 where S = 0; the derivative is singular but
+    integrable as S -> 0 at the ground and at h), dS/dz = d<w'^3>/dz / s_w^3 - 1.5 S d(s_w^2)/dz / s_w^2.
+    """
     v = table.values
     out = np.empty((v.shape[0], KT_COLUMNS))
     out[:, KT_U] = v[:, COL_U]
@@ -217,7 +271,38 @@ def kernel_table(table: ProfileTable) -> np.ndarray:
     out[:, KT_INV_SW2] = 1.0 / v[:, COL_SIGMA_W] ** 2
     out[:, KT_HALF_DSW2] = 0.5 * v[:, COL_DSIGMA_W2_DZ]
     out[:, KT_T_MIN] = np.minimum(np.minimum(v[:, COL_T_U], v[:, COL_T_V]), v[:, COL_T_W])
-    return out
+    w3 = v[:, COL_W3] if v.shape[1] > COL_W3 else np.zeros(v.shape[0])
+    if skewed is None:
+        skewed = bool(np.any(w3 != 0.0))
+    if not skewed:
+        return out
+    dw3 = v[:, COL_DW3_DZ] if v.shape[1] > COL_DW3_DZ else np.zeros(v.shape[0])
+    if np.any(w3 < 0.0):
+        raise ValueError("table third moment <w'^3> must be >= 0 for the skewed (convective) closure")
+    sigma_w, dsw2 = v[:, COL_SIGMA_W], v[:, COL_DSIGMA_W2_DZ]
+    dsigma_w = 0.5 * dsw2 / sigma_w
+    S = w3 / sigma_w**3
+    dS = dw3 / sigma_w**3 - 1.5 * S * dsw2 / sigma_w**2
+    F = LHH_M * np.cbrt(S)
+    dF = np.where(S > 0.0, F / (3.0 * np.where(S > 0.0, S, 1.0)) * dS, 0.0)
+    A, ratio_a, ratio_b = bigaussian_shape(F)
+    A_hi, ratio_a_hi, ratio_b_hi = bigaussian_shape(F + F_STEP)
+    A_lo, ratio_a_lo, ratio_b_lo = bigaussian_shape(F - F_STEP)
+    s_A, s_B = ratio_a * sigma_w, ratio_b * sigma_w
+    ds_A = dsigma_w * ratio_a + sigma_w * (ratio_a_hi - ratio_a_lo) / (2.0 * F_STEP) * dF
+    ds_B = dsigma_w * ratio_b + sigma_w * (ratio_b_hi - ratio_b_lo) / (2.0 * F_STEP) * dF
+    extra = np.empty((v.shape[0], KT_COLUMNS_SKEWED - KT_COLUMNS))
+    extra[:, KT_A - KT_COLUMNS] = A
+    extra[:, KT_W_A - KT_COLUMNS] = F * s_A
+    extra[:, KT_W_B - KT_COLUMNS] = F * s_B
+    extra[:, KT_S_A - KT_COLUMNS] = s_A
+    extra[:, KT_S_B - KT_COLUMNS] = s_B
+    extra[:, KT_DA_DZ - KT_COLUMNS] = (A_hi - A_lo) / (2.0 * F_STEP) * dF
+    extra[:, KT_DW_A_DZ - KT_COLUMNS] = dF * s_A + F * ds_A
+    extra[:, KT_DW_B_DZ - KT_COLUMNS] = dF * s_B + F * ds_B
+    extra[:, KT_DS_A_DZ - KT_COLUMNS] = ds_A
+    extra[:, KT_DS_B_DZ - KT_COLUMNS] = ds_B
+    return np.ascontiguousarray(np.hstack([out, extra]))
 
 
 @njit(cache=True, inline="always")
@@ -236,6 +321,24 @@ def lookup(table, z_lo, z_hi, z):
             b * table[k, KT_B_U] + a * table[j, KT_B_U], b * table[k, KT_B_V] + a * table[j, KT_B_V],
             b * table[k, KT_B_W] + a * table[j, KT_B_W], b * table[k, KT_INV_SW2] + a * table[j, KT_INV_SW2],
             b * table[k, KT_HALF_DSW2] + a * table[j, KT_HALF_DSW2], b * table[k, KT_T_MIN] + a * table[j, KT_T_MIN])
+
+
+@njit(cache=True, inline="always")
+def lookup_skewed(table, z_lo, z_hi, z):
+    """The bi-Gaussian columns at height z (A, w_A, w_B, s_A, s_B, then their z-derivatives), as lookup."""
+    n = table.shape[0]
+    q = (z - z_lo) / (z_hi - z_lo)
+    q = min(max(q, 0.0), 1.0)
+    s = math.sqrt(q) * (n - 1)
+    k = min(int(s), n - 2)
+    a = s - k
+    b = 1.0 - a
+    j = k + 1
+    return (b * table[k, KT_A] + a * table[j, KT_A], b * table[k, KT_W_A] + a * table[j, KT_W_A],
+            b * table[k, KT_W_B] + a * table[j, KT_W_B], b * table[k, KT_S_A] + a * table[j, KT_S_A],
+            b * table[k, KT_S_B] + a * table[j, KT_S_B], b * table[k, KT_DA_DZ] + a * table[j, KT_DA_DZ],
+            b * table[k, KT_DW_A_DZ] + a * table[j, KT_DW_A_DZ], b * table[k, KT_DW_B_DZ] + a * table[j, KT_DW_B_DZ],
+            b * table[k, KT_DS_A_DZ] + a * table[j, KT_DS_A_DZ], b * table[k, KT_DS_B_DZ] + a * table[j, KT_DS_B_DZ])
 
 
 @njit(cache=True, inline="always")
@@ -273,6 +376,69 @@ def langevin(u, v, w, inv_T_u, inv_T_v, inv_T_w, b_u, b_v, b_w, inv_s_w2, half_d
 
 
 @njit(cache=True, inline="always")
+def skewed_drift(w, sw2_T, A, w_A, w_B, s_A, s_B, dA, dw_A, dw_B, ds_A, ds_B):
+    """Well-mixed drift a(w, z) of Thomson (1987) for the bi-Gaussian PDF of Luhar & Britter (1989):
+    a = (s_w^2 / T_w)(-kappa w + lambda) + Phi / P (module docstring); sw2_T = s_w^2 / T_w."""
+    B = 1.0 - A
+    xi_A = (w - w_A) / s_A
+    xi_B = (w + w_B) / s_B
+    n_A = INV_SQRT_2PI / s_A * math.exp(-0.5 * xi_A * xi_A)
+    n_B = INV_SQRT_2PI / s_B * math.exp(-0.5 * xi_B * xi_B)
+    F_A = 0.5 * (1.0 + math.erf(xi_A * INV_SQRT_2))
+    F_B = 0.5 * (1.0 + math.erf(xi_B * INV_SQRT_2))
+    inv_P = 1.0 / (A * n_A + B * n_B)
+    q_A = A * n_A / (s_A * s_A)
+    q_B = B * n_B / (s_B * s_B)
+    G_A = w_A * F_A - s_A * s_A * n_A
+    G_B = -w_B * F_B - s_B * s_B * n_B
+    H_A = dw_A * F_A - n_A * (dw_A * w + ds_A * (s_A + xi_A * w))
+    H_B = -dw_B * F_B - n_B * (-dw_B * w + ds_B * (s_B + xi_B * w))
+    phi = -(dA * (G_A - G_B) + A * H_A + B * H_B)
+    return (sw2_T * (q_A * w_A - q_B * w_B - (q_A + q_B) * w) + phi) * inv_P
+
+
+@njit(cache=True, inline="always")
+def skewed_w_step(w, b_w, A, w_A, w_B, s_A, s_B, dA, dw_A, dw_B, ds_A, ds_B, dt_p, root_dt, n_3):
+    """One step of w in bi-Gaussian turbulence: Heun's predictor-corrector on the drift (module docstring),
+    w kept within [-w_B - W_CLIP s_B, w_A + W_CLIP s_A]."""
+    lo = -w_B - W_CLIP * s_B
+    hi = w_A + W_CLIP * s_A
+    w = min(max(w, lo), hi)
+    sw2_T = 0.5 * b_w * b_w  # s_w^2 / T_w
+    noise = b_w * root_dt * n_3
+    a_0 = skewed_drift(w, sw2_T, A, w_A, w_B, s_A, s_B, dA, dw_A, dw_B, ds_A, ds_B)
+    w_1 = min(max(w + a_0 * dt_p + noise, lo), hi)
+    a_1 = skewed_drift(w_1, sw2_T, A, w_A, w_B, s_A, s_B, dA, dw_A, dw_B, ds_A, ds_B)
+    w = w + 0.5 * (a_0 + a_1) * dt_p + noise
+    return min(max(w, lo), hi)
+
+
+@njit(cache=True, inline="always")
+def langevin_skewed(u, v, w, inv_T_u, inv_T_v, b_u, b_v, b_w, A, w_A, w_B, s_A, s_B, dA, dw_A, dw_B, ds_A, ds_B,
+                    dt_p, n_1, n_2, n_3):
+    """langevin with the skewed vertical step: u, v as there (trapezoidal Ornstein-Uhlenbeck), w by
+    skewed_w_step."""
+    root_dt = math.sqrt(dt_p)
+    r_u, r_v = 0.5 * dt_p * inv_T_u, 0.5 * dt_p * inv_T_v
+    u = (u * (1.0 - r_u) + b_u * root_dt * n_1) / (1.0 + r_u)
+    v = (v * (1.0 - r_v) + b_v * root_dt * n_2) / (1.0 + r_v)
+    w = skewed_w_step(w, b_w, A, w_A, w_B, s_A, s_B, dA, dw_A, dw_B, ds_A, ds_B, dt_p, root_dt, n_3)
+    return u, v, w
+
+
+@njit(cache=True, inline="always")
+def velocity_step(skewed, table, z_lo, z_hi, z_agl, u, v, w, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, dt_p, n_1, n_2,
+                  n_3):
+    """The three fluctuations over dt_p at height z_agl: Thomson's Gaussian step (langevin), or in a skewed
+    table the bi-Gaussian one (langevin_skewed with the columns of lookup_skewed)."""
+    if skewed:
+        A, w_A, w_B, s_A, s_B, dA, dw_A, dw_B, ds_A, ds_B = lookup_skewed(table, z_lo, z_hi, z_agl)
+        return langevin_skewed(u, v, w, i_u, i_v, b_u, b_v, b_w, A, w_A, w_B, s_A, s_B, dA, dw_A, dw_B, ds_A, ds_B,
+                               dt_p, n_1, n_2, n_3)
+    return langevin(u, v, w, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, dt_p, n_1, n_2, n_3)
+
+
+@njit(cache=True, inline="always")
 def reflect_vertical(z, w, z_ground, z_lid):
     """Perfect reflection at the ground and at the lid (z_lid = inf: none)."""
     if z < z_ground:
@@ -294,8 +460,9 @@ def advance_homogeneous(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, act
 
     Each particle's state is read and written by its own iteration only, so the in-place update is the
     same as a next-buffer swap. table: kernel_table(profile) of a turbulence.ProfileTable, with its z_lo, z_hi;
-    lid_m = inf for no lid.
+    lid_m = inf for no lid. A table with the bi-Gaussian columns (KT_COLUMNS_SKEWED) takes the skewed w step.
     """
+    skewed = table.shape[1] >= KT_COLUMNS_SKEWED
     for p in prange(x.size):
         if active[p] == 0:
             continue
@@ -309,7 +476,8 @@ def advance_homogeneous(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, act
             U, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, T_min = lookup(table, z_lo, z_hi, zp)
             dt_p, last = substep_length(T_min, c_T, dt_min, t_left)
             n_1, n_2, n_3, n = three_normals(k, n)
-            u, v, w = langevin(u, v, w, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, dt_p, n_1, n_2, n_3)
+            u, v, w = velocity_step(skewed, table, z_lo, z_hi, zp, u, v, w, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w,
+                                    dt_p, n_1, n_2, n_3)
             along = U + u
             xp += (along * e_x - v * e_y + u_m) * dt_p
             yp += (along * e_y + v * e_x + v_m) * dt_p
@@ -359,8 +527,9 @@ def advance_gridded(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, active,
     z is height above datum; turbulence comes from the table at the height above surface_m of the particle's
     column; lid_m is the lid height above that surface (inf: none). The grid bottom z_bottom is ground.
     u_turb, v_turb are along and across the local horizontal mean wind; (u_m, v_m) an optional plume-wide
-    meander velocity added for this step, as in advance_homogeneous.
+    meander velocity added for this step, as in advance_homogeneous; a skewed table takes the skewed w step.
     """
+    skewed = table.shape[1] >= KT_COLUMNS_SKEWED
     nz, ny, nx = solid.shape
     x_end, y_end, z_top = x0 + nx * dx, y0 + ny * dy, z_bottom + nz * dz
     for p in prange(x.size):
@@ -393,7 +562,8 @@ def advance_gridded(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, active,
                 dt_p = 0.5 / rate
                 last = False
             n_1, n_2, n_3, n = three_normals(k, n)
-            u, v, w = langevin(u, v, w, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, dt_p, n_1, n_2, n_3)
+            u, v, w = velocity_step(skewed, table, z_lo, z_hi, zp - ground, u, v, w, i_u, i_v, i_w, b_u, b_v, b_w,
+                                    i_s2, g_w, dt_p, n_1, n_2, n_3)
             fl_x, fl_y = u * e_x - v * e_y, u * e_y + v * e_x  # fluctuation in grid axes
             x_new = xp + (U + u_m + fl_x) * dt_p
             y_new = yp + (V + v_m + fl_y) * dt_p

@@ -1,8 +1,9 @@
 """Plain-NumPy twins of the particle kernels in particles.py, used by the tests only.
 
-Same equations and the same order of operations (Thomson 1987 Langevin step, reflections, SplitMix64 +
-ziggurat deviates), written over whole arrays with masks instead of a per-particle loop, so that a test can
-compare the Numba kernels against an independent implementation draw for draw.
+Same equations and the same order of operations (Thomson 1987 Langevin step, Gaussian or bi-Gaussian (Luhar &
+Britter 1989) in w, reflections, SplitMix64 + ziggurat deviates), written over whole arrays with masks instead of
+a per-particle loop, so that a test can compare the Numba kernels against an independent implementation draw for
+draw.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ import math
 
 import numpy as np
 
-from models.gas_dispersion.particles import (GAMMA, KT_B_U, KT_B_V, KT_B_W, KT_HALF_DSW2, KT_INV_SW2, KT_INV_T_U,
-                                             KT_INV_T_V, KT_INV_T_W, KT_T_MIN, KT_U, MIX_1, MIX_2, SALT, W_CLIP, ZIG_F,
-                                             ZIG_K, ZIG_R, ZIG_SCALE, ZIG_W)
+from scipy.special import erf
+
+from models.gas_dispersion.particles import (GAMMA, KT_A, KT_B_U, KT_B_V, KT_B_W, KT_COLUMNS_SKEWED, KT_DA_DZ,
+                                             KT_DS_A_DZ, KT_DS_B_DZ, KT_DW_A_DZ, KT_DW_B_DZ, KT_HALF_DSW2, KT_INV_SW2,
+                                             KT_INV_T_U, KT_INV_T_V, KT_INV_T_W, KT_S_A, KT_S_B, KT_T_MIN, KT_U,
+                                             KT_W_A, KT_W_B, MIX_1, MIX_2, SALT, W_CLIP, ZIG_F, ZIG_K, ZIG_R,
+                                             ZIG_SCALE, ZIG_W)
 
 MASK_64 = (1 << 64) - 1
 
@@ -112,6 +117,49 @@ def langevin(u, v, w, row, dt_p, n_1, n_2, n_3):
     return u, v, np.where(clip, w * (W_CLIP / np.sqrt(np.where(clip, q, 1.0))), w)
 
 
+def skewed_drift(w, row):
+    """Twin of particles.skewed_drift: a(w, z) = (s_w^2 / T_w)(-kappa w + lambda) + Phi / P for rows of the
+    kernel table."""
+    A, w_A, w_B, s_A, s_B = row[:, KT_A], row[:, KT_W_A], row[:, KT_W_B], row[:, KT_S_A], row[:, KT_S_B]
+    dA, dw_A, dw_B, ds_A, ds_B = (row[:, KT_DA_DZ], row[:, KT_DW_A_DZ], row[:, KT_DW_B_DZ], row[:, KT_DS_A_DZ],
+                                  row[:, KT_DS_B_DZ])
+    B = 1.0 - A
+    xi_A, xi_B = (w - w_A) / s_A, (w + w_B) / s_B
+    n_A = np.exp(-0.5 * xi_A**2) / (math.sqrt(2.0 * math.pi) * s_A)
+    n_B = np.exp(-0.5 * xi_B**2) / (math.sqrt(2.0 * math.pi) * s_B)
+    F_A, F_B = 0.5 * (1.0 + erf(xi_A / math.sqrt(2.0))), 0.5 * (1.0 + erf(xi_B / math.sqrt(2.0)))
+    P = A * n_A + B * n_B
+    q_A, q_B = A * n_A / s_A**2, B * n_B / s_B**2
+    G_A, G_B = w_A * F_A - s_A**2 * n_A, -w_B * F_B - s_B**2 * n_B
+    H_A = dw_A * F_A - n_A * (dw_A * w + ds_A * (s_A + xi_A * w))
+    H_B = -dw_B * F_B - n_B * (-dw_B * w + ds_B * (s_B + xi_B * w))
+    phi = -(dA * (G_A - G_B) + A * H_A + B * H_B)
+    sw2_T = 0.5 * row[:, KT_B_W] ** 2
+    return (sw2_T * (q_A * w_A - q_B * w_B - (q_A + q_B) * w) + phi) / P
+
+
+def langevin_skewed(u, v, w, row, dt_p, n_1, n_2, n_3):
+    """Twin of particles.langevin_skewed: u, v trapezoidal Ornstein-Uhlenbeck, w bi-Gaussian well-mixed (Heun)."""
+    root_dt = np.sqrt(dt_p)
+    r_u, r_v = 0.5 * dt_p * row[:, KT_INV_T_U], 0.5 * dt_p * row[:, KT_INV_T_V]
+    u = (u * (1.0 - r_u) + row[:, KT_B_U] * root_dt * n_1) / (1.0 + r_u)
+    v = (v * (1.0 - r_v) + row[:, KT_B_V] * root_dt * n_2) / (1.0 + r_v)
+    lo, hi = -row[:, KT_W_B] - W_CLIP * row[:, KT_S_B], row[:, KT_W_A] + W_CLIP * row[:, KT_S_A]
+    w = np.minimum(np.maximum(w, lo), hi)
+    noise = row[:, KT_B_W] * root_dt * n_3
+    a_0 = skewed_drift(w, row)
+    w_1 = np.minimum(np.maximum(w + a_0 * dt_p + noise, lo), hi)
+    w = w + 0.5 * (a_0 + skewed_drift(w_1, row)) * dt_p + noise
+    return u, v, np.minimum(np.maximum(w, lo), hi)
+
+
+def velocity_step(table, u, v, w, row, dt_p, n_1, n_2, n_3):
+    """The kernels' choice: the skewed step for tables with the bi-Gaussian columns, else Thomson's Gaussian."""
+    if table.shape[1] >= KT_COLUMNS_SKEWED:
+        return langevin_skewed(u, v, w, row, dt_p, n_1, n_2, n_3)
+    return langevin(u, v, w, row, dt_p, n_1, n_2, n_3)
+
+
 def reflect_vertical(z, w, z_ground, z_lid):
     below = z < z_ground
     z = np.where(below, 2.0 * z_ground - z, z)
@@ -140,7 +188,8 @@ def advance_homogeneous(state: dict, table, z_lo, z_hi, e_x, e_y, u_m, v_m, lid_
         row = lookup(table, z_lo, z_hi, z)
         dt_p, last = substep_length(row[:, KT_T_MIN], c_T, dt_min, t_left[idx])
         n_1, n_2, n_3, s["draws"][idx] = three_normals(k[idx], s["draws"][idx])
-        u, v, w = langevin(s["u_turb"][idx], s["v_turb"][idx], s["w_turb"][idx], row, dt_p, n_1, n_2, n_3)
+        u, v, w = velocity_step(table, s["u_turb"][idx], s["v_turb"][idx], s["w_turb"][idx], row, dt_p, n_1, n_2,
+                                n_3)
         along = row[:, KT_U] + u
         s["x"][idx] += (along * e_x - v * e_y + u_m) * dt_p
         s["y"][idx] += (along * e_y + v * e_x + v_m) * dt_p
@@ -199,7 +248,7 @@ def advance_gridded(state: dict, table, z_lo, z_hi, x0, y0, z_bottom, dx, dy, dz
         dt_p = np.where(limited, 0.5 / np.where(limited, rate, 1.0), dt_p)
         last = last & ~limited
         n_1, n_2, n_3, s["draws"][idx] = three_normals(k[idx], s["draws"][idx])
-        u, v, w = langevin(u, v, w, row, dt_p, n_1, n_2, n_3)
+        u, v, w = velocity_step(table, u, v, w, row, dt_p, n_1, n_2, n_3)
         fl_x, fl_y = u * e_x - v * e_y, u * e_y + v * e_x
         x_new = xp + (U + u_m + fl_x) * dt_p
         y_new = yp + (V + v_m + fl_y) * dt_p

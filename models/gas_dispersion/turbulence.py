@@ -34,6 +34,30 @@ bounds on T_L (10 s, 30 s) are for mesoscale transport and are not applied here:
 short time scales near the ground. The unstable sigma_w is continuous except for a small step at zeta = 0.03 that
 Hanna's fit has.
 
+Third moment of w (convective layers only): the profile of Luhar, Hibberd & Borgas (2000) *Atmos. Environ.* 34,
+3599 used in FLEXPART's skewed-turbulence scheme (Cassiani, Stohl & Brioude 2015 *Boundary-Layer Meteorol.* 154,
+367):
+
+    <w'^3> = 1.2 w*^3 zeta (1 - zeta)^(3/2) tau(h/|L|),   zeta = z / h in [0, 1];  0 above h, and if L >= 0,
+
+largest, 0.223 w*^3, at zeta = 0.4, where with Hanna's sigma_w the skewness S = <w'^3> / sigma_w^3 is 0.8 (tank and
+aircraft data: S ~ 0.6-1 in the mixed layer, Willis & Deardorff 1976 *Q. J. R. Meteorol. Soc.* 102, 427; Lenschow
+et al. 1980 *J. Atmos. Sci.* 37, 1313), and which vanishes at the ground and at h, so that perfect reflection there
+meets a (nearly) Gaussian PDF. tau is Cassiani et al.'s (2015) transition from the Gaussian
+near-neutral to the skewed convective layer: tau = 0 for h/|L| <= 5, 1/2 - 1/2 cos(pi (h/|L| - 5) / 10) up to
+h/|L| = 15 (FLEXPART writes it 1/2 + 1/2 sin(pi (h/|L| + 10) / 10) on that range), 1 above. Below h/|L| = 5 the
+layer is treated as Gaussian (FLEXPART's expression is not monotonic there).
+
+Bi-Gaussian PDF of w (Baerentsen & Berkowicz 1984 *Atmos. Environ.* 18, 701; Luhar & Britter 1989 *Atmos.
+Environ.* 23, 1911), P(w) = A N(w; w_A, s_A) + B N(w; -w_B, s_B), A + B = 1: updrafts A (mean w_A > 0) and
+downdrafts B. Its first four moments (1, 0, sigma_w^2, <w'^3>) close with Luhar, Hibberd & Hurley's (1996 *Atmos.
+Environ.* 30, 1407) w_A = F s_A, w_B = F s_B, F = m S^(1/3), m = 2/3, which gives
+
+    x = 27 F^2 (1 + F^2)^(3/2) / (8 (3 + F^2))   (x^2 = r of LHH 1996),   A = (1 - x / sqrt(4 + x^2)) / 2,
+    s_A = sigma_w sqrt(B / (A (1 + F^2))),   s_B = sigma_w sqrt(A / (B (1 + F^2))),
+
+and reduces to the Gaussian (A = B = 1/2, w_A = w_B = 0, s_A = s_B = sigma_w) as S -> 0.
+
 Low-wind meander: sigma_u, sigma_v >= min_sigma_v_m_s, default 0.2 m/s, the minimum sigma_v of AERMOD
 (Cimorelli et al. 2005, *J. Appl. Meteorol.* 44, 682, sec. 5.1; cf. Hanna 1983, *Atmos. Environ.* 17, 1219, who
 found sigma_v ~ 0.5 m/s in near-calm winds).
@@ -66,20 +90,27 @@ SIGMA_OFFSET_M_S = 0.01  # FLEXPART's additive minimum turbulence
 DEFAULT_CONVECTIVE_HEIGHT_M = 1000.0
 EARTH_ROTATION_RAD_S = 7.2921e-5
 
+LHB_W3_COEFFICIENT = 1.2  # <w'^3> = 1.2 w*^3 zeta (1 - zeta)^1.5 (Luhar, Hibberd & Borgas 2000)
+LHH_M = 2.0 / 3.0  # F = m S^(1/3) (Luhar, Hibberd & Hurley 1996)
+SKEW_ONSET_H_OVER_L = 5.0  # h/|L| where Cassiani et al.'s (2015) transition to skewed turbulence starts ...
+SKEW_FULL_H_OVER_L = 15.0  # ... and where it is complete
+
 # Columns of a profile table (kernels index with these).
-COL_U, COL_SIGMA_U, COL_SIGMA_V, COL_SIGMA_W, COL_DSIGMA_W2_DZ, COL_T_U, COL_T_V, COL_T_W = range(8)
-N_COLUMNS = 8
+(COL_U, COL_SIGMA_U, COL_SIGMA_V, COL_SIGMA_W, COL_DSIGMA_W2_DZ, COL_T_U, COL_T_V, COL_T_W, COL_W3,
+ COL_DW3_DZ) = range(10)
+N_COLUMNS = 10
 
 
-def _psi_m(zeta: float) -> float:
-    """Integrated stability function for momentum psi_m(z / L) (Paulson 1970; Beljaars & Holtslag 1991)."""
-    if zeta < 0.0:
-        x = (1.0 - 16.0 * zeta) ** 0.25
-        return 2.0 * math.log(0.5 * (1.0 + x)) + math.log(0.5 * (1.0 + x * x)) - 2.0 * math.atan(x) + 0.5 * math.pi
-    if zeta > 0.0:
-        a, b, c, d = 1.0, 2.0 / 3.0, 5.0, 0.35
-        return -(a * zeta + b * (zeta - c / d) * math.exp(-d * zeta) + b * c / d)
-    return 0.0
+def psi_m(zeta):
+    """Integrated stability function for momentum psi_m(z / L), scalar or array (Paulson 1970 unstable,
+    Beljaars & Holtslag 1991 stable): the one the particles' profiles and the diagnostic wind both use."""
+    zeta = np.asarray(zeta, dtype=np.float64)
+    x = np.power(np.maximum(1.0 - 16.0 * zeta, 1.0), 0.25)
+    unstable = 2.0 * np.log(0.5 * (1.0 + x)) + np.log(0.5 * (1.0 + x * x)) - 2.0 * np.arctan(x) + 0.5 * math.pi
+    a, b, c, d = 1.0, 2.0 / 3.0, 5.0, 0.35
+    positive = np.maximum(zeta, 0.0)
+    stable = -(a * positive + b * (positive - c / d) * np.exp(-d * positive) + b * c / d)
+    return np.where(zeta < 0.0, unstable, np.where(zeta > 0.0, stable, 0.0))
 
 
 @dataclass(frozen=True)
@@ -129,7 +160,8 @@ class SurfaceLayer:
         z = min(z, z_cap)
         if z <= z0:
             return 0.0
-        return self.friction_velocity_m_s / VON_KARMAN * (math.log(z / z0) - _psi_m(z / L) + _psi_m(z0 / L))
+        shape = math.log(z / z0) - float(psi_m(z / L)) + float(psi_m(z0 / L))
+        return self.friction_velocity_m_s / VON_KARMAN * shape
 
     # -- turbulence (Hanna 1982) ------------------------------------------------------------------------------
     def turbulence(self, z: float) -> tuple[float, float, float, float, float, float]:
@@ -177,6 +209,40 @@ class SurfaceLayer:
 
     def sigma_w(self, z: float) -> float:
         return self.turbulence(z)[2]
+
+    # -- third moment of w (Luhar, Hibberd & Borgas 2000; Cassiani et al. 2015) -------------------------------
+    @property
+    def skewness_transition(self) -> float:
+        """tau(h/|L|) of Cassiani et al. (2015): 0 (Gaussian) up to h/|L| = 5, 1 (fully skewed) from 15."""
+        if self.regime != "unstable":
+            return 0.0
+        ratio = self.boundary_layer_height_m / abs(self.obukhov_length_m)
+        if ratio <= SKEW_ONSET_H_OVER_L:
+            return 0.0
+        if ratio >= SKEW_FULL_H_OVER_L:
+            return 1.0
+        phase = (ratio - SKEW_ONSET_H_OVER_L) / (SKEW_FULL_H_OVER_L - SKEW_ONSET_H_OVER_L)
+        return 0.5 - 0.5 * math.cos(math.pi * phase)
+
+    def third_moment_w(self, z: float) -> float:
+        """<w'^3> (m3 s-3) at height z: 1.2 w*^3 zeta (1 - zeta)^1.5 tau, 0 unless convective (z clamped to
+        [z0, h] like the other profiles)."""
+        tau = self.skewness_transition
+        if tau == 0.0:
+            return 0.0
+        h = self.boundary_layer_height_m
+        zeta = min(max(z, self.roughness_length_m), h) / h
+        return LHB_W3_COEFFICIENT * self.convective_velocity_m_s**3 * zeta * (1.0 - zeta) ** 1.5 * tau
+
+    def dw3_dz(self, z: float) -> float:
+        """d<w'^3>/dz (m2 s-3), exact: 1.2 w*^3 tau / h [(1 - zeta)^1.5 - 1.5 zeta (1 - zeta)^0.5]; 0 above h."""
+        tau = self.skewness_transition
+        h = self.boundary_layer_height_m
+        if tau == 0.0 or z > h:
+            return 0.0
+        zeta = max(z, self.roughness_length_m) / h
+        return (LHB_W3_COEFFICIENT * self.convective_velocity_m_s**3 * tau / h
+                * ((1.0 - zeta) ** 1.5 - 1.5 * zeta * math.sqrt(1.0 - zeta)))
 
     def dsigma_w2_dz(self, z: float) -> float:
         """d(sigma_w^2)/dz (m s-2): centred difference of the exact profile, one-sided at the table ends."""
@@ -237,7 +303,7 @@ def surface_layer_from_wind(speed_m_s: float, reference_height_m: float, obukhov
         raise ValueError(f"reference_height_m must exceed roughness_length_m > 0, got {reference_height_m}, "
                          f"{roughness_length_m}")
     L, z0, z_ref = obukhov_length_m, roughness_length_m, reference_height_m
-    shape = math.log(z_ref / z0) - _psi_m(z_ref / L) + _psi_m(z0 / L)
+    shape = math.log(z_ref / z0) - float(psi_m(z_ref / L)) + float(psi_m(z0 / L))
     u_star = VON_KARMAN * speed_m_s / shape
     h = boundary_layer_height(u_star, L, latitude_deg) if boundary_layer_height_m is None else boundary_layer_height_m
     layer = SurfaceLayer(u_star, L, z0, float(h), min_sigma_v_m_s)
@@ -257,7 +323,8 @@ class ProfileTable(NamedTuple):
 
 
 def profile_table(layer: SurfaceLayer, n: int = 2001, top_m: float | None = None) -> ProfileTable:
-    """Tabulate u, sigma_u, sigma_v, sigma_w, d(sigma_w^2)/dz, T_u, T_v, T_w from z0 to h (or top_m)."""
+    """Tabulate u, sigma_u, sigma_v, sigma_w, d(sigma_w^2)/dz, T_u, T_v, T_w, <w'^3>, d<w'^3>/dz from z0 to h
+    (or top_m)."""
     if n < 2:
         raise ValueError(f"n must be >= 2, got {n}")
     z_lo = layer.roughness_length_m
@@ -269,17 +336,19 @@ def profile_table(layer: SurfaceLayer, n: int = 2001, top_m: float | None = None
     values = np.empty((n, N_COLUMNS))
     for k, z in enumerate(heights):
         sigma_u, sigma_v, sigma_w, t_u, t_v, t_w = layer.turbulence(z)
-        values[k] = (layer.wind_speed(z), sigma_u, sigma_v, sigma_w, layer.dsigma_w2_dz(z), t_u, t_v, t_w)
+        values[k] = (layer.wind_speed(z), sigma_u, sigma_v, sigma_w, layer.dsigma_w2_dz(z), t_u, t_v, t_w,
+                     layer.third_moment_w(z), layer.dw3_dz(z))
     return ProfileTable(heights, values, z_lo, z_hi)
 
 
 def constant_profile_table(wind_speed_m_s: float, sigma_u_m_s: float, sigma_v_m_s: float, sigma_w_m_s: float,
                            t_u_s: float, t_v_s: float, t_w_s: float, top_m: float = 1.0e4) -> ProfileTable:
-    """A two-row table of homogeneous turbulence and uniform wind (analytic test cases, sensitivity runs)."""
+    """A two-row table of homogeneous Gaussian turbulence and uniform wind (analytic test cases, sensitivity
+    runs)."""
     for name, value in (("t_u_s", t_u_s), ("t_v_s", t_v_s), ("t_w_s", t_w_s), ("sigma_w_m_s", sigma_w_m_s)):
         if not value > 0.0:
             raise ValueError(f"{name} must be > 0, got {value}")
-    row = (wind_speed_m_s, sigma_u_m_s, sigma_v_m_s, sigma_w_m_s, 0.0, t_u_s, t_v_s, t_w_s)
+    row = (wind_speed_m_s, sigma_u_m_s, sigma_v_m_s, sigma_w_m_s, 0.0, t_u_s, t_v_s, t_w_s, 0.0, 0.0)
     return ProfileTable(np.array([0.0, top_m]), np.array([row, row], dtype=np.float64), 0.0, float(top_m))
 
 
@@ -290,3 +359,32 @@ def table_lookup(table: ProfileTable, z: np.ndarray) -> np.ndarray:
     k = np.minimum(s.astype(np.int64), n - 2)
     a = (s - k)[..., None]
     return (1.0 - a) * table.values[k] + a * table.values[k + 1]
+
+
+# -- bi-Gaussian PDF of w (Luhar, Hibberd & Hurley 1996) ----------------------------------------------------
+def bigaussian_shape(f: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(A, s_A / sigma_w, s_B / sigma_w) of the LHH (1996) closure as functions of F = w_A / s_A = w_B / s_B.
+
+    Smooth and even in F (A = 1/2, s_A = s_B = sigma_w at F = 0), so it can be differentiated numerically in F.
+    """
+    f2 = np.asarray(f, dtype=np.float64) ** 2
+    x = 27.0 * f2 * (1.0 + f2) ** 1.5 / (8.0 * (3.0 + f2))
+    a = 0.5 * (1.0 - x / np.sqrt(4.0 + x * x))
+    b = 1.0 - a
+    return a, np.sqrt(b / (a * (1.0 + f2))), np.sqrt(a / (b * (1.0 + f2)))
+
+
+def bigaussian_parameters(sigma_w: np.ndarray, third_moment: np.ndarray):
+    """(A, w_A, w_B, s_A, s_B) of the bi-Gaussian PDF with variance sigma_w^2 and third moment <w'^3> >= 0.
+
+    Updrafts N(w_A, s_A) of weight A, downdrafts N(-w_B, s_B) of weight 1 - A, closed by LHH (1996): F = m S^(1/3).
+    """
+    sigma_w = np.asarray(sigma_w, dtype=np.float64)
+    third_moment = np.asarray(third_moment, dtype=np.float64)
+    if np.any(~(sigma_w > 0.0)):
+        raise ValueError("sigma_w must be > 0 everywhere")
+    if np.any(~(third_moment >= 0.0)):
+        raise ValueError("third_moment must be >= 0 (the closure is for positively skewed convective turbulence)")
+    f = LHH_M * np.cbrt(third_moment / sigma_w**3)
+    a, ratio_a, ratio_b = bigaussian_shape(f)
+    return a, f * ratio_a * sigma_w, f * ratio_b * sigma_w, ratio_a * sigma_w, ratio_b * sigma_w

@@ -23,13 +23,14 @@ def new_state(n, rng, x=(0.0, 1.0), y=(0.0, 1.0), z=(0.0, 1.0), sigma=(1.0, 1.0,
             "draws": rng.integers(0, 1000, n).astype(np.int64), "active": np.ones(n, dtype=np.uint8)}
 
 
-def homogeneous(s, table, dt, lid=math.inf, e=(1.0, 0.0), meander=(0.0, 0.0), c_T=0.05, dt_min=0.01, seed=1):
-    pt.advance_homogeneous(*(s[k] for k in STATE), pt.kernel_table(table), table.z_lo, table.z_hi, e[0], e[1],
+def homogeneous(s, table, dt, lid=math.inf, e=(1.0, 0.0), meander=(0.0, 0.0), c_T=0.05, dt_min=0.01, seed=1,
+                skewed=None):
+    pt.advance_homogeneous(*(s[k] for k in STATE), pt.kernel_table(table, skewed), table.z_lo, table.z_hi, e[0], e[1],
                            meander[0], meander[1], lid, dt, c_T, dt_min, seed)
 
 
-def gridded(s, table, g, dt, lid=math.inf, c_T=0.05, dt_min=0.01, seed=1, meander=(0.0, 0.0)):
-    pt.advance_gridded(*(s[k] for k in STATE), pt.kernel_table(table), table.z_lo, table.z_hi,
+def gridded(s, table, g, dt, lid=math.inf, c_T=0.05, dt_min=0.01, seed=1, meander=(0.0, 0.0), skewed=None):
+    pt.advance_gridded(*(s[k] for k in STATE), pt.kernel_table(table, skewed), table.z_lo, table.z_hi,
                        g["x0"], g["y0"], g["z_bottom"], g["dx"], g["dy"], g["dz"], g["u_face"], g["v_face"],
                        g["w_face"], g["solid"], g["surface_m"], lid, dt, c_T, dt_min, seed, *meander)
 
@@ -91,6 +92,7 @@ def test_deviates_are_standard_normal_and_match_the_twin():
 # -- NumPy twins -------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("layer", [tb.SurfaceLayer(0.4, -30.0, 0.1, 800.0), tb.SurfaceLayer(0.3, 60.0, 0.05, 250.0)])
 def test_homogeneous_kernel_matches_numpy_twin(layer):
+    """Convective (h/|L| = 27: the skewed step) and stable (Gaussian) layers."""
     rng = np.random.default_rng(0)
     table = tb.profile_table(layer)
     s = new_state(3000, rng, (0, 100), (0, 100), (0, layer.boundary_layer_height_m))
@@ -104,19 +106,22 @@ def test_homogeneous_kernel_matches_numpy_twin(layer):
         np.testing.assert_allclose(s[key], expected[key], rtol=1e-12, atol=1e-11, err_msg=key)
 
 
-def test_gridded_kernel_matches_numpy_twin():
+@pytest.mark.parametrize("skewed", [None, False])
+def test_gridded_kernel_matches_numpy_twin(skewed):
+    """Convective layer (h/|L| = 8): the skewed step (default) and the Gaussian one (skewed=False)."""
     rng = np.random.default_rng(1)
     layer = tb.SurfaceLayer(0.4, -50.0, 0.1, 400.0)
     table = tb.profile_table(layer)
+    assert pt.kernel_table(table, skewed).shape[1] == (pt.KT_COLUMNS if skewed is False else pt.KT_COLUMNS_SKEWED)
     g = wind_grid(block=(15, 20, 10, 20, 5), rng=rng)
     s = new_state(3000, rng, (0, 80), (0, 60), (0, 30))
     s["active"][in_solid_mask(s, g)] = 0
     expected = dict(s)
     for _ in range(4):
-        expected = ref.advance_gridded(expected, pt.kernel_table(table), table.z_lo, table.z_hi, g["x0"], g["y0"],
-                                       g["z_bottom"], g["dx"], g["dy"], g["dz"], g["u_face"], g["v_face"],
+        expected = ref.advance_gridded(expected, pt.kernel_table(table, skewed), table.z_lo, table.z_hi, g["x0"],
+                                       g["y0"], g["z_bottom"], g["dx"], g["dy"], g["dz"], g["u_face"], g["v_face"],
                                        g["w_face"], g["solid"], g["surface_m"], 25.0, 2.0, 0.05, 0.01, 3, 0.3, -0.2)
-        gridded(s, table, g, 2.0, lid=25.0, seed=3, meander=(0.3, -0.2))
+        gridded(s, table, g, 2.0, lid=25.0, seed=3, meander=(0.3, -0.2), skewed=skewed)
     assert (s["active"] == 0).sum() > 300  # some left the grid: that path is compared too
     for key in STATE:
         np.testing.assert_allclose(s[key], expected[key], rtol=1e-12, atol=1e-10, err_msg=key)
@@ -362,3 +367,165 @@ def test_particles_leaving_the_grid_are_flagged():
     s = new_state(100, rng, (70.0, 79.0), (10.0, 50.0), (5.0, 20.0), sigma=(0.1, 0.1, 0.1))
     gridded(s, table, g, 4.0)  # 20 m downwind: every particle crosses x = 80 m
     assert not s["active"].any() and np.all(s["x"] >= 80.0)
+
+
+# -- skewed (bi-Gaussian) convective turbulence ------------------------------------------------------------------
+CONVECTIVE = tb.SurfaceLayer(0.4, -10.0, 0.1, 1000.0)  # h/|L| = 100: fully skewed; w* = 2.52 m/s
+
+
+def bigaussian_velocities(table, z, rng):
+    """w drawn from the table's bi-Gaussian PDF at heights z (updraft with probability A)."""
+    rows = tb.table_lookup(table, z)
+    A, w_A, w_B, s_A, s_B = tb.bigaussian_parameters(rows[:, tb.COL_SIGMA_W], rows[:, tb.COL_W3])
+    up = rng.random(z.size) < A
+    return np.where(up, w_A + s_A * rng.standard_normal(z.size), -w_B + s_B * rng.standard_normal(z.size))
+
+
+def test_kernel_table_carries_the_bigaussian_columns_only_when_skewed():
+    """Neutral, stable and weakly unstable (h/|L| <= 5) tables stay Gaussian (KT_COLUMNS, bit for bit the same
+    first columns); convective ones get the bi-Gaussian columns, whose derivative columns are the height
+    gradients of the parameter columns (chain rule through S and F checked against finite differences)."""
+    for layer in (tb.SurfaceLayer(0.4, math.inf, 0.1, 1000.0), tb.SurfaceLayer(0.3, 60.0, 0.05, 250.0),
+                  tb.SurfaceLayer(0.4, -250.0, 0.1, 1000.0)):
+        assert pt.kernel_table(tb.profile_table(layer)).shape[1] == pt.KT_COLUMNS
+    table = tb.profile_table(CONVECTIVE)
+    skewed, gaussian = pt.kernel_table(table), pt.kernel_table(table, skewed=False)
+    assert skewed.shape[1] == pt.KT_COLUMNS_SKEWED and gaussian.shape[1] == pt.KT_COLUMNS
+    assert np.array_equal(skewed[:, :pt.KT_COLUMNS], gaussian)
+    z = table.heights_m
+    h = CONVECTIVE.boundary_layer_height_m
+    smooth = (z > 0.1 * h) & (z < 0.9 * h) & (np.abs(z - 0.4 * h) > 0.02 * h) & (np.abs(z - 0.1 * h) > 0.02 * h)
+    for col, dcol in ((pt.KT_A, pt.KT_DA_DZ), (pt.KT_W_A, pt.KT_DW_A_DZ), (pt.KT_W_B, pt.KT_DW_B_DZ),
+                      (pt.KT_S_A, pt.KT_DS_A_DZ), (pt.KT_S_B, pt.KT_DS_B_DZ)):
+        gradient = np.gradient(skewed[:, col], z)
+        scale = np.abs(skewed[smooth, dcol]).max()
+        assert np.max(np.abs(skewed[smooth, dcol] - gradient[smooth])) < 2e-3 * scale, col
+    neutral = pt.kernel_table(tb.profile_table(tb.SurfaceLayer(0.4, math.inf, 0.1, 1000.0)), skewed=True)
+    np.testing.assert_array_equal(neutral[:, pt.KT_A], 0.5)  # S = 0: the Gaussian limit
+    np.testing.assert_array_equal(neutral[:, pt.KT_W_A], 0.0)
+    np.testing.assert_allclose(neutral[:, pt.KT_S_A] ** -2, neutral[:, pt.KT_INV_SW2], rtol=1e-12)
+
+
+@pytest.mark.parametrize("z", [5.0, 50.0, 200.0, 600.0, 900.0, 990.0])
+def test_skewed_drift_satisfies_the_stationary_fokker_planck_equation(z):
+    """Thomson's (1987) well-mixed condition: with the drift a(w, z) of the kernels and the exact bi-Gaussian
+    P(w, z) of the layer, -d(wP)/dz - d(aP)/dw + (s_w^2/T_w) d2P/dw2 = 0 (finite differences, < 1e-3 of the
+    largest term); Numba's drift equals the NumPy twin's."""
+    table = tb.profile_table(CONVECTIVE)
+    kt = pt.kernel_table(table)
+
+    def pdf(height, w):
+        A, w_A, w_B, s_A, s_B = tb.bigaussian_parameters(np.array([CONVECTIVE.sigma_w(height)]),
+                                                         np.array([CONVECTIVE.third_moment_w(height)]))
+        return A * stats.norm.pdf(w, w_A, s_A) + (1.0 - A) * stats.norm.pdf(w, -w_B, s_B)
+
+    row = ref.lookup(kt, table.z_lo, table.z_hi, np.array([z]))
+    w = np.linspace(-row[0, pt.KT_W_B] - 5.0 * row[0, pt.KT_S_B], row[0, pt.KT_W_A] + 5.0 * row[0, pt.KT_S_A], 4001)
+    rows = np.repeat(row, w.size, axis=0)
+    a = ref.skewed_drift(w, rows)
+    sw2_T = 0.5 * row[0, pt.KT_B_W] ** 2
+    dz, dw = 1e-3 * z, w[1] - w[0]
+    P = pdf(z, w)
+    flux_z = w * (pdf(z + dz, w) - pdf(z - dz, w)) / (2.0 * dz)
+    residual = -flux_z - np.gradient(a * P, dw) + sw2_T * np.gradient(np.gradient(P, dw), dw)
+    assert np.max(np.abs(residual[5:-5])) < 1e-3 * np.max(np.abs(flux_z)), z
+    numba_a = np.array([pt.skewed_drift(wi, sw2_T, *row[0, pt.KT_A:pt.KT_COLUMNS_SKEWED]) for wi in w[::100]])
+    np.testing.assert_allclose(numba_a, a[::100], rtol=1e-12, atol=1e-15)
+
+
+def test_skewed_drift_reduces_to_thomsons_gaussian_drift():
+    """S = 0 (A = 1/2, w_A = w_B = 0, s_A = s_B = s_w): a = -w/T_w + (1/2) d(s_w^2)/dz (1 + w^2/s_w^2), on the
+    table's rows (between rows, products of interpolated columns differ from interpolated products)."""
+    layer = tb.SurfaceLayer(0.4, math.inf, 0.1, 1000.0)
+    table = tb.profile_table(layer)
+    kt = pt.kernel_table(table, skewed=True)
+    rng = np.random.default_rng(13)
+    rows = kt[1:-1]
+    z = table.heights_m[1:-1]
+    w = rng.normal(0.0, 1.0, z.size) / np.sqrt(rows[:, pt.KT_INV_SW2])
+    thomson = -w * rows[:, pt.KT_INV_T_W] + rows[:, pt.KT_HALF_DSW2] * (1.0 + w * w * rows[:, pt.KT_INV_SW2])
+    np.testing.assert_allclose(ref.skewed_drift(w, rows), thomson, rtol=1e-9, atol=1e-12)
+
+
+def test_well_mixed_tracer_stays_well_mixed_in_skewed_convective_turbulence():
+    """Thomson (1987) with the bi-Gaussian PDF (Hanna 1982 s_w, Luhar et al. 2000 <w'^3>, h/|L| = 100): a uniform
+    tracer with the local PDF stays uniform over 1800 s (4.5 h/w*, ~25 T_w mid-layer), ground and lid
+    reflecting: 40 000 particles, each of 10 height bins within 6 % of uniform (3.8 standard errors); in each bin
+    the variance of w within 8 % of the table's s_w^2 and the mean of w^3 within 4 standard errors of <w'^3>."""
+    table = tb.profile_table(CONVECTIVE)
+    h, n = CONVECTIVE.boundary_layer_height_m, 40_000
+    rng = np.random.default_rng(14)
+    s = new_state(n, rng, z=(0.0, h))
+    rows = tb.table_lookup(table, s["z"])
+    s["u_turb"] *= rows[:, tb.COL_SIGMA_U]
+    s["v_turb"] *= rows[:, tb.COL_SIGMA_V]
+    s["w_turb"] = bigaussian_velocities(table, s["z"], rng)
+    for _ in range(30):
+        homogeneous(s, table, 60.0, lid=h, c_T=0.05, dt_min=0.2)
+    counts, edges = np.histogram(s["z"], bins=10, range=(0.0, h))
+    assert np.all(np.abs(counts / (n / 10) - 1.0) < 0.06), counts
+    which = np.clip((s["z"] / h * 10).astype(int), 0, 9)
+    for b in range(10):
+        exact = tb.table_lookup(table, np.linspace(edges[b], edges[b + 1], 50))
+        w = s["w_turb"][which == b]
+        assert np.var(w) == pytest.approx(np.mean(exact[:, tb.COL_SIGMA_W] ** 2), rel=0.08), b
+        error = np.std(w**3) / math.sqrt(w.size)
+        assert abs(np.mean(w**3) - np.mean(exact[:, tb.COL_W3])) < 4.0 * error, b
+
+
+def puff_heights(table, z_source, n, X_end, dX, skewed, seed):
+    """Heights of a puff released at z_source, after each dX of X = w* t / h (x = U t: a slender plume's
+    cross-section at X = w* x / (U h)), in the convective layer with bi-Gaussian (skewed=None) or Gaussian
+    (skewed=False) w of the same s_w."""
+    h, w_star = CONVECTIVE.boundary_layer_height_m, CONVECTIVE.convective_velocity_m_s
+    rng = np.random.default_rng(seed)
+    s = new_state(n, rng, z=(z_source, z_source))
+    rows = tb.table_lookup(table, s["z"])
+    s["w_turb"] = (bigaussian_velocities(table, s["z"], rng) if skewed is None
+                   else s["w_turb"] * rows[:, tb.COL_SIGMA_W])
+    heights = []
+    for _ in range(int(round(X_end / dX))):
+        homogeneous(s, table, dX * h / w_star, lid=h, dt_min=0.1, skewed=skewed, seed=seed)
+        heights.append(s["z"].copy())
+    return heights
+
+
+def test_near_surface_plume_lifts_off_in_convective_turbulence():
+    """Willis & Deardorff (1976) tank, Lamb (1982): a near-surface plume in the CBL rises faster than diffusion
+    alone would carry it, because it is caught in narrow strong updrafts. Source at 0.02 h: at X = 0.25 and 0.5
+    the mean height with bi-Gaussian w is more than 1.3 times that with Gaussian w of the same s_w (here 0.10 vs
+    0.07 h and 0.22 vs 0.14 h)."""
+    table = tb.profile_table(CONVECTIVE)
+    h = CONVECTIVE.boundary_layer_height_m
+    skewed = puff_heights(table, 0.02 * h, 20_000, 0.5, 0.25, None, 15)
+    gaussian = puff_heights(table, 0.02 * h, 20_000, 0.5, 0.25, False, 15)
+    for a, b in zip(skewed, gaussian):
+        assert a.mean() > 1.3 * b.mean(), (a.mean() / h, b.mean() / h)
+
+
+def test_elevated_plume_descends_to_the_ground_in_convective_turbulence():
+    """Willis & Deardorff (1981, *Atmos. Environ.* 15, 109) tank, source at z_s = 0.24 h: the height of the
+    maximum concentration descends (the plume sinks in the broad downdrafts) and reaches the ground. Crosswind-
+    integrated concentration on 20 layers of 0.05 h, slender plume (X = w* t / h): with bi-Gaussian w the maximum
+    has left the source layer by X = 0.3 while with Gaussian w of the same s_w it is still there; its height never
+    rises; it reaches the lowest layer at X in [0.5, 1.25] (tank: ~0.5-1; this model ~1.15: Hanna's T_w, ~0.18 h/w*
+    at 0.24 h, is short for the mixed layer; the longer 2 s_w^2 / (C_0 eps) with eps = 0.4 w*^3 / h gives ~0.85, and
+    Prairie Grass is blind to it); the largest ground-level concentration is higher than with Gaussian w (tank: the
+    descending plume gives ground maxima above the well-mixed value 1)."""
+    table = tb.profile_table(CONVECTIVE)
+    h, dX = CONVECTIVE.boundary_layer_height_m, 0.05
+    X = dX * np.arange(1, 27)
+    result = {}
+    for skewed in (None, False):
+        heights = puff_heights(table, 0.24 * h, 60_000, X[-1], dX, skewed, 16)
+        counts = np.array([np.histogram(z, bins=20, range=(0.0, h))[0] for z in heights])
+        result[skewed] = (np.argmax(counts, axis=1), counts[:, 0] / (0.05 * counts.sum(axis=1)))
+    peak, ground = result[None]
+    gaussian_peak, gaussian_ground = result[False]
+    source_layer = 4  # 0.20-0.25 h
+    at_03 = int(np.argmin(np.abs(X - 0.3)))
+    assert peak[at_03] < source_layer and gaussian_peak[at_03] == source_layer
+    assert np.all(np.diff(peak) <= 0)
+    touch = X[np.argmax(peak == 0)]
+    assert (peak == 0).any() and 0.5 <= touch <= 1.25, touch
+    assert ground.max() > 1.2 * gaussian_ground.max() and ground.max() > 1.0

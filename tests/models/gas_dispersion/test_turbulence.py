@@ -135,3 +135,78 @@ def test_bad_input_names_the_parameter():
         tb.obukhov_length_from_class("G", 0.1)
     with pytest.raises(ValueError, match="speed_m_s"):
         tb.surface_layer_from_wind(-1.0, 10.0, math.inf, 0.1)
+
+
+# -- third moment and bi-Gaussian PDF (convective layers) --------------------------------------------------------
+def test_third_moment_profile_of_the_convective_layer():
+    """<w'^3> = 1.2 w*^3 zeta (1 - zeta)^1.5 (Luhar, Hibberd & Borgas 2000; Cassiani et al. 2015): largest,
+    0.2231 w*^3, at zeta = 0.4, zero at the ground and at h; mid-layer skewness 0.6-1 (Lenschow et al. 1980,
+    Willis & Deardorff 1976); d<w'^3>/dz the derivative of the table; zero in neutral and stable layers."""
+    layer = tb.SurfaceLayer(0.4, -10.0, 0.1, 1000.0)  # h/|L| = 100: fully skewed
+    w_star = layer.convective_velocity_m_s
+    zeta = np.linspace(0.01, 0.99, 99)
+    w3 = np.array([layer.third_moment_w(1000.0 * q) for q in zeta]) / w_star**3
+    np.testing.assert_allclose(w3, 1.2 * zeta * (1 - zeta) ** 1.5, rtol=1e-12)
+    assert zeta[np.argmax(w3)] == pytest.approx(0.4) and w3.max() == pytest.approx(0.2231, abs=1e-4)
+    assert layer.third_moment_w(1000.0) == 0.0 and layer.third_moment_w(2000.0) == 0.0
+    assert layer.third_moment_w(0.1) < 1e-3 * w_star**3
+    skewness = [layer.third_moment_w(z) / layer.sigma_w(z) ** 3 for z in (300.0, 400.0, 500.0)]
+    assert all(0.6 <= s <= 1.0 for s in skewness), skewness
+    table = tb.profile_table(layer)
+    z = table.heights_m
+    grad = np.gradient(table.values[:, tb.COL_W3], z)
+    np.testing.assert_allclose(table.values[5:-5, tb.COL_DW3_DZ], grad[5:-5], rtol=2e-3, atol=1e-4 * w_star**3 / 1e3)
+    for other in (NEUTRAL, STABLE):
+        values = tb.profile_table(other).values
+        assert not values[:, tb.COL_W3].any() and not values[:, tb.COL_DW3_DZ].any()
+
+
+def test_skewness_transition_with_instability():
+    """Cassiani et al. (2015): Gaussian up to h/|L| = 5, fully skewed from 15, the cosine ramp between (1/2 at 10),
+    never decreasing with instability."""
+    ratios = np.linspace(0.5, 30.0, 300)
+    tau = np.array([tb.SurfaceLayer(0.3, -1000.0 / r, 0.1, 1000.0).skewness_transition for r in ratios])
+    assert np.all(tau[ratios <= 5.0] == 0.0) and np.all(tau[ratios >= 15.0] == 1.0)
+    assert np.all(np.diff(tau) >= 0.0)
+    assert tb.SurfaceLayer(0.3, -100.0, 0.1, 1000.0).skewness_transition == pytest.approx(0.5)
+    half = tb.SurfaceLayer(0.3, -100.0, 0.1, 1000.0)
+    full = tb.SurfaceLayer(0.3, -10.0, 0.1, 1000.0)
+    ratio = half.third_moment_w(400.0) / half.convective_velocity_m_s**3
+    assert ratio == pytest.approx(0.5 * full.third_moment_w(400.0) / full.convective_velocity_m_s**3, rel=1e-12)
+    assert NEUTRAL.skewness_transition == 0.0 and STABLE.skewness_transition == 0.0
+
+
+@pytest.mark.parametrize("skewness", [0.0, 1e-6, 0.1, 0.5, 1.0, 2.0])
+def test_bigaussian_pdf_has_the_prescribed_moments(skewness):
+    """Moments 0-3 of A N(w_A, s_A) + B N(-w_B, s_B) from its parameters: 1, 0, s_w^2, <w'^3> to rounding
+    (closed forms), and by quadrature of the PDF; LHH (1996) closure w_A / s_A = w_B / s_B = (2/3) S^(1/3);
+    A < 1/2 (updrafts narrower) for S > 0 and the Gaussian at S = 0."""
+    sigma_w = 1.7
+    w3 = skewness * sigma_w**3
+    A, w_A, w_B, s_A, s_B = (float(v[0]) for v in tb.bigaussian_parameters(np.array([sigma_w]), np.array([w3])))
+    B = 1.0 - A
+    assert A + B == 1.0
+    assert A * w_A - B * w_B == pytest.approx(0.0, abs=1e-14)
+    assert A * (w_A**2 + s_A**2) + B * (w_B**2 + s_B**2) == pytest.approx(sigma_w**2, rel=1e-13)
+    third = A * (w_A**3 + 3 * w_A * s_A**2) - B * (w_B**3 + 3 * w_B * s_B**2)
+    assert third == pytest.approx(w3, rel=1e-12, abs=1e-14)
+    assert w_A / s_A == pytest.approx(2.0 / 3.0 * skewness ** (1 / 3), rel=1e-12, abs=1e-15)
+    assert w_B / s_B == pytest.approx(2.0 / 3.0 * skewness ** (1 / 3), rel=1e-12, abs=1e-15)
+    w = np.linspace(-12 * sigma_w, 12 * sigma_w, 200_001)
+    pdf = A * np.exp(-0.5 * ((w - w_A) / s_A) ** 2) / (math.sqrt(2 * math.pi) * s_A) \
+        + B * np.exp(-0.5 * ((w + w_B) / s_B) ** 2) / (math.sqrt(2 * math.pi) * s_B)
+    moments = [np.trapezoid(pdf * w**k, w) for k in range(4)]
+    assert moments[0] == pytest.approx(1.0, rel=1e-9) and abs(moments[1]) < 1e-9
+    assert moments[2] == pytest.approx(sigma_w**2, rel=1e-9)
+    assert moments[3] == pytest.approx(w3, abs=1e-8)
+    if skewness == 0.0:
+        assert (A, w_A, w_B, s_A, s_B) == (0.5, 0.0, 0.0, sigma_w, sigma_w)
+    else:
+        assert A < 0.5 and s_A > s_B
+
+
+def test_bigaussian_parameters_reject_negative_skewness():
+    with pytest.raises(ValueError, match="third_moment"):
+        tb.bigaussian_parameters(np.array([1.0]), np.array([-0.1]))
+    with pytest.raises(ValueError, match="sigma_w"):
+        tb.bigaussian_parameters(np.array([0.0]), np.array([0.1]))
