@@ -10,11 +10,13 @@ the wind is found in two steps.
 
        U(z) = u* / kappa [ln(z / z0) - psi_m(z / L) + psi_m(z0 / L)]
 
-   with u* fixed by the speed measured at the reference height over flat ground. psi_m is
-   Businger-Dyer for stable air, psi_m = -5 z/L (Businger, Wyngaard, Izumi & Bradley 1971, J. Atmos.
-   Sci. 28:181; Dyer 1974, Boundary-Layer Meteorol. 7:363), and Paulson's for unstable air
-   (Paulson 1970, J. Appl. Meteorol. 9:857), psi_m = 2 ln((1 + x)/2) + ln((1 + x^2)/2) - 2 atan(x)
-   + pi/2 with x = (1 - 16 z/L)^(1/4). Faces touching a solid cell carry no flow.
+   with u* fixed by the speed measured at the reference height over flat ground. psi_m is that of
+   the particles' profiles (:func:`models.gas_dispersion.turbulence.psi_m`): Beljaars & Holtslag's
+   (1991, J. Appl. Meteorol. 30:327) for stable air, -psi_m = a zeta + b (zeta - c/d) exp(-d zeta)
+   + b c/d, which keeps a bounded gradient in very stable air (the Businger-Dyer -5 z/L does not),
+   and Paulson's for unstable air (Paulson 1970, J. Appl. Meteorol. 9:857), psi_m = 2 ln((1 + x)/2)
+   + ln((1 + x^2)/2) - 2 atan(x) + pi/2 with x = (1 - 16 z/L)^(1/4) (Dyer 1974, Boundary-Layer
+   Meteorol. 7:363). Faces touching a solid cell carry no flow.
 
    Optionally (``building_zones=True``) the empirical building zones of Röckle (1990, PhD thesis,
    TH Darmstadt) as used in QUIC-URB (Pardyjak & Brown 2003) and by Kaplan & Dinar (1996, Atmos.
@@ -79,11 +81,9 @@ import scipy.sparse
 from matplotlib.path import Path
 
 from models.gas_dispersion import wind_field_kernels as kernels
+from models.gas_dispersion.turbulence import psi_m
 
 VON_KARMAN = 0.4
-# Businger-Dyer stable slope (Dyer 1974) and Paulson/Dyer unstable coefficient.
-BETA_STABLE = 5.0
-GAMMA_UNSTABLE = 16.0
 
 
 @dataclass(frozen=True)
@@ -188,15 +188,6 @@ def surface_height(grid: WindGrid, solid: np.ndarray) -> np.ndarray:
     levels = np.arange(1, grid.nz + 1)[:, None, None]
     top_level = np.max(np.where(solid.astype(bool), levels, 0), axis=0)
     return grid.z_bottom + top_level * grid.dz
-
-
-def psi_m(zeta):
-    """Integrated stability function for momentum psi_m(z/L) (Businger-Dyer stable, Paulson unstable)."""
-    zeta = np.asarray(zeta, dtype=np.float64)
-    x = np.power(np.maximum(1.0 - GAMMA_UNSTABLE * zeta, 1.0), 0.25)
-    unstable = (2.0 * np.log((1.0 + x) / 2.0) + np.log((1.0 + x * x) / 2.0)
-                - 2.0 * np.arctan(x) + math.pi / 2.0)
-    return np.where(zeta < 0.0, unstable, -BETA_STABLE * zeta)
 
 
 def log_profile(height_m, friction_velocity_m_s, roughness_length_m, obukhov_length_m=math.inf):

@@ -87,11 +87,12 @@ def test_operator_kernel_matches_sparse_matrix_and_is_symmetric(open_x, open_y, 
 
 
 # ---------------------------------------------------------------------------- surface layer
-@pytest.mark.parametrize("zeta", [-3.0, -0.5, -0.05, 0.05, 0.5])
+@pytest.mark.parametrize("zeta", [-3.0, -0.5, -0.05, 0.05, 0.5, 5.0])
 def test_psi_m_is_the_integral_of_the_flux_gradient_relation(zeta):
-    """psi_m(zeta) = integral_0^zeta (1 - phi_m) / zeta' dzeta' with Dyer's phi_m (Paulson 1970)."""
+    """psi_m(zeta) = integral_0^zeta (1 - phi_m) / zeta' dzeta' (Paulson 1970) with Dyer's phi_m in unstable
+    air and Beljaars & Holtslag's (1991) phi_m = 1 + zeta (a + b exp(-d zeta)(1 + c - d zeta)) in stable air."""
     def phi_m(z):
-        return (1 - 16 * z) ** -0.25 if z < 0 else 1 + 5 * z
+        return (1 - 16 * z) ** -0.25 if z < 0 else 1 + z * (1.0 + 2.0 / 3.0 * math.exp(-0.35 * z) * (6.0 - 0.35 * z))
     integral, _ = quad(lambda z: (1 - phi_m(z)) / z, 0.0, zeta)
     assert float(psi_m(zeta)) == pytest.approx(integral, rel=1e-7, abs=1e-10)
 
