@@ -93,12 +93,37 @@ s_ij = |x_i - x_j|, l_ij = r_i + r_j (the body diameter l for equal agents). J_i
 cone: neighbours ahead (e_i . e_ij <= 0 with e_ij = n_ij) whose centre lies within l_ij of the
 line of motion (|e_i^perp . e_ij| <= l / s_ij), i.e. the bodies the agent would hit walking
 along e_i. No one ahead: V = v0. First-order update: x^{n+1} = x^n + dt V(s_i) e_i; the velocity
-written is V e_i. Defaults: JuPedSim 1.x CollisionFreeSpeedModel (strength_neighbor_repulsion
-a = 8, range_neighbor_repulsion D = 0.1 m, strength_geometry_repulsion a_W = 5,
-range_geometry_repulsion D_W = 0.02 m) and its agent defaults (time_gap T = 1 s, v0 = 1.2 m/s,
-radius 0.2 m, so l = 0.4 m). Repulsion is cut off beyond a gap of 10 D (R = a e^-10 = 3.6e-4)
-and 10 D_W; the neighbour cut-off also covers l + v0 T, beyond which V = v0 anyway, so the speed is
-exact.
+written is V e_i. r_i is the model's radius l/2 (``radius``, as JuPedSim's agent radius: the
+same for everyone) or, with ``radius`` None, each person's body radius. Repulsion is cut off
+beyond a gap of 10 D (R = a e^-10 = 3.6e-4) and 10 D_W; the neighbour cut-off also covers
+l + v0 T, beyond which V = v0 anyway, so the speed is exact.
+
+Calibration. The kernel was checked term by term against Tordeux et al. (2016, eqs. 2-5) and
+JuPedSim 1.x (speed, cone, both repulsions): no error was found. The slowness came from the
+parameters: JuPedSim's T = 1 s on hazsim's bodies (radii 0.2-0.3 m, l ~ 0.5 m). In the validation
+bottleneck (``hazsim validate crowd_bottleneck``, 4 m corridor) that gives J/b = 0.73-0.79 1/(m s)
+against ~1.8 measured, and a crowd of 150 jams for good at 1.2 m (30 left): touching persons
+in each other's cone all have V = 0, and a = 8 (8 times the desired direction at contact) turns the
+front row's directions into its neighbours. Tordeux et al.'s agent length l = 0.3 m (r = 0.15 m),
+the minimal spacing of single-file walking, rather than a shoulder width, removes the jam.
+Search (each set scored on four corridor runs, ``model_runs`` entrance/exit 1.2/3.0, 3.0/3.0,
+3.0/1.2, 3.0/0.8 m, RMSE of the bin means against the pooled measured bins, and on three
+bottleneck widths 0.8, 1.2, 2.5 m with 100 persons, J/b against the measured ~1.73-1.83):
+r = 0.2-0.3 m with T = 1 s jams; r = 0.15 m: T = 1 s J/b 1.43-1.52 (-18 %); T = 0.8 s J/b 1.69-1.77
+(within -8 % to +2 %), corridor RMSE 0.19 m/s; with D = 0.2 m RMSE 0.15, with D = 0.3 m 0.12 but J/b
+-22 % and 7 of 100 left jammed at 0.8 m; T = 0.9 s, D = 0.2 m: RMSE 0.13, J/b -15 % to -8 %; a = 5,
+D = 0.2 m: RMSE 0.21; r = 0.17-0.25 m with T = 0.45-0.7 s: J/b -12 % to -21 % and jams at 0.8 m
+(r >= 0.22 m). Best: a = 8, D = 0.1 m, a_W = 5, D_W = 0.02 m (JuPedSim), T = 0.8 s, r = 0.15 m
+(l = 0.3 m), within +-10 % of the flows through the 4 m corridor; but the corridor diagram stays
+too fast at high density (discs of l = 0.3 m pack up to 12.8 /m^2: at 2-4 /m^2 the speed is
+0.1-0.2 m/s above the measured one; RMSE 0.19 m/s against the issue's 0.10), and through Kretz
+et al.'s door in a thin wall (1.2 m, counted just behind it) it passes J/b = 4.5 1/(m s) against
+1.79 measured (r = 0.2 m: 3.8-4.2 with T = 0.8-1 s): with nobody ahead beyond the door every
+person whose cone is clear walks at v0, so the door has no capacity of its own. JuPedSim's
+values with hazsim's bodies give 1.95 there (+9 %) but 0.73 in the corridor. No set met both
+validation cases, nor came closer on both, so JuPedSim's values stay the defaults; the calibrated
+set is ``CollisionFreeSpeedParams(T=0.8, radius=0.15)`` (settings ``time_gap_s = 0.8``,
+``radius_m = 0.15``).
 
 No wall crossing, ever
 ----------------------
@@ -231,21 +256,32 @@ class SocialForceParams:
 
 @dataclass(frozen=True)
 class CollisionFreeSpeedParams:
-    """Tordeux et al. (2016) parameters, JuPedSim 1.x CollisionFreeSpeedModel defaults (SI units)."""
+    """Tordeux et al. (2016) parameters, JuPedSim 1.x CollisionFreeSpeedModel defaults (SI units); the
+    calibration in the module docstring (T = 0.8 s, radius = 0.15 m) is not the default yet."""
 
     a: float = 8.0  # strength_neighbor_repulsion
     D: float = 0.1  # m, range_neighbor_repulsion
     a_wall: float = 5.0  # strength_geometry_repulsion
     D_wall: float = 0.02  # m, range_geometry_repulsion
     T: float = 1.0  # s, time_gap
+    radius: float | None = None  # m, l/2 of every agent (None: each agent's own body radius)
     repulsion_ranges: float = 10.0  # repulsion dropped beyond this many D (D_W) of gap
     min_wall_distance: float = 0.05  # m
     pullback: float = 1.0e-6  # m
 
+    def model_radius(self, r_max: float) -> float:
+        """The largest radius l/2 the model uses when the largest body radius is r_max (m)."""
+        return r_max if self.radius is None else self.radius
+
+    def kernel_radius(self) -> float:
+        """The kernels' radius argument: the fixed radius, or 0 for each agent's own."""
+        return 0.0 if self.radius is None else self.radius
+
     def cutoffs(self, r_max: float, v0_max: float) -> tuple[float, float]:
         """(r_c, r_cW): r_c covers the repulsion and the headway l + v0 T that can slow anyone."""
-        r_c = 2.0 * r_max + max(self.repulsion_ranges * self.D, v0_max * self.T)
-        return r_c, r_max + self.repulsion_ranges * self.D_wall
+        r = self.model_radius(r_max)
+        r_c = 2.0 * r + max(self.repulsion_ranges * self.D, v0_max * self.T)
+        return r_c, r + self.repulsion_ranges * self.D_wall
 
 
 # -- the wall guard shared by both kernels ----------------------------------------------------
@@ -633,9 +669,10 @@ def wall_contact_line_load(x, y, radius, active, k, segments, wall_start, wall_i
 @njit(cache=True, error_model="numpy")
 def _collision_free_speed_chunk(c, n_active, capacity, x, y, radius, v0, ex, ey, cell_start, cell_agents, xs, ys, rs,
                                 cx0, cy0, ch, cnx, cny, segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach,
-                                a, D, a_W, D_W, T, r_c, r_rep, r_cW, d_min, eps, dt, x_new, y_new, vx_new, vy_new):
+                                a, D, a_W, D_W, T, r_fix, r_c, r_rep, r_cW, d_min, eps, dt, x_new, y_new, vx_new,
+                                vy_new):
     """Agents c CHUNK ... (c + 1) CHUNK - 1 in cell order (i: slot, k_i: place in cell order), sharing one
-    neighbour buffer; each writes slot i of the outputs only."""
+    neighbour buffer; each writes slot i of the outputs only. r_fix > 0: every radius is r_fix."""
     d2b = np.empty(capacity)
     sb = np.empty(capacity)
     kb = np.empty(capacity, dtype=np.int64)
@@ -646,7 +683,7 @@ def _collision_free_speed_chunk(c, n_active, capacity, x, y, radius, v0, ex, ey,
         i = cell_agents[k_i]
         px = x[i]
         py = y[i]
-        r_i = radius[i]
+        r_i = r_fix if r_fix > 0.0 else radius[i]
         e_x = ex[i]
         e_y = ey[i]
         m = gather_neighbours(k_i, px, py, r_c2, cell_start, xs, ys, cx0, cy0, ch, cnx, cny, d2b, kb)
@@ -657,7 +694,8 @@ def _collision_free_speed_chunk(c, n_active, capacity, x, y, radius, v0, ex, ey,
             if d2b[q] < r_rep2 and d2b[q] > 0.0:
                 kk = kb[q]
                 s_ij = sb[q]
-                R = a * math.exp((r_i + rs[kk] - s_ij) / D) / s_ij
+                r_j = r_fix if r_fix > 0.0 else rs[kk]
+                R = a * math.exp((r_i + r_j - s_ij) / D) / s_ij
                 e_x += R * (px - xs[kk])
                 e_y += R * (py - ys[kk])
         if segments.shape[0] > 0:
@@ -686,7 +724,7 @@ def _collision_free_speed_chunk(c, n_active, capacity, x, y, radius, v0, ex, ey,
             dy = ys[kk] - py
             if e_x * dx + e_y * dy < 0.0:  # behind
                 continue
-            l_ij = r_i + rs[kk]
+            l_ij = r_i + (r_fix if r_fix > 0.0 else rs[kk])
             if abs(e_x * dy - e_y * dx) > l_ij:  # beside the path
                 continue
             gap = min(gap, sb[q] - l_ij)
@@ -707,12 +745,13 @@ def _collision_free_speed_chunk(c, n_active, capacity, x, y, radius, v0, ex, ey,
 def collision_free_speed_kernel(x, y, active, radius, v0, ex, ey,
                                 cell_start, cell_agents, ordered, cx0, cy0, ch, cnx, cny,
                                 segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach,
-                                a, D, a_W, D_W, T, r_c, r_rep, r_cW, d_min, eps, dt,
+                                a, D, a_W, D_W, T, r_fix, r_c, r_rep, r_cW, d_min, eps, dt,
                                 x_new, y_new, vx_new, vy_new):
     """One step dt of eq. (2), first order, then the wall guard; writes the *_new arrays.
 
-    r_c: neighbour cut-off (headway), r_rep <= r_c: neighbour repulsion cut-off, r_cW: wall
-    repulsion cut-off (centre distances, m). Cell list as in :func:`social_force_kernel` (rows
+    r_fix > 0: the radius l/2 of every agent (else each agent's ``radius``). r_c: neighbour cut-off
+    (headway), r_rep <= r_c: neighbour repulsion cut-off, r_cW: wall repulsion cut-off (centre
+    distances, m). Cell list as in :func:`social_force_kernel` (rows
     x, y, radius of ``ordered`` are read).
     """
     n_active = cell_start[cnx * cny]
@@ -731,14 +770,14 @@ def collision_free_speed_kernel(x, y, active, radius, v0, ex, ey,
         for c in prange(n_chunks):
             _collision_free_speed_chunk(c, n_active, capacity, x, y, radius, v0, ex, ey, cell_start, cell_agents, xs,
                                         ys, rs, cx0, cy0, ch, cnx, cny, segments, wall_start, wall_ids, wx0, wy0, wh,
-                                        wnx, wny, reach, a, D, a_W, D_W, T, r_c, r_rep, r_cW, d_min, eps, dt, x_new,
-                                        y_new, vx_new, vy_new)
+                                        wnx, wny, reach, a, D, a_W, D_W, T, r_fix, r_c, r_rep, r_cW, d_min, eps, dt,
+                                        x_new, y_new, vx_new, vy_new)
     else:
         for c in range(n_chunks):
             _collision_free_speed_chunk(c, n_active, capacity, x, y, radius, v0, ex, ey, cell_start, cell_agents, xs,
                                         ys, rs, cx0, cy0, ch, cnx, cny, segments, wall_start, wall_ids, wx0, wy0, wh,
-                                        wnx, wny, reach, a, D, a_W, D_W, T, r_c, r_rep, r_cW, d_min, eps, dt, x_new,
-                                        y_new, vx_new, vy_new)
+                                        wnx, wny, reach, a, D, a_W, D_W, T, r_fix, r_c, r_rep, r_cW, d_min, eps, dt,
+                                        x_new, y_new, vx_new, vy_new)
 
 
 # -- drivers --------------------------------------------------------------------------------
@@ -848,12 +887,13 @@ def collision_free_speed_step(agents: Agents, ex: np.ndarray, ey: np.ndarray, wa
     if n_active == 0:
         return
     r_c, r_cW = params.cutoffs(r_max, v0_max)
-    r_rep = 2.0 * r_max + params.repulsion_ranges * params.D
+    r_rep = 2.0 * params.model_radius(r_max) + params.repulsion_ranges * params.D
     _check_indexes(cells, walls, r_c, r_cW)
     cells.build(agents.x, agents.y, active, agents.radius)
     collision_free_speed_kernel(agents.x, agents.y, active, agents.radius, agents.desired_speed, ex, ey,
                                 *cells.kernel_args(), *walls.kernel_args(), params.a, params.D, params.a_wall,
-                                params.D_wall, params.T, r_c, r_rep, r_cW, params.min_wall_distance, params.pullback,
-                                dt, agents.x_next, agents.y_next, agents.vx_next, agents.vy_next)
+                                params.D_wall, params.T, params.kernel_radius(), r_c, r_rep, r_cW,
+                                params.min_wall_distance, params.pullback, dt, agents.x_next, agents.y_next,
+                                agents.vx_next, agents.vy_next)
     agents.swap()
 

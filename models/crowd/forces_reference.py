@@ -230,6 +230,8 @@ def collision_free_speed_step_reference(x, y, active, radius, v0, ex, ey, segmen
     """One step of eq. (2): (x_new, y_new, vx_new, vy_new)."""
     segments = np.asarray(segments, float).reshape(-1, 4)
     on = np.asarray(active, bool)
+    if params.radius is not None:  # the model's own radius l/2 for everyone
+        radius = np.full(x.shape, params.radius)
     dx = x[:, None] - x[None, :]  # x_i - x_j
     dy = y[:, None] - y[None, :]
     d2 = dx * dx + dy * dy

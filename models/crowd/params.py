@@ -113,11 +113,15 @@ class CollisionFreeSpeedSettings(ModelParams):
     strength_geometry_repulsion: float = Field(CollisionFreeSpeedParams.a_wall, ge=0, description="a_W")
     range_geometry_repulsion_m: float = Field(CollisionFreeSpeedParams.D_wall, gt=0, le=1.0, description="D_W")
     time_gap_s: float = Field(CollisionFreeSpeedParams.T, gt=0, le=10.0, description="T")
+    radius_m: float | None = Field(CollisionFreeSpeedParams.radius, gt=0, le=MAX_RADIUS_M,
+                                   description="l/2, the radius the model gives every person (JuPedSim's agent "
+                                               "radius); null: each person's own body radius")
 
     def kernel_params(self) -> CollisionFreeSpeedParams:
         return CollisionFreeSpeedParams(a=self.strength_neighbor_repulsion, D=self.range_neighbor_repulsion_m,
                                         a_wall=self.strength_geometry_repulsion,
-                                        D_wall=self.range_geometry_repulsion_m, T=self.time_gap_s)
+                                        D_wall=self.range_geometry_repulsion_m, T=self.time_gap_s,
+                                        radius=self.radius_m)
 
 
 class Source(ModelParams):

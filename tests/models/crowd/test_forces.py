@@ -35,7 +35,9 @@ from models.crowd.neighbours import CellList, neighbour_counts_brute_force
 # The kernel's physics is tested on HFV's (2000) own parameters: walls as strong as persons,
 # sliding friction, no headway (the calibrated defaults are tested through the model).
 SFM = SocialForceParams(A_W=2000.0, B_W=0.08, kappa=2.4e5, T_h=0.0)
-CSM = CollisionFreeSpeedParams()
+# The CSM kernel likewise on JuPedSim's 1.x defaults, each agent its own radius; CSM_DEFAULT is the calibration.
+CSM = CollisionFreeSpeedParams(a=8.0, D=0.1, a_wall=5.0, D_wall=0.02, T=1.0, radius=None)
+CSM_DEFAULT = CollisionFreeSpeedParams()
 # Randomised bottleneck runs per model; a validation command can ask for more, e.g.
 # HAZSIM_CROWD_CROSSING_RUNS=10000 pytest tests/models/crowd/test_forces.py -k random_bottlenecks
 CROSSING_RUNS = int(os.environ.get("HAZSIM_CROWD_CROSSING_RUNS", "200"))
@@ -293,6 +295,20 @@ def test_a_line_of_agents_walks_at_the_speed_function(s):
                                atol=1e-15)
 
 
+@pytest.mark.parametrize("s", [0.35, 0.6, 1.0])
+def test_the_model_radius_replaces_the_body_radius(s):
+    """With a model radius l/2 = 0.15 m, bodies of radius 0.3 m at spacing s follow V(s) with
+    l = 0.3 m, not 0.6 m (Tordeux et al. 2016's agent length)."""
+    params = CollisionFreeSpeedParams(a=0.0, T=0.8, radius=0.15)
+    n, v0 = 6, 1.3
+    agents = Agents.empty(n)
+    agents.spawn(10.0 + np.arange(n) * s, 3.0, radius=0.3, desired_speed=v0)
+    cells, walls = csm_world(agents, params=params)
+    collision_free_speed_step(agents, np.ones(n), np.zeros(n), walls, cells, params, 0.01)
+    np.testing.assert_allclose(agents.vx[:n - 1], min(v0, (s - 0.3) / 0.8), rtol=1e-12)
+    assert agents.vx[n - 1] == v0
+
+
 def test_coincident_agents_stay_finite():
     """Two centres on the same point (a spawning error): no normal, so no pair force and no NaN;
     the speed model sees each ahead of the other (gap -l) and stops both."""
@@ -362,14 +378,14 @@ def run_csm_kernel(agents, ex, ey, segments, dt, params=CSM):
     on = agents.active
     r_max = float(agents.radius[on].max())
     r_c, r_cW = params.cutoffs(r_max, float(agents.desired_speed[on].max()))
-    r_rep = 2 * r_max + params.repulsion_ranges * params.D
+    r_rep = 2 * params.model_radius(r_max) + params.repulsion_ranges * params.D
     cells, walls = indexes(agents, segments, r_c, r_cW, 5.0 * dt)
     cells.build(agents.x, agents.y, on, agents.radius)
     out = [np.full(agents.capacity, np.nan) for _ in range(4)]
     collision_free_speed_kernel(agents.x, agents.y, on, agents.radius, agents.desired_speed, ex, ey,
                                 *cells.kernel_args(), *walls.kernel_args(), params.a, params.D, params.a_wall,
-                                params.D_wall, params.T, r_c, r_rep, r_cW, params.min_wall_distance, params.pullback,
-                                dt, *out)
+                                params.D_wall, params.T, params.kernel_radius(), r_c, r_rep, r_cW,
+                                params.min_wall_distance, params.pullback, dt, *out)
     return out, (r_c, r_rep, r_cW)
 
 
@@ -401,11 +417,12 @@ def test_social_force_kernel_matches_the_numpy_twin(seed, h, params):
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("dt", [0.01, 0.1])
-def test_collision_free_speed_kernel_matches_the_numpy_twin(seed, dt):
+@pytest.mark.parametrize("params", [CSM, CSM_DEFAULT], ids=["own_radius", "calibrated"])
+def test_collision_free_speed_kernel_matches_the_numpy_twin(seed, dt, params):
     agents, segments, ex, ey, _ = random_room(seed + 100)
-    out, (r_c, r_rep, r_cW) = run_csm_kernel(agents, ex, ey, segments, dt)
+    out, (r_c, r_rep, r_cW) = run_csm_kernel(agents, ex, ey, segments, dt, params)
     ref = collision_free_speed_step_reference(agents.x, agents.y, agents.active, agents.radius,
-                                              agents.desired_speed, ex, ey, segments, CSM, r_c, r_rep, r_cW, dt)
+                                              agents.desired_speed, ex, ey, segments, params, r_c, r_rep, r_cW, dt)
     for got, want in zip(out, ref):
         assert_close(got, want)
     assert np.count_nonzero(out[2][agents.active]) > 10
