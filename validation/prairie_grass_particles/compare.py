@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from models.gas_dispersion import particles, turbulence
-from models.gas_dispersion.atmosphere import DRAXLER_TIME_SCALE_S, measured_horizontal
+from models.gas_dispersion.atmosphere import (DRAXLER_TIME_SCALE_S, draxler_matched_time_scale,
+                                              measured_horizontal)
 from models.gas_dispersion.lagrangian import C_T, DT_MIN_S
 from validation import ValidationResult
 from validation.metrics import scores
@@ -56,8 +57,16 @@ def run_table(met: Meteorology, case: dict) -> turbulence.ProfileTable:
     if case["model"]["lateral"] == "measured":
         # the run's 10-minute sigma_theta at 2 m: sigma_v = U tan(sigma_theta), with the time scale of that wander
         sigma_v = met.wind_speed_m_s * math.tan(math.radians(met.sigma_theta_deg))
-        table = measured_horizontal(table, sigma_v, DRAXLER_TIME_SCALE_S)
+        table = measured_horizontal(table, sigma_v, horizontal_time_scale_s(met, case))
     return table
+
+
+def horizontal_time_scale_s(met: Meteorology, case: dict) -> float:
+    """The crosswind wander's time scale: Draxler's f_y matched over the run's travel times to the arcs
+    (x / U of the 2-m wind), or its long-time limit."""
+    if case["model"]["horizontal_time_scale"] == "draxler_long_time":
+        return DRAXLER_TIME_SCALE_S
+    return draxler_matched_time_scale([arc / met.wind_speed_m_s for arc in case["case"]["arcs_m"]])
 
 
 def crossings(met: Meteorology, source_height_m: float, arcs_m: list[float], case: dict, count: int, seed: int):
