@@ -178,6 +178,7 @@ class Wildfire:
         self.landscape = build_landscape(params.landscape, grid)
         self.table = fuel_table()
         self.fuel_row = self.table.index_of(self.landscape.fuel_number)
+        self.land_cover = visuals.land_cover_of(self.landscape.fuel_number)  # what the cameras see of it
         self.burnable = self.table.burnable[self.fuel_row]
         self.cell_size_m = math.sqrt(grid.dx * grid.dy)
         self.front = FireFront(grid.shape, grid.dx, grid.dy, stencil_radius=params.stencil_radius)

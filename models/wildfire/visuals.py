@@ -18,19 +18,39 @@ crossed each cell, the flaming window of :mod:`models.wildfire.effects`):
   arrival, and cools from it toward the air, once its flames are out, with a time constant of 15 min
   (modelling choice: residual combustion of litter and logs keeps a burn scar warm in
   thermal imagery for tens of minutes);
-- ``building_mask``: the urban non-burnable fuel (NB1, 91) as roofs.
+- ``building_mask``: the urban non-burnable fuel (NB1, 91) as roofs;
+- ``land_cover``: the fuel model's vegetation as the renderer's land-cover classes (Scott &
+  Burgan 2005's groups; Anderson 1982's 13 by their groups): grass (GR, 1-3), shrub (GS, SH,
+  4-7), forest (TU, TL, SB, 8-13: timber litter and understory, slash under or after a stand),
+  and the non-burnable urban (NB1), snow (NB2), agriculture (NB3), water (NB8) and bare (NB9).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.render.images.layers import SceneLayers
+from sim.render.images.layers import LAND_COVER_CLASSES, SceneLayers
 
 FLAME_ABSORPTION_PER_M = 0.5
 SMOULDER_TEMPERATURE_K = 600.0
 COOLING_TIME_S = 900.0
 URBAN = 91
+# Fuel-model number ranges (inclusive) -> land-cover class (module docstring).
+FUEL_LAND_COVER = (((1, 3), "grass"), ((4, 7), "shrub"), ((8, 13), "forest"), ((91, 91), "urban"),
+                   ((92, 92), "snow"), ((93, 93), "agriculture"), ((98, 98), "water"), ((99, 99), "bare"),
+                   ((101, 109), "grass"), ((121, 149), "shrub"), ((161, 204), "forest"))
+
+
+def land_cover_of(fuel_number: np.ndarray) -> np.ndarray:
+    """LAND_COVER_CLASSES index (int8) of each cell's fuel model, -1 where none applies.
+
+    >>> land_cover_of(np.array([102, 145, 165, 98, 0])).tolist()
+    [0, 1, 2, 5, -1]
+    """
+    out = np.full(np.shape(fuel_number), -1, dtype=np.int8)
+    for (low, high), name in FUEL_LAND_COVER:
+        out[(fuel_number >= low) & (fuel_number <= high)] = LAND_COVER_CLASSES.index(name)
+    return out
 
 
 def visual_layers(model, state, t: float) -> SceneLayers:
@@ -53,5 +73,6 @@ def visual_layers(model, state, t: float) -> SceneLayers:
     surface = np.where(burned, air_K + (SMOULDER_TEMPERATURE_K - air_K) * cooling, np.nan)
     return SceneLayers(elevation_m=model.landscape.elevation_m, building_mask=model.landscape.fuel_number == URBAN,
                        surface_temperature_K=surface, flame_share=share, flame_emissivity=emissivity,
-                       flame_temperature_K=model.params.flame_temperature_K, burned_fraction=fraction)
+                       flame_temperature_K=model.params.flame_temperature_K, burned_fraction=fraction,
+                       land_cover=model.land_cover)
 

@@ -32,6 +32,8 @@ fog_depth_m               depth of that layer (the fog fills it)       m
 fog_liquid_water_path_    its liquid water, LWC times depth            kg m-2
 kg_m2
 fog_temperature_K         its temperature                              K
+land_cover                index into LAND_COVER_CLASSES (-1: unknown,  1
+                          the renderer's default grass and soil)
 ========================= ============================================ ========
 
 Agents of two models are concatenated; crowd densities of two models add. Fog, like smoke, is
@@ -47,6 +49,11 @@ import numpy as np
 
 
 @dataclass
+# Land-cover classes a model may give (its own classes mapped onto these); the renderer's
+# reflectances and emissivities are per class (views.LAND_COVER_RGB, radiometry.LAND_COVER_EMISSIVITY).
+LAND_COVER_CLASSES = ("grass", "shrub", "forest", "agriculture", "urban", "water", "snow", "bare")
+
+
 class Agents:
     """People in the scene: centres (n, 2) [m], body radii (n,) [m], heights (n,) [m], ids (n,)."""
 
@@ -92,6 +99,7 @@ class SceneLayers:
     fog_depth_m: np.ndarray | None = None
     fog_liquid_water_path_kg_m2: np.ndarray | None = None
     fog_temperature_K: np.ndarray | None = None
+    land_cover: np.ndarray | None = None
 
     def merged(self, other: "SceneLayers") -> "SceneLayers":
         """This scene with ``other`` laid over it: its layers fill empty ones, gas columns add."""
@@ -118,4 +126,5 @@ class SceneLayers:
                            fire.flame_temperature_K, pick(self.burned_fraction, other.burned_fraction),
                            agents, density, fog_extinction_per_m=fog.fog_extinction_per_m,
                            fog_depth_m=fog.fog_depth_m, fog_liquid_water_path_kg_m2=fog.fog_liquid_water_path_kg_m2,
-                           fog_temperature_K=fog.fog_temperature_K)
+                           fog_temperature_K=fog.fog_temperature_K,
+                           land_cover=pick(self.land_cover, other.land_cover))

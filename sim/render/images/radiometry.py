@@ -104,6 +104,10 @@ Default LWIR (8-14 um) emissivities, :data:`EMISSIVITY_LWIR` (broadband, near-no
   spectral emissivities (2-18 um) of some natural soils and vegetation", J. Atmos. Oceanic
   Technol. 3(1), 199-202: 8-14 um radiometer in situ, 0.89-0.92 sands, 0.96 clay,
   0.97-0.99 peat, muck and grass. ``soil`` is the clay value.
+- snow 0.99: Dozier & Warren (1982), "Effect of viewing angle on the infrared brightness
+  temperature of snow", Water Resour. Res. 18(5), 1424-1434 (0.99 near nadir at 10.5-12.5 um).
+- land-cover classes (:data:`LAND_COVER_EMISSIVITY`): grass, shrub and forest the vegetation
+  value, agriculture and bare ground the soil value, urban concrete, water, snow.
 - concrete 0.93 (at 25 deg C): Testo emissivity table for thermography (0.92 in the FLIR-style
   table of the Ideal HeatSeeker manual); Barreira, Almeida & Simoes (2021), Sensors 21, 1961,
   discuss the spread with surface finish.
@@ -254,20 +258,28 @@ EMISSIVITY_LWIR = {
     "soil": 0.96,
     "sand": 0.90,
     "concrete": 0.93,
+    "snow": 0.99,
     "blackbody": 1.0,
 }
+# Per land-cover class, in the order of layers.LAND_COVER_CLASSES.
+LAND_COVER_EMISSIVITY = np.array([EMISSIVITY_LWIR[m] for m in ("vegetation", "vegetation", "vegetation", "soil",
+                                                               "concrete", "water", "snow", "soil")])
 
 
-def emissivity_of(water, building, ground: str = "soil") -> np.ndarray:
-    """Per-pixel LWIR emissivity: water where ``water``, concrete on buildings, else ``ground``.
+def emissivity_of(water, building, ground: str = "soil", land_cover=None) -> np.ndarray:
+    """Per-pixel LWIR emissivity: water where ``water``, concrete on buildings, else the land cover's
+    (a LAND_COVER_CLASSES index, -1 unknown) or ``ground``'s.
 
     >>> emissivity_of(np.array([True, False, False]), np.array([False, True, False])).tolist()
     [0.98, 0.93, 0.96]
     """
     water = np.asarray(water, dtype=bool)
     building = np.asarray(building, dtype=bool)
-    return np.where(water, EMISSIVITY_LWIR["water"],
-                    np.where(building, EMISSIVITY_LWIR["concrete"], EMISSIVITY_LWIR[ground]))
+    surface = EMISSIVITY_LWIR[ground]
+    if land_cover is not None:
+        land_cover = np.asarray(land_cover)
+        surface = np.where(land_cover >= 0, LAND_COVER_EMISSIVITY[np.maximum(land_cover, 0)], surface)
+    return np.where(water, EMISSIVITY_LWIR["water"], np.where(building, EMISSIVITY_LWIR["concrete"], surface))
 
 
 # Gas column: 1 ppm m of a gas in air at the HITRAN reference state (296 K, 101.325 kPa).

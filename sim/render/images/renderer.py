@@ -242,6 +242,8 @@ class ImageRenderer:
                  "distance": distance, "smoke_optical_depth": smoke_tau}
         if fog_tau is not None:
             truth["fog_optical_depth"] = np.where(valid, fog_tau, np.nan)
+        if px.land_cover is not None:
+            truth["land_cover"] = np.where(valid, px.land_cover, -1).astype(np.int8)
         if px.flame_share is not None:
             truth["flame_share"] = np.where(valid, px.flame_share, np.nan)
         id_images = {}
@@ -250,7 +252,7 @@ class ImageRenderer:
         if px.person_id is not None:
             truth["person_id"] = np.where(person, px.person_id, -1)
             id_images["person"] = px.person
-        emissivity = person_emissivity(px, rad.emissivity_of(water, px.building))
+        emissivity = person_emissivity(px, rad.emissivity_of(water, px.building, land_cover=px.land_cover))
         air_K = img.air_temperature_c + C_TO_K
         frames = {}
         for view in cfg.views:

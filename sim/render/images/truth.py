@@ -19,6 +19,7 @@ import numpy as np
 
 import sim
 from sim.io.rundir import temporary_path
+from sim.render.images.layers import LAND_COVER_CLASSES
 
 # name -> (units, long name, netCDF type, fill)
 VARIABLES = {
@@ -36,6 +37,7 @@ VARIABLES = {
     "crowd_density": ("m-2", "local crowd density at the pixel's ground point (persons per square metre)", "f4",
                       np.nan),
     "person_id": ("1", "id of the person (agent) the pixel sees (-1 none)", "i4", -1),
+    "land_cover": ("", "land-cover class of the pixel's ground point", "i1", -1),
     "semantic_class": ("1", "semantic class id (see images/coco.json categories; 0 background)", "u1", None),
     "instance_id": ("1", "instance id within the frame (0 none)", "u2", None),
 }
@@ -79,8 +81,12 @@ class TruthWriter:
         rows, columns = self.shape
         v = self.ds.createVariable(name, kind, ("time", "row", "column"), zlib=True, complevel=4,
                                    chunksizes=(1, rows, columns), fill_value=fill if fill is not None else False)
-        v.units = units
+        if units:
+            v.units = units
         v.long_name = long_name
+        if name == "land_cover":  # CF flags: the class names
+            v.flag_values = np.arange(len(LAND_COVER_CLASSES), dtype=np.int8)
+            v.flag_meanings = " ".join(LAND_COVER_CLASSES)
         if fill is None:  # no _FillValue to stand for the records written before: write them empty
             for k in range(self.n):
                 v[k] = np.zeros(self.shape, dtype=kind)

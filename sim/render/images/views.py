@@ -105,6 +105,21 @@ from sim.render.images.layers import Agents, SceneLayers
 
 # Reflectances (linear, R, G, B): modelling choices of the order of the USGS library's.
 GROUND_RGB = np.array([0.10, 0.14, 0.07])  # grass and soil
+# Per land-cover class (layers.LAND_COVER_CLASSES), linear R, G, B at 610, 550, 465 nm: broadband
+# visible reflectances of the order of the USGS spectral library's (Kokaly et al. 2017, USGS Data
+# Series 1035) and of Landsat surface-reflectance composites: green grass with its chlorophyll
+# green peak, darker shrub and darker still closed conifer/broadleaf canopy (shadowed crowns),
+# brighter cropland and dry soil, grey concrete and asphalt, dark clear water, fresh snow ~0.8-0.9.
+LAND_COVER_RGB = np.array([
+    [0.10, 0.14, 0.07],  # grass
+    [0.09, 0.10, 0.06],  # shrub
+    [0.04, 0.06, 0.03],  # forest
+    [0.16, 0.17, 0.10],  # agriculture
+    [0.22, 0.21, 0.20],  # urban
+    [0.03, 0.04, 0.05],  # water
+    [0.85, 0.87, 0.90],  # snow
+    [0.26, 0.21, 0.16],  # bare
+])
 ROOF_RGB = np.array([0.30, 0.28, 0.27])  # concrete and tiles
 WATER_DEEP_RGB = np.array([0.09, 0.07, 0.04])  # turbid floodwater, brownish
 WATER_K_PER_M = np.array([1.5, 2.0, 3.0])  # diffuse attenuation of turbid water, R G B
@@ -152,6 +167,7 @@ class PixelScene:
     fog_optical_depth: np.ndarray | None = None  # vertical visible optical depth beta h of the fog
     fog_liquid_water_path_kg_m2: np.ndarray | None = None
     fog_temperature_K: np.ndarray | None = None
+    land_cover: np.ndarray | None = None  # LAND_COVER_CLASSES index of the ground (-1 unknown)
 
 
 @njit(cache=True)
@@ -302,6 +318,8 @@ def sample_scene(scene: SceneLayers, grid: RasterGrid, xs: np.ndarray, ys: np.nd
             px.fog_liquid_water_path_kg_m2 = np.maximum(_sample(scene.fog_liquid_water_path_kg_m2, grid, xs, ys), 0.0)
         if scene.fog_temperature_K is not None:
             px.fog_temperature_K = _sample(scene.fog_temperature_K, grid, xs, ys)
+    if scene.land_cover is not None:  # classes by the nearest cell: a class is not averaged
+        px.land_cover = _nearest(np.asarray(scene.land_cover, dtype=np.int8), grid, xs, ys)
     if scene.agents is not None and len(scene.agents):
         person = agent_footprint(scene.agents, xs, ys, px.valid)
         px.person = person
@@ -319,8 +337,12 @@ def solar_incidence_cos(px: PixelScene, sun_azimuth_deg: float, sun_elevation_de
 
 
 def reflectance_rgb(px: PixelScene) -> np.ndarray:
-    """(H, W, 3) linear reflectance: ground or roofs, under water blended by depth."""
-    rho = np.where(px.building[..., None], ROOF_RGB, GROUND_RGB).astype(np.float32)
+    """(H, W, 3) linear reflectance: the ground's land cover (or grass and soil) or roofs, under water
+    blended by depth."""
+    ground = GROUND_RGB
+    if px.land_cover is not None:
+        ground = np.where(px.land_cover[..., None] >= 0, LAND_COVER_RGB[np.maximum(px.land_cover, 0)], GROUND_RGB)
+    rho = np.where(px.building[..., None], ROOF_RGB, ground).astype(np.float32)
     if px.burned_fraction is not None:
         burned = px.burned_fraction[..., None]
         rho = (rho * (1.0 - burned) + CHAR_RGB * burned).astype(np.float32)
