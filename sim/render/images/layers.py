@@ -48,12 +48,12 @@ from typing import Any
 import numpy as np
 
 
-@dataclass
 # Land-cover classes a model may give (its own classes mapped onto these); the renderer's
 # reflectances and emissivities are per class (views.LAND_COVER_RGB, radiometry.LAND_COVER_EMISSIVITY).
 LAND_COVER_CLASSES = ("grass", "shrub", "forest", "agriculture", "urban", "water", "snow", "bare")
 
 
+@dataclass
 class Agents:
     """People in the scene: centres (n, 2) [m], body radii (n,) [m], heights (n,) [m], ids (n,)."""
 
