@@ -306,14 +306,20 @@ def kernel_table(table: ProfileTable, skewed: bool | None = None) -> np.ndarray:
 
 
 @njit(cache=True, inline="always")
-def lookup(table, z_lo, z_hi, z):
-    """Row of the kernel table at height z: linear in s = sqrt((z - z_lo) / (z_hi - z_lo)), clamped."""
+def table_position(table, z_lo, z_hi, z):
+    """(row, weight): height z lies between table rows row and row + 1, linear in s = sqrt((z - z_lo) /
+    (z_hi - z_lo)) with weight on row + 1; clamped to the table."""
     n = table.shape[0]
     q = (z - z_lo) / (z_hi - z_lo)
     q = min(max(q, 0.0), 1.0)
     s = math.sqrt(q) * (n - 1)
-    k = min(int(s), n - 2)
-    a = s - k
+    row = min(int(s), n - 2)
+    return row, s - row
+
+
+@njit(cache=True, inline="always")
+def lookup(table, k, a):
+    """The Gaussian columns interpolated between rows k and k + 1 with weight a on k + 1 (table_position)."""
     b = 1.0 - a
     j = k + 1  # 2-D indexing: a row view (table[k]) costs an array struct per call
     return (b * table[k, KT_U] + a * table[j, KT_U], b * table[k, KT_INV_T_U] + a * table[j, KT_INV_T_U],
@@ -324,14 +330,8 @@ def lookup(table, z_lo, z_hi, z):
 
 
 @njit(cache=True, inline="always")
-def lookup_skewed(table, z_lo, z_hi, z):
-    """The bi-Gaussian columns at height z (A, w_A, w_B, s_A, s_B, then their z-derivatives), as lookup."""
-    n = table.shape[0]
-    q = (z - z_lo) / (z_hi - z_lo)
-    q = min(max(q, 0.0), 1.0)
-    s = math.sqrt(q) * (n - 1)
-    k = min(int(s), n - 2)
-    a = s - k
+def lookup_skewed(table, k, a):
+    """The bi-Gaussian columns (A, w_A, w_B, s_A, s_B, then their z-derivatives), as lookup."""
     b = 1.0 - a
     j = k + 1
     return (b * table[k, KT_A] + a * table[j, KT_A], b * table[k, KT_W_A] + a * table[j, KT_W_A],
@@ -427,12 +427,12 @@ def langevin_skewed(u, v, w, inv_T_u, inv_T_v, b_u, b_v, b_w, A, w_A, w_B, s_A, 
 
 
 @njit(cache=True, inline="always")
-def velocity_step(skewed, table, z_lo, z_hi, z_agl, u, v, w, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, dt_p, n_1, n_2,
+def velocity_step(skewed, table, row, weight, u, v, w, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, dt_p, n_1, n_2,
                   n_3):
-    """The three fluctuations over dt_p at height z_agl: Thomson's Gaussian step (langevin), or in a skewed
-    table the bi-Gaussian one (langevin_skewed with the columns of lookup_skewed)."""
+    """The three fluctuations over dt_p at the table position (row, weight): Thomson's Gaussian step
+    (langevin), or in a skewed table the bi-Gaussian one (langevin_skewed with the columns of lookup_skewed)."""
     if skewed:
-        A, w_A, w_B, s_A, s_B, dA, dw_A, dw_B, ds_A, ds_B = lookup_skewed(table, z_lo, z_hi, z_agl)
+        A, w_A, w_B, s_A, s_B, dA, dw_A, dw_B, ds_A, ds_B = lookup_skewed(table, row, weight)
         return langevin_skewed(u, v, w, i_u, i_v, b_u, b_v, b_w, A, w_A, w_B, s_A, s_B, dA, dw_A, dw_B, ds_A, ds_B,
                                dt_p, n_1, n_2, n_3)
     return langevin(u, v, w, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, dt_p, n_1, n_2, n_3)
@@ -473,10 +473,11 @@ def advance_homogeneous(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, act
         t_left = dt
         last = False
         while not last:
-            U, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, T_min = lookup(table, z_lo, z_hi, zp)
+            row, weight = table_position(table, z_lo, z_hi, zp)
+            U, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, T_min = lookup(table, row, weight)
             dt_p, last = substep_length(T_min, c_T, dt_min, t_left)
             n_1, n_2, n_3, n = three_normals(k, n)
-            u, v, w = velocity_step(skewed, table, z_lo, z_hi, zp, u, v, w, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w,
+            u, v, w = velocity_step(skewed, table, row, weight, u, v, w, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w,
                                     dt_p, n_1, n_2, n_3)
             along = U + u
             xp += (along * e_x - v * e_y + u_m) * dt_p
@@ -547,7 +548,8 @@ def advance_gridded(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, active,
             j_old = min(max(int(math.floor(fy)), 0), ny - 1)
             k_old = min(max(int(math.floor(fz)), 0), nz - 1)
             ground = surface_m[j_old, i_old]
-            _, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, T_min = lookup(table, z_lo, z_hi, zp - ground)
+            row, weight = table_position(table, z_lo, z_hi, zp - ground)
+            _, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, T_min = lookup(table, row, weight)
             U, V, W = staggered_wind(u_face, v_face, w_face, fx, fy, fz)
             speed = math.sqrt(U * U + V * V)
             if speed > 1.0e-12:
@@ -562,8 +564,8 @@ def advance_gridded(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, active,
                 dt_p = 0.5 / rate
                 last = False
             n_1, n_2, n_3, n = three_normals(k, n)
-            u, v, w = velocity_step(skewed, table, z_lo, z_hi, zp - ground, u, v, w, i_u, i_v, i_w, b_u, b_v, b_w,
-                                    i_s2, g_w, dt_p, n_1, n_2, n_3)
+            u, v, w = velocity_step(skewed, table, row, weight, u, v, w, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w,
+                                    dt_p, n_1, n_2, n_3)
             fl_x, fl_y = u * e_x - v * e_y, u * e_y + v * e_x  # fluctuation in grid axes
             x_new = xp + (U + u_m + fl_x) * dt_p
             y_new = yp + (V + v_m + fl_y) * dt_p
