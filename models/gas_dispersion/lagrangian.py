@@ -297,7 +297,7 @@ class ParticleModel:
         s.x[start:stop], s.y[start:stop], s.z[start:stop] = x, y, self._surface_at(x, y) + height
         s.u_turb[start:stop] = values[:, turbulence.COL_SIGMA_U] * self.rng.standard_normal(count)
         s.v_turb[start:stop] = values[:, turbulence.COL_SIGMA_V] * self.rng.standard_normal(count)
-        s.w_turb[start:stop] = values[:, turbulence.COL_SIGMA_W] * self.rng.standard_normal(count)
+        s.w_turb[start:stop] = turbulence.vertical_velocities(self.table, height, self.rng)
         s.mass_kg[start:stop] = mass_kg
         s.draws[start:stop] = 0
         s.active[start:stop] = 1

@@ -361,6 +361,21 @@ def table_lookup(table: ProfileTable, z: np.ndarray) -> np.ndarray:
     return (1.0 - a) * table.values[k] + a * table.values[k + 1]
 
 
+def vertical_velocities(table: ProfileTable, z: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Vertical velocities drawn from the table's PDF at heights z: N(0, s_w) or, in a table with
+    <w'^3> > 0 (a convective layer), the bi-Gaussian PDF of :func:`bigaussian_parameters` (an updraft
+    with probability A), so new particles start in the stationary state of the skewed step."""
+    rows = table_lookup(table, z)
+    sigma_w = rows[..., COL_SIGMA_W]
+    third_moment = rows[..., COL_W3]
+    normal = rng.standard_normal(sigma_w.shape)
+    if not np.any(table.values[:, COL_W3] > 0.0):
+        return sigma_w * normal
+    A, w_A, w_B, s_A, s_B = bigaussian_parameters(sigma_w, np.maximum(third_moment, 0.0))
+    up = rng.random(sigma_w.shape) < A
+    return np.where(up, w_A + s_A * normal, -w_B + s_B * normal)
+
+
 # -- bi-Gaussian PDF of w (Luhar, Hibberd & Hurley 1996) ----------------------------------------------------
 def bigaussian_shape(f: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(A, s_A / sigma_w, s_B / sigma_w) of the LHH (1996) closure as functions of F = w_A / s_A = w_B / s_B.

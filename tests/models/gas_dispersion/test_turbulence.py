@@ -210,3 +210,23 @@ def test_bigaussian_parameters_reject_negative_skewness():
         tb.bigaussian_parameters(np.array([1.0]), np.array([-0.1]))
     with pytest.raises(ValueError, match="sigma_w"):
         tb.bigaussian_parameters(np.array([0.0]), np.array([0.1]))
+
+
+def test_new_particles_start_with_the_layers_vertical_velocity_pdf():
+    """Drawn at 0.4 h of a convective layer, w has zero mean, the table's variance and third moment
+    (within sampling error); in a stable table it is Gaussian, with no third moment."""
+    rng = np.random.default_rng(5)
+    convective = tb.profile_table(tb.SurfaceLayer(0.4, -20.0, 0.1, 1000.0))
+    z = np.full(400_000, 400.0)
+    w = tb.vertical_velocities(convective, z, rng)
+    row = tb.table_lookup(convective, np.array([400.0]))[0]
+    sigma_w, third = row[tb.COL_SIGMA_W], row[tb.COL_W3]
+    assert third > 0.1 * sigma_w**3
+    assert abs(w.mean()) < 4 * sigma_w / math.sqrt(z.size)
+    assert np.mean(w**2) == pytest.approx(sigma_w**2, rel=0.01)
+    assert np.mean(w**3) == pytest.approx(third, rel=0.08)
+    stable = tb.profile_table(tb.SurfaceLayer(0.3, 60.0, 0.05, 250.0))
+    w = tb.vertical_velocities(stable, np.full(400_000, 20.0), rng)
+    sigma_w = tb.table_lookup(stable, np.array([20.0]))[0, tb.COL_SIGMA_W]
+    assert np.mean(w**2) == pytest.approx(sigma_w**2, rel=0.01)
+    assert abs(np.mean(w**3)) < 0.02 * sigma_w**3
