@@ -4,7 +4,9 @@ Governing equations
 -------------------
 Each computational particle carries a share m_p of the released mass. Its position follows the
 mean wind plus a velocity fluctuation, and the fluctuations follow Thomson's (1987) well-mixed
-Langevin model for Gaussian turbulence (kernels and symbols: :mod:`models.gas_dispersion.particles`):
+Langevin model for Gaussian turbulence (kernels and symbols: :mod:`models.gas_dispersion.particles`;
+in a convective layer the vertical one is skewed, bi-Gaussian after Luhar, Hibberd & Hurley 1996,
+with Thomson's drift for that PDF):
 
     dx = (U(x) + u') dt,
     du'_i = -u'_i / T_i dt + [0.5 (1 + w'^2 / s_w^2) d(s_w^2)/dz]_(i = w) dt + sqrt(2 s_i^2 / T_i) dW_i
