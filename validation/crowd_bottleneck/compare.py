@@ -139,7 +139,8 @@ def pedpy_bottleneck_flow(download: bool = False) -> dict[str, float]:
     _, times = line_crossings(traj, *PEDPY_LINE, direction=PEDPY_DIRECTION)
     flow = flow_between_fractions(times)
     return {"persons": float(times.size), "flow_per_s": flow, "specific_flow": flow / PEDPY_WIDTH_M,
-            "persons_in_file": float(np.unique(traj.person_id).size)}
+            "persons_in_file": float(np.unique(traj.person_id).size),
+            "first_crossing_s": float(np.min(times)), "last_crossing_s": float(np.max(times))}
 
 
 def hermes_corridor_flows(download: bool = False) -> dict[str, float]:
@@ -270,19 +271,62 @@ def model_figures(quick: bool = False, download: bool = False, models=OPERATIONA
     return figures, lines
 
 
+PEDPY_MAX_TIME_S = 150.0  # model time limit of the 040_c_56_h- replay (measured: last crossing at 65.6 s)
+
+
+def pedpy_model_figures(download: bool = False, models=OPERATIONAL_MODELS) -> tuple[dict[str, float], list[str]]:
+    """Each operational model replaying 040_c_56_h- from its measured first frame
+    (:func:`model_runs.simulate_pedpy_bottleneck`, default settings): flow through y = -0.5 m over
+    the 10-90 % of its crossings (``pedpy_bottleneck_flow_<model>``, nan if fewer than 10
+    crossed), its relative error against the measured flow (``pedpy_flow_error_<model>``), the
+    first and last crossing times (``pedpy_first_crossing_s_<model>``, ``pedpy_last_crossing_s_<model>``)
+    and the persons through (``pedpy_crossed_<model>``), with the measured values
+    (``pedpy_bottleneck_flow_measured``, ``pedpy_first_crossing_s_measured``,
+    ``pedpy_last_crossing_s_measured``). Reported only: the issue's +-10 % band is set for
+    widths 0.8-2.5 m, and this bottleneck is 0.5 m wide."""
+    from validation.crowd_bottleneck.model_runs import simulate_pedpy_bottleneck
+
+    measured = pedpy_bottleneck_flow(download)
+    out = {"pedpy_bottleneck_flow_measured": measured["flow_per_s"],
+           "pedpy_first_crossing_s_measured": measured["first_crossing_s"],
+           "pedpy_last_crossing_s_measured": measured["last_crossing_s"]}
+    lines = [f"PedPy 040_c_56_h- replayed from its first frame (75 persons, b = {PEDPY_WIDTH_M} m, line y = -0.5 m, "
+             f"model time <= {PEDPY_MAX_TIME_S:g} s; reported, no band):",
+             f"{'':>22s} {'J [1/s]':>8s} {'error':>7s} {'first [s]':>9s} {'last [s]':>9s} {'crossed':>8s}",
+             f"{'measured':>22s} {measured['flow_per_s']:8.3f} {'':>7s} {measured['first_crossing_s']:9.2f} "
+             f"{measured['last_crossing_s']:9.2f} {int(measured['persons']):8d}"]
+    for model in models:
+        r = simulate_pedpy_bottleneck(model, max_time_s=PEDPY_MAX_TIME_S, download=download)
+        error = (r["flow_per_s"] - measured["flow_per_s"]) / measured["flow_per_s"]
+        crossed = float(r["crossing_times"].size)
+        out.update({f"pedpy_bottleneck_flow_{model}": r["flow_per_s"], f"pedpy_flow_error_{model}": error,
+                    f"pedpy_first_crossing_s_{model}": r["first_crossing_s"],
+                    f"pedpy_last_crossing_s_{model}": r["last_crossing_s"], f"pedpy_crossed_{model}": crossed})
+        lines.append(f"{model:>22s} {r['flow_per_s']:8.3f} {error:+7.1%} {r['first_crossing_s']:9.2f} "
+                     f"{r['last_crossing_s']:9.2f} {int(crossed):8d}"
+                     + ("  (jammed: not everyone passed)" if crossed < r["count"] else ""))
+    return out, lines
+
+
 def run(out_dir: Path | None = None, quick: bool = False):
     """Validation-case entry point: the measurement chain (the PedPy bottleneck flow reproduces
     the PROVENANCE value within 0.02 1/s) and the crowd model's specific flow at each width
     (``quick``: 1.2 m only, no HERMES trajectories). Passes when both hold: the chain, and the
-    social force model within +-10 % of the measured specific flow at every width."""
+    social force model within +-10 % of the measured specific flow at every width. Both models'
+    replay of the PedPy run 040_c_56_h- is reported (:func:`pedpy_model_figures`), not judged."""
     from validation import ValidationResult
 
     f = figures(download=True, trajectories=True, hermes=not quick)
     chain = abs(f["pedpy_flow"] - PEDPY_PROVENANCE_FLOW) <= 0.02
     model, model_lines = model_figures(quick=quick, download=True)
     f.update(model)
+    pedpy, pedpy_lines = pedpy_model_figures(download=True)
+    f.update(pedpy)
+    model_lines += pedpy_lines
     passed = chain and f["social_force_max_abs_relative_error"] <= BAND + 1e-12
     per_metre = ("js_", "pedpy_specific_flow", "fit_slope", "social_force_js", "collision_free_speed_js")
-    per_second = ("pedpy_flow", "hermes_flow_", "fit_intercept")
-    units = {k: "1/(m s)" if k.startswith(per_metre) else "1/s" if k.startswith(per_second) else "1" for k in f}
+    per_second = ("pedpy_flow", "hermes_flow_", "fit_intercept", "pedpy_bottleneck_flow_")
+    seconds = ("pedpy_first_crossing_s_", "pedpy_last_crossing_s_")
+    units = {k: "1" if k.startswith("pedpy_flow_error_") else "1/(m s)" if k.startswith(per_metre)
+             else "1/s" if k.startswith(per_second) else "s" if k.startswith(seconds) else "1" for k in f}
     return ValidationResult(NAME, f, units, bool(passed), format_table(f) + "\n" + "\n".join(model_lines), [])
