@@ -228,20 +228,20 @@ class DenseGas(GasOutputs):
     def _write(self, state) -> None:
         p = self.params
         state["gas_concentration"][...] = self.cloud.mass_concentration(p.receptor_height_m, p.vertical_profile)
-        depth = self.cloud.h
-        present = self.cloud.volume_fraction() > CLOUD_FRACTION
-        state["gas_cloud_depth"][...] = np.where(present, depth, 0.0)
-        self._write_fog(state)
+        fraction = self.cloud.volume_fraction()
+        state["gas_cloud_depth"][...] = np.where(fraction > CLOUD_FRACTION, self.cloud.h, 0.0)
+        self._write_fog(state, fraction)
 
     def initialize(self, state) -> None:
         super().initialize(state)
         state["gas_cloud_temperature"][...] = self.params.air_temperature_k
 
-    def _write_fog(self, state) -> None:
-        """Cloud temperature, liquid water and extinction of the fog, per cell (module docstring)."""
+    def _write_fog(self, state, source_fraction: np.ndarray) -> None:
+        """Cloud temperature, liquid water and extinction of the fog, per cell (module docstring), from
+        the layer's source-gas volume fraction."""
         p = self.params
         temperature, liquid = thermo.fog_mixing(
-            self.cloud.volume_fraction(), self.source_temperature_k, self.source_substance_share,
+            source_fraction, self.source_temperature_k, self.source_substance_share,
             self.gas.name, p.air_temperature_k, p.air_pressure_pa, p.air_relative_humidity)
         state["gas_cloud_temperature"][...] = temperature
         state["fog_liquid_water_content"][...] = liquid

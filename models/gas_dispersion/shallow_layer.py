@@ -182,33 +182,42 @@ def _gp(hb, h, h_dry):
     return hb / h if h > h_dry else 0.0
 
 
+@njit(cache=True, inline="always")
+def _face(left_in, right_in, open_l, open_r, z_l, h_l, qn_l, qt_l, hb_l, z_r, h_r, qn_r, qt_r, hb_r, h_dry):
+    """Flux through one face from the cells on its two sides (qn, qt: normal and tangential momentum).
+
+    A side that is not in the flow (a blocked cell or the grid's edge) mirrors the other: its normal
+    velocity reversed (a wall, a closed edge), or copied where the edge is open (outflow)."""
+    if left_in:
+        un_l, ut_l, g_l = _vel(qn_l, h_l, h_dry), _vel(qt_l, h_l, h_dry), _gp(hb_l, h_l, h_dry)
+    if right_in:
+        un_r, ut_r, g_r = _vel(qn_r, h_r, h_dry), _vel(qt_r, h_r, h_dry), _gp(hb_r, h_r, h_dry)
+    if not left_in:
+        z_l, h_l, ut_l, g_l = z_r, h_r, ut_r, g_r
+        un_l = un_r if open_l else -un_r
+    if not right_in:
+        z_r, h_r, ut_r, g_r = z_l, h_l, ut_l, g_l
+        un_r = un_l if open_r else -un_l
+    return face_flux(z_l, h_l, un_l, ut_l, g_l, z_r, h_r, un_r, ut_r, g_r, h_dry)
+
+
 @njit(cache=True)
 def _x_faces(z_b, blocked, h, hu, hv, hb, h_dry, open_boundary, flux_x):
     """Flux through every x face (ny, nx + 1); faces between blocked cells get 0."""
     ny, nx = h.shape
+    outflow = open_boundary == OUTFLOW
     for j in range(ny):
         for i in range(nx + 1):
-            il = i - 1
-            ir = i
-            left_in = il >= 0 and blocked[j, il] == 0
-            right_in = ir < nx and blocked[j, ir] == 0
+            il, ir = max(i - 1, 0), min(i, nx - 1)  # clamped: a side off the grid is not read as in
+            left_in = i >= 1 and blocked[j, il] == 0
+            right_in = i < nx and blocked[j, ir] == 0
             if not left_in and not right_in:
                 for k in range(_NF):
                     flux_x[j, i, k] = 0.0
                 continue
-            if left_in:
-                zl, hl = z_b[j, il], h[j, il]
-                ul, vl, gl = _vel(hu[j, il], hl, h_dry), _vel(hv[j, il], hl, h_dry), _gp(hb[j, il], hl, h_dry)
-            if right_in:
-                zr, hr = z_b[j, ir], h[j, ir]
-                ur, vr, gr = _vel(hu[j, ir], hr, h_dry), _vel(hv[j, ir], hr, h_dry), _gp(hb[j, ir], hr, h_dry)
-            if not left_in:  # wall (blocked or closed edge) or open edge on the left
-                zl, hl, vl, gl = zr, hr, vr, gr
-                ul = ur if (il < 0 and open_boundary == OUTFLOW) else -ur
-            if not right_in:
-                zr, hr, vr, gr = zl, hl, vl, gl
-                ur = ul if (ir >= nx and open_boundary == OUTFLOW) else -ul
-            f = face_flux(zl, hl, ul, vl, gl, zr, hr, ur, vr, gr, h_dry)
+            f = _face(left_in, right_in, outflow and i == 0, outflow and i == nx,
+                      z_b[j, il], h[j, il], hu[j, il], hv[j, il], hb[j, il],
+                      z_b[j, ir], h[j, ir], hu[j, ir], hv[j, ir], hb[j, ir], h_dry)
             for k in range(_NF):
                 flux_x[j, i, k] = f[k]
 
@@ -217,29 +226,19 @@ def _x_faces(z_b, blocked, h, hu, hv, hb, h_dry, open_boundary, flux_x):
 def _y_faces(z_b, blocked, h, hu, hv, hb, h_dry, open_boundary, flux_y):
     """Flux through every y face (ny + 1, nx); normal velocity v, tangential u."""
     ny, nx = h.shape
+    outflow = open_boundary == OUTFLOW
     for j in range(ny + 1):
-        jl = j - 1
-        jr = j
+        jl, jr = max(j - 1, 0), min(j, ny - 1)
         for i in range(nx):
-            low_in = jl >= 0 and blocked[jl, i] == 0
-            up_in = jr < ny and blocked[jr, i] == 0
+            low_in = j >= 1 and blocked[jl, i] == 0
+            up_in = j < ny and blocked[jr, i] == 0
             if not low_in and not up_in:
                 for k in range(_NF):
                     flux_y[j, i, k] = 0.0
                 continue
-            if low_in:
-                zl, hl = z_b[jl, i], h[jl, i]
-                vl, ul, gl = _vel(hv[jl, i], hl, h_dry), _vel(hu[jl, i], hl, h_dry), _gp(hb[jl, i], hl, h_dry)
-            if up_in:
-                zr, hr = z_b[jr, i], h[jr, i]
-                vr, ur, gr = _vel(hv[jr, i], hr, h_dry), _vel(hu[jr, i], hr, h_dry), _gp(hb[jr, i], hr, h_dry)
-            if not low_in:
-                zl, hl, ul, gl = zr, hr, ur, gr
-                vl = vr if (jl < 0 and open_boundary == OUTFLOW) else -vr
-            if not up_in:
-                zr, hr, ur, gr = zl, hl, ul, gl
-                vr = vl if (jr >= ny and open_boundary == OUTFLOW) else -vl
-            f = face_flux(zl, hl, vl, ul, gl, zr, hr, vr, ur, gr, h_dry)
+            f = _face(low_in, up_in, outflow and j == 0, outflow and j == ny,
+                      z_b[jl, i], h[jl, i], hv[jl, i], hu[jl, i], hb[jl, i],
+                      z_b[jr, i], h[jr, i], hv[jr, i], hu[jr, i], hb[jr, i], h_dry)
             for k in range(_NF):
                 flux_y[j, i, k] = f[k]
 

@@ -68,7 +68,9 @@ import math
 import numpy as np
 from pydantic import Field
 
+from models.gas_dispersion.gases import R_GAS
 from models.gas_dispersion.lagrangian import ParticleModel, ParticleTransportParams
+from models.gas_dispersion.thermo import DRY_AIR_MOLAR_MASS
 from sim.fields import FieldSpec
 from sim.grid import RasterGrid
 from sim.render.images.layers import SceneLayers
@@ -91,7 +93,7 @@ def injection_height_m(heat_w: float, wind_m_s: float, air_temperature_k: float,
     """
     if not heat_w > 0.0:
         return 0.0
-    rho = 101325.0 * 28.9647e-3 / (8.314462618 * air_temperature_k)
+    rho = 101325.0 * DRY_AIR_MOLAR_MASS / (R_GAS * air_temperature_k)
     buoyancy_flux = G * heat_w / (math.pi * rho * AIR_HEAT_CAPACITY * air_temperature_k)
     u = max(wind_m_s, 1.0)
     if stability in STABLE_LAPSE_K_M:

@@ -156,7 +156,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from models.gas_dispersion.gases import GASES, R_GAS
-from models.gas_dispersion.thermo import SUBSTANCES, Substance
+from models.gas_dispersion.thermo import DRY_AIR_HEAT_CAPACITY, DRY_AIR_MOLAR_MASS, SUBSTANCES, Substance
 from sim.model import ModelParams
 
 GRAVITY = 9.80665  # m s-2, standard gravity
@@ -259,9 +259,9 @@ def rainout_fraction(f_v: float) -> float:
 # --------------------------------------------------------------------------------------------
 # the cloud a flashing jet makes: aerosol evaporated into entrained air
 # --------------------------------------------------------------------------------------------
-# Dry air: molar mass (ISO 2533) and isobaric heat capacity near 270 K (Incropera & DeWitt Table A.4).
-AIR_MOLAR_MASS = 28.9647e-3
-AIR_HEAT_CAPACITY = 1006.0  # J kg-1 K-1
+# Dry air (thermo): molar mass (ISO 2533) and isobaric heat capacity near 270 K (Incropera & DeWitt A.4).
+AIR_MOLAR_MASS = DRY_AIR_MOLAR_MASS
+AIR_HEAT_CAPACITY = DRY_AIR_HEAT_CAPACITY
 
 
 @dataclass(frozen=True)

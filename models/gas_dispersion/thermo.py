@@ -138,6 +138,8 @@ from numba import njit
 from models.gas_dispersion.gases import GASES, R_GAS
 
 WATSON_EXPONENT = 0.38
+DRY_AIR_MOLAR_MASS = 28.9647e-3  # kg mol-1 (ISO 2533)
+DRY_AIR_HEAT_CAPACITY = 1006.0  # J kg-1 K-1, near 270 K (Incropera & DeWitt Table A.4)
 STANDARD_PRESSURE_PA = 101325.0
 
 
@@ -311,8 +313,6 @@ def substance(name: str) -> Substance:
 # -- fog (module docstring, "Fog") ------------------------------------------------------------------
 FREEZING_POINT_K = 273.15
 WATER_MOLAR_MASS = 18.01528e-3  # kg mol-1
-DRY_AIR_MOLAR_MASS = 28.9647e-3  # kg mol-1 (ISO 2533), as source_terms.AIR_MOLAR_MASS
-DRY_AIR_HEAT_CAPACITY = 1006.0  # J kg-1 K-1, as source_terms.AIR_HEAT_CAPACITY
 # Water substance near 0 C (Emanuel 1994, Atmospheric Convection, Oxford UP, sec. 4.1 and table):
 WATER_VAPOUR_HEAT_CAPACITY = 1870.0  # c_pv, J kg-1 K-1
 LIQUID_WATER_HEAT_CAPACITY = 4190.0  # c_w, J kg-1 K-1

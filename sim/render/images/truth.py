@@ -41,6 +41,8 @@ VARIABLES = {
     "semantic_class": ("1", "semantic class id (see images/coco.json categories; 0 background)", "u1", None),
     "instance_id": ("1", "instance id within the frame (0 none)", "u2", None),
 }
+# Categorical variables: their CF flag meanings, value k meaning the k-th name.
+FLAG_MEANINGS = {"land_cover": LAND_COVER_CLASSES}
 
 
 class TruthWriter:
@@ -84,9 +86,9 @@ class TruthWriter:
         if units:
             v.units = units
         v.long_name = long_name
-        if name == "land_cover":  # CF flags: the class names
-            v.flag_values = np.arange(len(LAND_COVER_CLASSES), dtype=np.int8)
-            v.flag_meanings = " ".join(LAND_COVER_CLASSES)
+        if name in FLAG_MEANINGS:
+            v.flag_values = np.arange(len(FLAG_MEANINGS[name]), dtype=kind)
+            v.flag_meanings = " ".join(FLAG_MEANINGS[name])
         if fill is None:  # no _FillValue to stand for the records written before: write them empty
             for k in range(self.n):
                 v[k] = np.zeros(self.shape, dtype=kind)

@@ -104,7 +104,6 @@ from sim.kernels.interpolation import bilinear_points
 from sim.render.images.layers import Agents, SceneLayers
 
 # Reflectances (linear, R, G, B): modelling choices of the order of the USGS library's.
-GROUND_RGB = np.array([0.10, 0.14, 0.07])  # grass and soil
 # Per land-cover class (layers.LAND_COVER_CLASSES), linear R, G, B at 610, 550, 465 nm: broadband
 # visible reflectances of the order of the USGS spectral library's (Kokaly et al. 2017, USGS Data
 # Series 1035) and of Landsat surface-reflectance composites: green grass with its chlorophyll
@@ -120,6 +119,7 @@ LAND_COVER_RGB = np.array([
     [0.85, 0.87, 0.90],  # snow
     [0.26, 0.21, 0.16],  # bare
 ])
+GROUND_RGB = LAND_COVER_RGB[0]  # ground of unknown cover: grass and soil
 ROOF_RGB = np.array([0.30, 0.28, 0.27])  # concrete and tiles
 WATER_DEEP_RGB = np.array([0.09, 0.07, 0.04])  # turbid floodwater, brownish
 WATER_K_PER_M = np.array([1.5, 2.0, 3.0])  # diffuse attenuation of turbid water, R G B
