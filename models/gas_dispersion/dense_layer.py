@@ -34,9 +34,25 @@ above; the fog is taken uniform over the layer's depth h, from the depth-average
 exponential profile's richer bottom would make more liquid there, LWC being nonlinear in phi_v).
 
 The concentration at receptor height z_r follows an exponential vertical profile with the
-layer's column, c(z) = c_bar exp(-z / h) (Britter & McQuaid 1988's plume profile). The layer
-entrains for ever: once the cloud is as light as air the model is a slab that keeps diluting
-by the same law, not a passive Gaussian dispersion (valid while Ri* = g' h / u*^2 > 1).
+layer's column, c(z) = c_bar exp(-z / h) (Britter & McQuaid 1988's plume profile).
+
+Passive gas. The layer model holds while the cloud's buoyancy still matters, Ri* = g' h / u*^2 > 1
+(with h g' = hb: the cloud's buoyant spreading speed sqrt(g' h) exceeds the ambient turbulence's
+velocity scale u*; at Ri* = 1 the entrainment law phi(Ri*) = 0.88 + 0.099 Ri*^1.04 is within 11 % of
+its neutral value). Beyond, a layer would go on as a slab diluting by the same law, which a passive
+plume does not do. So after each step the gas of every cell with Ri* < Ri*_c (``passive_richardson_
+number``, 1) leaves the layer (its depth and momentum with it) and goes on as Lagrangian particles
+(:mod:`models.gas_dispersion.lagrangian`: Thomson's well-mixed model in the same atmosphere, among
+the same buildings and over the same ground): placed uniformly over the cell, at heights drawn from
+the layer's own vertical profile over its depth there (z = -h ln(1 - U), U uniform, for the
+exponential one), their masses equal, the cells chosen by systematic sampling of the handed-over
+mass, ``particles_per_s`` per second of hand-over. Every field then sums the two: concentration at
+each receptor height (the particles' kernel estimate, zero in buildings), the column, the airborne
+mass; the cloud's depth and its fog are the layer's alone. The emptied cells are dry ground to the
+layer, so a dense cell beside them counts as a front and entrains at alpha_f |u| (the hand-over's
+only feedback on the layer). In calm air u* is small and nearly nothing is handed over. Desert
+Tortoise 4 (``hazsim validate dense_gas``) is the check: the layer alone over-predicts the 800 and
+2800 m arcs 2-3 fold, layer and particles stay within a factor of two on all three.
 
 References
 ----------
@@ -58,35 +74,47 @@ import numpy as np
 from pydantic import Field
 
 from models.gas_dispersion import shallow_layer, source_terms, sources, thermo, visuals
-from models.gas_dispersion.atmosphere import CALM_WIND_M_S, Atmosphere
+from models.gas_dispersion.atmosphere import CALM_WIND_M_S
 from models.gas_dispersion.gases import R_GAS
-from models.gas_dispersion.obstacles import Building, ground_and_buildings
+from models.gas_dispersion.lagrangian import ParticleModel, ParticleTransportParams, extra_gas_height_attrs
 from models.gas_dispersion.outputs import GasOutputs, GasParams
 from models.gas_dispersion.releases import InstantaneousRelease, Release
 from models.gas_dispersion.source_terms import AIR_MOLAR_MASS, PHASE_FLASHING, PHASE_GAS, TankRelease
 from sim.fields import FieldSpec
 from sim.grid import RasterGrid
-from sim.terrain import TerrainSpec
 
 G = 9.81
+# Ri* = g' h / u*^2 below which the layer is passive: its buoyant spreading speed sqrt(g' h) is below the
+# ambient turbulence's u*, and phi(Ri*) = 0.88 + 0.099 Ri*^1.04 leaves its entrainment within 11 % of the
+# neutral value (module docstring).
+PASSIVE_RICHARDSON = 1.0
 # The layer counts as the cloud where at least this share of it is source gas: its dilute fringe
 # keeps entraining (deepening) long after it carries any gas worth the name.
 CLOUD_FRACTION = 1e-3
 
 
-class DenseGasParams(GasParams):
+class DenseGasParams(GasParams, ParticleTransportParams):
+    """The layer's settings; the particle settings (``particles_per_s`` per second of hand-over, the
+    particle budget, the 3-D wind among buildings, ``extra_receptor_heights_m``) carry the passive gas."""
+
     release: Release
-    atmosphere: Atmosphere
-    terrain: TerrainSpec | None = None
-    buildings: list[Building] = Field(default_factory=list)
     source_radius_m: float | None = Field(None, gt=0, description="radius of the source area of a continuous "
                                                                  "release (default: one cell, or the tank's pool)")
     source_temperature_k: float | None = Field(None, gt=50, lt=500, description="temperature of the released "
                                                                                 "vapour (default: see docstring)")
+    source_vapour_share: float | None = Field(None, gt=0, le=1, description="a flashing liquefied gas given as a "
+                                              "rate: the vapour share of the airborne release (the rest aerosol), "
+                                              "whose aerosol-free mixture with air is the source gas")
     vertical_profile: Literal["exponential", "top_hat"] = "exponential"
     open_boundary: bool = Field(True, description="gas leaves at the grid's edges (else walls)")
     front_entrainment: float = Field(0.6, ge=0, le=2, description="Cox & Carpenter (1980) alpha_f")
     time_step_s: float = Field(5.0, gt=0, description="longest model step (the layer sub-cycles within it)")
+    # 100 /s: Desert Tortoise 4's arc maxima are the same within 1 % with 100, 200 and 500 (20 m grid)
+    particles_per_s: float = Field(100.0, gt=0, description="particles made per second of hand-over (each step's "
+                                                            "passive gas shared equally among them)")
+    passive_richardson_number: float | None = Field(
+        PASSIVE_RICHARDSON, gt=0, description="Ri* = g' h / u*^2 below which a cell's gas leaves the layer for "
+                                              "the Lagrangian particles (null: never, the layer dilutes for ever)")
     # 0.7: of the order of the climatological mean surface relative humidity over land (Dai 2006).
     air_relative_humidity: float = Field(0.7, ge=0, le=1, description="relative humidity of the ambient air "
                                                                       "(over liquid water), for the fog")
@@ -96,20 +124,23 @@ class DenseGasParams(GasParams):
                                                                              "droplets")
 
 
-class DenseGas(GasOutputs):
-    """A dense-gas cloud as a shallow layer on the model's raster."""
+class DenseGas(ParticleModel, GasOutputs):
+    """A dense-gas cloud as a shallow layer on the model's raster; its passive gas carried on by particles."""
 
     name = "dense_gas"
     Params = DenseGasParams
     fixed_params = ("gas", "receptor_height_m", "hazard_guideline", "exposure_duration", "terrain", "buildings",
-                    "vertical_profile", "open_boundary")
-    averaging = "depth-averaged layer with an exponential vertical profile (no averaging-time loss)"
-    references = "Hankin & Britter 1999 (TWODEE); Ott & Nielsen 1996 (SLAM); Britter & McQuaid 1988"
+                    "vertical_profile", "open_boundary", "wind_grid", "max_particles")
+    averaging = ("depth-averaged layer with an exponential vertical profile (no averaging-time loss); its passive "
+                 "gas: ensemble mean of the particles' turbulence")
+    references = ("Hankin & Britter 1999 (TWODEE); Ott & Nielsen 1996 (SLAM); Britter & McQuaid 1988; "
+                  "Thomson 1987 (particles)")
 
     def __init__(self, grid: RasterGrid, params: DenseGasParams, rng: np.random.Generator) -> None:
-        self.grid = grid
         self.params = params
         self._setup_outputs(grid)
+        self._setup_particles(grid, params, rng)
+        what = f"mass concentration of {self.gas.name.replace('_', ' ')} in air"
         self.fields = tuple(self.gas_field_specs()) + (
             FieldSpec("gas_cloud_depth", at="cell", units="m", intent="out",
                       doc="depth of the dense-gas layer where it holds at least 0.1 % of source gas"),
@@ -121,10 +152,10 @@ class DenseGas(GasOutputs):
                       doc="condensed water (fog droplets) per m3 of the cloud, uniform over its depth"),
             FieldSpec("fog_extinction_coefficient", at="cell", units="m-1", intent="out",
                       doc="visible extinction coefficient of the fog droplets"),
-        )
+        ) + tuple(self.extra_height_specs("gas_concentration", what))
         self.released_kg = 0.0
-        bed, building_height = ground_and_buildings(grid, params.terrain, params.buildings)
-        self.ground_elevation_m, self.building_height_m = bed, building_height
+        self.handed_over_kg = 0.0
+        bed, building_height = self.ground_elevation_m, self.building_height_m
         self.building_mask = buildings = building_height > 0.0
         self.source_temperature_k, mixture_density, self.source_density = self._source_gas(params)
         self.source_substance_share = self.source_density / mixture_density  # kg of gas per kg of source gas
@@ -143,7 +174,8 @@ class DenseGas(GasOutputs):
                                             11.0 * params.atmosphere.roughness_length_m),
                 front_entrainment=params.front_entrainment, open_boundary=params.open_boundary),
             origin=(grid.x0, grid.y0))
-        self._atmosphere = None
+        self._layer_atmosphere = None  # the atmosphere the layer's wind was set for
+        self.friction_velocity_m_s = 0.0
 
     # -- set-up -----------------------------------------------------------------------------------
     def _source_gas(self, params: DenseGasParams) -> tuple[float, float, float]:
@@ -156,6 +188,13 @@ class DenseGas(GasOutputs):
         p_a = params.air_pressure_pa
         r = params.release
         temperature = params.source_temperature_k
+        if params.source_vapour_share is not None:
+            substance = thermo.substance(self.gas.name)
+            if not substance.liquefiable:
+                raise ValueError(f"source_vapour_share: {self.gas.name} is not a liquefied gas here")
+            mixture = source_terms.aerosol_free_mixture(substance, params.source_vapour_share,
+                                                        params.air_temperature_k, p_a)
+            return mixture.temperature_K, mixture.density_kg_m3, mixture.substance_kg_m3
         if temperature is None and isinstance(r, TankRelease):
             substance = thermo.substance(r.substance)
             history = r.history()
@@ -176,12 +215,12 @@ class DenseGas(GasOutputs):
 
     def _set_wind(self) -> None:
         atmosphere = self.params.atmosphere
-        if atmosphere == self._atmosphere:
+        if atmosphere == self._layer_atmosphere:
             return
-        self._atmosphere = atmosphere
-        layer = atmosphere.surface_layer()
+        self._layer_atmosphere = atmosphere
+        self.friction_velocity_m_s = atmosphere.surface_layer().friction_velocity_m_s
         self.cloud.set_wind(max(atmosphere.wind_speed_m_s, CALM_WIND_M_S), atmosphere.wind_direction_deg,
-                            friction_velocity=layer.friction_velocity_m_s)
+                            friction_velocity=self.friction_velocity_m_s)
 
     def _source_radius(self, t: float) -> float:
         p = self.params
@@ -196,7 +235,20 @@ class DenseGas(GasOutputs):
     # -- the model ---------------------------------------------------------------------------------
     @classmethod
     def estimate_bytes(cls, grid: RasterGrid, params: DenseGasParams) -> int:
-        return 20 * grid.size * 8  # state, next state, sources, wind, face fluxes
+        layer = 20 * grid.size * 8  # state, next state, sources, wind, face fluxes
+        if params.passive_richardson_number is None:
+            return layer
+        return layer + super().estimate_bytes(grid, params)
+
+    @property
+    def min_vertical_m(self) -> float:
+        return self.params.receptor_height_m
+
+    def field_attrs(self) -> dict[str, dict]:
+        return {**super().field_attrs(), **extra_gas_height_attrs(self)}
+
+    def field_heights(self) -> dict[str, float]:
+        return {**super().field_heights(), **self.extra_height_fields("gas_concentration")}
 
     def stable_dt(self, state) -> float:
         return self.params.time_step_s
@@ -222,12 +274,49 @@ class DenseGas(GasOutputs):
             sub = min(cloud.stable_dt(), dt - elapsed)
             cloud.step(sub)
             elapsed += sub
+        if p.passive_richardson_number is not None:
+            self._hand_over(dt)
         self._write(state)
         self._derived(state, dt)
 
+    # -- the passive gas ---------------------------------------------------------------------------
+    def passive_cells(self) -> np.ndarray:
+        """Cells whose layer is passive: it holds gas and Ri* = g' h / u*^2 (= hb / u*^2) is below the
+        ``passive_richardson_number``."""
+        hb = self.cloud.hb
+        return (hb > 0.0) & (hb < self.params.passive_richardson_number * self.friction_velocity_m_s ** 2)
+
+    def _hand_over(self, dt: float) -> None:
+        """Carry the particles on, then move the gas of the passive cells into new particles: uniform over
+        each cell, at heights drawn from the layer's vertical profile over its depth there."""
+        if self.n_used:
+            self._transport(dt)
+        passive = self.passive_cells()
+        if passive.any():
+            self._ensure_wind()
+            column, depth = self.cloud.remove(passive)
+            depth = depth.ravel()
+            count = max(1, int(round(self.params.particles_per_s * dt)))
+            if self.params.vertical_profile == "exponential":  # c ~ exp(-z / h): z = -h ln(1 - U)
+                def heights_of(cells):
+                    return -depth[cells] * np.log1p(-self.rng.random(cells.size))
+            else:
+                def heights_of(cells):
+                    return depth[cells] * self.rng.random(cells.size)
+            self.handed_over_kg += self._emit_by_mass(column * self.grid.cell_area_m2, count, dt, heights_of)
+        if self.n_used:
+            self._drop_far_particles()
+
     def _write(self, state) -> None:
         p = self.params
-        state["gas_concentration"][...] = self.cloud.mass_concentration(p.receptor_height_m, p.vertical_profile)
+        heights = (p.receptor_height_m, *p.extra_receptor_heights_m)
+        names = ("gas_concentration", *self.extra_height_fields("gas_concentration"))
+        passive = self.receptor_concentrations(p.receptor_height_m) if self.n_used else None
+        for k, (name, height) in enumerate(zip(names, heights)):
+            concentration = self.cloud.mass_concentration(height, p.vertical_profile)
+            if passive is not None:  # the particles' kernel estimate reaches into buildings: no gas there
+                concentration += np.where(self.building_mask, 0.0, passive[k])
+            state[name][...] = concentration
         fraction = self.cloud.volume_fraction()
         state["gas_cloud_depth"][...] = np.where(fraction > CLOUD_FRACTION, self.cloud.h, 0.0)
         self._write_fog(state, fraction)
@@ -257,11 +346,15 @@ class DenseGas(GasOutputs):
                 "temperature_K": np.asarray(state["gas_cloud_temperature"], dtype=np.float64)}
 
     def column_density(self, t: float) -> np.ndarray:
-        """The layer's column of the gas (kg m-2)."""
-        return self.cloud.column()
+        """The gas column (kg m-2): the layer's, plus the particles' (outside buildings)."""
+        column = self.cloud.column()
+        if self.n_used:
+            column += np.where(self.building_mask, 0.0, ParticleModel.column_density(self, t))
+        return column
 
     def airborne_kg(self) -> float:
-        return float(self.cloud.column().sum() * self.grid.cell_area_m2)
+        """Gas in the layer and in the particles (kg)."""
+        return float(self.cloud.column().sum() * self.grid.cell_area_m2) + ParticleModel.airborne_kg(self)
 
     def acoustic_sources(self, state, t):
         return sources.acoustic_sources(self, state, t)
@@ -270,5 +363,6 @@ class DenseGas(GasOutputs):
         return visuals.visual_layers(self, state, t)
 
     def report(self) -> dict:
-        return {"released_kg": self.released_kg, "airborne_kg": self.airborne_kg(),
-                "source_temperature_k": self.source_temperature_k, "source_reduced_gravity_m_s2": self.reduced_gravity}
+        return {**ParticleModel.report(self), "released_kg": self.released_kg, "airborne_kg": self.airborne_kg(),
+                "handed_over_kg": self.handed_over_kg, "source_temperature_k": self.source_temperature_k,
+                "source_reduced_gravity_m_s2": self.reduced_gravity}

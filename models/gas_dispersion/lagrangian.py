@@ -308,6 +308,31 @@ class ParticleModel:
         for lo, hi in zip(np.concatenate(([0], runs)), np.concatenate((runs, [count]))):
             self._advance(start + int(lo), start + int(hi), float(ages_s[lo]))
 
+    def _emit_by_mass(self, mass_kg: np.ndarray, count: int, dt: float, heights_of) -> float:
+        """Add ``count`` particles carrying the cells' ``mass_kg`` (ny, nx) over this step: cells chosen by
+        systematic sampling of the cumulative mass (no random draw decides which cell gets particles, so the
+        count per cell is as even as it can be), placed uniformly within them, at ``heights_of(cells)`` above
+        the ground (flat cell indices), emitted evenly over the step (batches in random order, each carried
+        on for its age). Returns the mass added (kg)."""
+        mass = mass_kg.ravel()
+        total = float(mass.sum())
+        if not total > 0.0:
+            return 0.0
+        g = self.grid
+        cumulative = np.cumsum(mass)
+        cells = np.searchsorted(cumulative, (np.arange(count) + 0.5) / count * total, side="right")
+        cells = np.minimum(cells, mass.size - 1)
+        j, i = np.divmod(cells, g.nx)
+        x = g.x0 + (i + self.rng.random(count)) * g.dx
+        y = g.y0 + (j + self.rng.random(count)) * g.dy
+        height = heights_of(cells)
+        order = self.rng.permutation(count)
+        batches = min(count, RELEASE_BATCHES)
+        bounds = np.linspace(0, count, batches + 1).round().astype(int)
+        ages = np.repeat(dt * (1.0 - (np.arange(batches) + 0.5) / batches), np.diff(bounds))
+        self._add(x[order], y[order], height[order], np.full(count, total / count), ages)
+        return total
+
     def _surface_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         if self.wind is None:
             return np.zeros_like(x)
@@ -423,6 +448,19 @@ class ParticleModel:
                 "particles_not_released_capacity": self.dropped_for_capacity}
 
 
+def extra_gas_height_attrs(model) -> dict[str, dict]:
+    """NetCDF attributes of a gas model's ``gas_concentration`` fields at its extra receptor heights (a
+    ParticleModel that is also a GasOutputs)."""
+    attrs = {}
+    ppm = model._ppm_per_kg_m3()
+    for name, height in model.extra_height_fields("gas_concentration").items():
+        attrs[name] = {"comment": f"{model.gas.formula} at {height:g} m above ground; {model.averaging}; "
+                                  f"mole fraction (ppm) = {ppm:.6g} x this", "gas": model.gas.name}
+        if model.gas.cf_mass_name:
+            attrs[name]["standard_name"] = model.gas.cf_mass_name
+    return attrs
+
+
 class GasParticles(ParticleModel, GasOutputs):
     """Concentration of a gas released from a source, carried by Lagrangian particles."""
 
@@ -446,14 +484,7 @@ class GasParticles(ParticleModel, GasOutputs):
         return self.params.receptor_height_m
 
     def field_attrs(self) -> dict[str, dict]:
-        attrs = super().field_attrs()
-        ppm = self._ppm_per_kg_m3()
-        for name, height in self.extra_height_fields("gas_concentration").items():
-            attrs[name] = {"comment": f"{self.gas.formula} at {height:g} m above ground; {self.averaging}; "
-                                      f"mole fraction (ppm) = {ppm:.6g} x this", "gas": self.gas.name}
-            if self.gas.cf_mass_name:
-                attrs[name]["standard_name"] = self.gas.cf_mass_name
-        return attrs
+        return {**super().field_attrs(), **extra_gas_height_attrs(self)}
 
     def field_heights(self) -> dict[str, float]:
         return {**super().field_heights(), **self.extra_height_fields("gas_concentration")}

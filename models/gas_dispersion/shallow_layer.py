@@ -552,6 +552,15 @@ class ShallowLayerCloud:
         """Column burden (kg m-2) = phi_v rho_g h = hb rho_g / g0'."""
         return np.maximum(self.state[3], 0.0) * self.rho_g / self.g0
 
+    def remove(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Empty the layer in ``cells`` (bool mask): its gas leaves it (to another model). Returns the
+        column (kg m-2) and depth (m) each cell held (zero elsewhere)."""
+        column = np.where(cells, self.column(), 0.0)
+        depth = np.where(cells, self.state[0], 0.0)
+        for array in self.state:
+            array[cells] = 0.0
+        return column, depth
+
     def total_buoyancy(self) -> float:
         """sum hb dx dy (m4 s-2): conserved without sources and outflow."""
         return float(self.state[3].sum() * self.dx * self.dy)

@@ -184,30 +184,15 @@ class Smoke(ParticleModel):
         state["visibility"][...] = KOSCHMIEDER / (extinction + RAYLEIGH_EXTINCTION_PER_M)
 
     def _emit(self, state, dt: float) -> None:
-        """This step's emission as particles: systematic sampling of the emitting cells by mass."""
+        """This step's emission as particles, spread uniformly up to the injection height."""
         p = self.params
-        g = self.grid
-        mass = np.asarray(state[p.emission_field], dtype=np.float64).ravel() * g.cell_area_m2 * dt
+        mass = np.asarray(state[p.emission_field], dtype=np.float64) * self.grid.cell_area_m2 * dt
         mass = np.where(np.isfinite(mass) & (mass > 0.0), mass, 0.0)
-        total = float(mass.sum())
-        if not total > 0.0:
+        if not mass.sum() > 0.0:
             return
-        self.released_kg += total
+        self.injection_top_m = top = self._injection_top(state)
         count = max(1, int(round(p.particles_per_s * dt)))
-        cumulative = np.cumsum(mass)
-        cells = np.searchsorted(cumulative, (np.arange(count) + 0.5) / count * total, side="right")
-        cells = np.minimum(cells, mass.size - 1)
-        j, i = np.divmod(cells, g.nx)
-        x = g.x0 + (i + self.rng.random(count)) * g.dx
-        y = g.y0 + (j + self.rng.random(count)) * g.dy
-        self.injection_top_m = self._injection_top(state)
-        height = self.injection_top_m * self.rng.random(count)
-        # emitted evenly over the step: batches of particles, in random order, carried on for their ages
-        order = self.rng.permutation(count)
-        batches = min(count, 8)
-        bounds = np.linspace(0, count, batches + 1).round().astype(int)
-        ages = np.repeat(dt * (1.0 - (np.arange(batches) + 0.5) / batches), np.diff(bounds))
-        self._add(x[order], y[order], height[order], np.full(count, total / count), ages)
+        self.released_kg += self._emit_by_mass(mass, count, dt, lambda cells: top * self.rng.random(cells.size))
 
     def _injection_top(self, state) -> float:
         p = self.params

@@ -17,9 +17,11 @@ def test_quick_case_scores(tmp_path):
     result = compare.run(tmp_path, quick=True)
     f = result.figures
     assert f["N"] == len(ARC_MAXIMA_KG_M3) == 3
-    for tag in ("BM", "SL"):
+    for tag in ("BM", "SL", "DG"):
         assert all(np.isfinite(f[f"{k}_{tag}"]) for k in ("FB", "NMSE", "MG", "VG", "FAC2"))
-    # ratios predicted / observed: the shallow layer stays within a factor of 2 on every arc
-    assert all(0.5 <= f[f"ratio_SL_{x:g}m"] <= 2.0 for x, _ in ARC_MAXIMA_KG_M3)
+    # ratios predicted / observed: the shallow layer and the dense_gas model (layer, then particles) stay
+    # within a factor of 2 on every arc; the latter hands some of the gas to its particles
+    assert all(0.5 <= f[f"ratio_{tag}_{x:g}m"] <= 2.0 for x, _ in ARC_MAXIMA_KG_M3 for tag in ("SL", "DG"))
+    assert 0.0 < f["DG_handed_over_share"] < 1.0
     assert isinstance(result.passed, bool) and "Britter-McQuaid" in result.table
     assert all(p.exists() and p.stat().st_size > 5_000 for p in result.artifacts)

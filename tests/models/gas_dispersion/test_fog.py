@@ -151,11 +151,13 @@ def dew_point(rh):
 
 def test_dense_gas_cloud_is_foggy_near_the_source_and_clear_in_its_fringe():
     """A flashing propane leak in humid air: fog at the source, only below the ambient dew point, none in
-    the dilute fringe; the cloud's temperature is ambient where there is no cloud."""
+    the dilute fringe; the cloud's temperature is ambient where there is no cloud. (The layer keeps its
+    passive fringe here, which would otherwise leave it for the particles.)"""
     grid = RasterGrid(shape=(40, 60), spacing_m=(5.0, 5.0))
     tank = {"kind": "tank", "x_m": 60.0, "y_m": 100.0, "substance": "propane", "volume_m3": 10.0,
             "fill_fraction": 0.8, "temperature_K": T_AIR, "hole_diameter_m": 0.02, "hole_in": "liquid"}
     params = {"gas": "propane", "air_temperature_k": T_AIR, "air_relative_humidity": 0.8, "release": tank,
+              "passive_richardson_number": None,
               "atmosphere": {"wind_speed_m_s": 1.0, "wind_direction_deg": 270.0, "stability_class": "F",
                              "roughness_length_m": 0.05}}
     model, state = built(DenseGas, grid, params)
