@@ -76,7 +76,7 @@ from pydantic import Field
 from models.gas_dispersion import shallow_layer, source_terms, sources, thermo, visuals
 from models.gas_dispersion.atmosphere import CALM_WIND_M_S
 from models.gas_dispersion.gases import R_GAS
-from models.gas_dispersion.lagrangian import ParticleModel, ParticleTransportParams, extra_gas_height_attrs
+from models.gas_dispersion.lagrangian import ParticleGas, ParticleModel, ParticleTransportParams
 from models.gas_dispersion.outputs import GasOutputs, GasParams
 from models.gas_dispersion.releases import InstantaneousRelease, Release
 from models.gas_dispersion.source_terms import AIR_MOLAR_MASS, PHASE_FLASHING, PHASE_GAS, TankRelease
@@ -124,7 +124,7 @@ class DenseGasParams(GasParams, ParticleTransportParams):
                                                                              "droplets")
 
 
-class DenseGas(ParticleModel, GasOutputs):
+class DenseGas(ParticleGas, GasOutputs):
     """A dense-gas cloud as a shallow layer on the model's raster; its passive gas carried on by particles."""
 
     name = "dense_gas"
@@ -240,16 +240,6 @@ class DenseGas(ParticleModel, GasOutputs):
             return layer
         return layer + super().estimate_bytes(grid, params)
 
-    @property
-    def min_vertical_m(self) -> float:
-        return self.params.receptor_height_m
-
-    def field_attrs(self) -> dict[str, dict]:
-        return {**super().field_attrs(), **extra_gas_height_attrs(self)}
-
-    def field_heights(self) -> dict[str, float]:
-        return {**super().field_heights(), **self.extra_height_fields("gas_concentration")}
-
     def stable_dt(self, state) -> float:
         return self.params.time_step_s
 
@@ -361,6 +351,13 @@ class DenseGas(ParticleModel, GasOutputs):
 
     def visual_layers(self, state, t):
         return visuals.visual_layers(self, state, t)
+
+    def summary(self, peaks: dict[str, np.ndarray], grid: RasterGrid) -> list[str]:
+        lines = super().summary(peaks, grid)
+        if self.params.passive_richardson_number is not None:
+            lines.append(f"passive gas handed to the particles {self.handed_over_kg:.4g} kg "
+                         f"({self.handed_over_kg / max(self.released_kg, 1e-300):.0%} of the released)")
+        return lines
 
     def report(self) -> dict:
         return {**ParticleModel.report(self), "released_kg": self.released_kg, "airborne_kg": self.airborne_kg(),

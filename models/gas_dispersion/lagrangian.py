@@ -448,20 +448,30 @@ class ParticleModel:
                 "particles_not_released_capacity": self.dropped_for_capacity}
 
 
-def extra_gas_height_attrs(model) -> dict[str, dict]:
-    """NetCDF attributes of a gas model's ``gas_concentration`` fields at its extra receptor heights (a
-    ParticleModel that is also a GasOutputs)."""
-    attrs = {}
-    ppm = model._ppm_per_kg_m3()
-    for name, height in model.extra_height_fields("gas_concentration").items():
-        attrs[name] = {"comment": f"{model.gas.formula} at {height:g} m above ground; {model.averaging}; "
-                                  f"mole fraction (ppm) = {ppm:.6g} x this", "gas": model.gas.name}
-        if model.gas.cf_mass_name:
-            attrs[name]["standard_name"] = model.gas.cf_mass_name
-    return attrs
+class ParticleGas(ParticleModel):
+    """A gas model whose gas the particles carry (all of it, or the passive part): the receptor height
+    bounds the vertical kernel, and ``gas_concentration`` has a field at each extra height. Mixed in before
+    :class:`GasOutputs`."""
+
+    @property
+    def min_vertical_m(self) -> float:
+        return self.params.receptor_height_m
+
+    def field_attrs(self) -> dict[str, dict]:
+        attrs = super().field_attrs()
+        ppm = self._ppm_per_kg_m3()
+        for name, height in self.extra_height_fields("gas_concentration").items():
+            attrs[name] = {"comment": f"{self.gas.formula} at {height:g} m above ground; {self.averaging}; "
+                                      f"mole fraction (ppm) = {ppm:.6g} x this", "gas": self.gas.name}
+            if self.gas.cf_mass_name:
+                attrs[name]["standard_name"] = self.gas.cf_mass_name
+        return attrs
+
+    def field_heights(self) -> dict[str, float]:
+        return {**super().field_heights(), **self.extra_height_fields("gas_concentration")}
 
 
-class GasParticles(ParticleModel, GasOutputs):
+class GasParticles(ParticleGas, GasOutputs):
     """Concentration of a gas released from a source, carried by Lagrangian particles."""
 
     name = "gas_particles"
@@ -478,16 +488,6 @@ class GasParticles(ParticleModel, GasOutputs):
         self._setup_particles(grid, params, rng)
         what = f"mass concentration of {self.gas.name.replace('_', ' ')} in air"
         self.fields = tuple(self.gas_field_specs() + self.extra_height_specs("gas_concentration", what))
-
-    @property
-    def min_vertical_m(self) -> float:
-        return self.params.receptor_height_m
-
-    def field_attrs(self) -> dict[str, dict]:
-        return {**super().field_attrs(), **extra_gas_height_attrs(self)}
-
-    def field_heights(self) -> dict[str, float]:
-        return {**super().field_heights(), **self.extra_height_fields("gas_concentration")}
 
     def step(self, state, t: float, dt: float) -> None:
         self._remember_concentration(state)
