@@ -83,6 +83,9 @@ def test_tank_source_gas(hole_in):
     ({"gas": "methane"}, "not denser than the air"),
     ({"release": {"kind": "tank", "x_m": 0.0, "y_m": 0.0, "substance": "ammonia", "volume_m3": 10.0,
                   "fill_fraction": 0.5, "temperature_K": 290.0, "hole_diameter_m": 0.02}}, "differs from gas"),
+    ({"gas": "carbon_monoxide", "source_vapour_share": 0.2}, "source_vapour_share: carbon_monoxide is not a "
+                                                             "liquefied gas"),
+    ({"passive_richardson_number": 0.0}, "passive_richardson_number"),
 ])
 def test_bad_input_is_named(update, message):
     grid = RasterGrid(shape=(10, 10), spacing_m=(5.0, 5.0))
