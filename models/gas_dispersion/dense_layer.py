@@ -63,6 +63,9 @@ Wheatley, C.J. (1987) Discharge of liquid ammonia to moist atmospheres, UKAEA SR
 Alduchov, O.A., Eskridge, R.E. (1996) J. Appl. Meteor. 35, 601-609.
 Gultepe, I., Mueller, M.D., Boybeyi, Z. (2006) J. Appl. Meteor. Climatol. 45, 1469-1480.
 Dai, A. (2006) Recent climatology, variability, and trends in global surface humidity. J. Climate 19, 3589-3606.
+Britter, R.E. (1988) A review of mixing experiments relevant to dense gas dispersion, in Puttock (ed.),
+Stably Stratified Flow and Dense Gas Dispersion, Clarendon (phi(Ri*)).
+Thomson, D.J. (1987) J. Fluid Mech. 180, 529-556 (the particles that carry the passive gas).
 """
 
 from __future__ import annotations
