@@ -140,10 +140,7 @@ class DenseGas(ParticleGas, GasOutputs):
                   "Thomson 1987 (particles)")
 
     def __init__(self, grid: RasterGrid, params: DenseGasParams, rng: np.random.Generator) -> None:
-        self.params = params
-        self._setup_outputs(grid)
-        self._setup_particles(grid, params, rng)
-        what = f"mass concentration of {self.gas.name.replace('_', ' ')} in air"
+        extra_heights = self._setup_particle_gas(grid, params, rng)
         self.fields = tuple(self.gas_field_specs()) + (
             FieldSpec("gas_cloud_depth", at="cell", units="m", intent="out",
                       doc="depth of the dense-gas layer where it holds at least 0.1 % of source gas"),
@@ -155,7 +152,7 @@ class DenseGas(ParticleGas, GasOutputs):
                       doc="condensed water (fog droplets) per m3 of the cloud, uniform over its depth"),
             FieldSpec("fog_extinction_coefficient", at="cell", units="m-1", intent="out",
                       doc="visible extinction coefficient of the fog droplets"),
-        ) + tuple(self.extra_height_specs("gas_concentration", what))
+        ) + extra_heights
         self.released_kg = 0.0
         self.handed_over_kg = 0.0
         bed, building_height = self.ground_elevation_m, self.building_height_m
@@ -290,12 +287,12 @@ class DenseGas(ParticleGas, GasOutputs):
             column, depth = self.cloud.remove(passive)
             depth = depth.ravel()
             count = max(1, int(round(self.params.particles_per_s * dt)))
-            if self.params.vertical_profile == "exponential":  # c ~ exp(-z / h): z = -h ln(1 - U)
-                def heights_of(cells):
-                    return -depth[cells] * np.log1p(-self.rng.random(cells.size))
-            else:
-                def heights_of(cells):
-                    return depth[cells] * self.rng.random(cells.size)
+            exponential = self.params.vertical_profile == "exponential"
+
+            def heights_of(cells):  # U uniform: z = -h ln(1 - U) for c ~ exp(-z / h), else z = h U
+                u = self.rng.random(cells.size)
+                return depth[cells] * (-np.log1p(-u) if exponential else u)
+
             self.handed_over_kg += self._emit_by_mass(column * self.grid.cell_area_m2, count, dt, heights_of)
         if self.n_used:
             self._drop_far_particles()
@@ -305,12 +302,13 @@ class DenseGas(ParticleGas, GasOutputs):
         heights = (p.receptor_height_m, *p.extra_receptor_heights_m)
         names = ("gas_concentration", *self.extra_height_fields("gas_concentration"))
         passive = self.receptor_concentrations(p.receptor_height_m) if self.n_used else None
+        fraction = self.cloud.volume_fraction()
+        layer_mean = fraction * self.cloud.rho_g  # the layer's depth-averaged concentration
         for k, (name, height) in enumerate(zip(names, heights)):
-            concentration = self.cloud.mass_concentration(height, p.vertical_profile)
+            concentration = shallow_layer.receptor_concentration(layer_mean, self.cloud.h, height, p.vertical_profile)
             if passive is not None:  # the particles' kernel estimate reaches into buildings: no gas there
                 concentration += np.where(self.building_mask, 0.0, passive[k])
             state[name][...] = concentration
-        fraction = self.cloud.volume_fraction()
         state["gas_cloud_depth"][...] = np.where(fraction > CLOUD_FRACTION, self.cloud.h, 0.0)
         self._write_fog(state, fraction)
 

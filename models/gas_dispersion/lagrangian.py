@@ -453,6 +453,14 @@ class ParticleGas(ParticleModel):
     bounds the vertical kernel, and ``gas_concentration`` has a field at each extra height. Mixed in before
     :class:`GasOutputs`."""
 
+    def _setup_particle_gas(self, grid: RasterGrid, params, rng: np.random.Generator) -> tuple[FieldSpec, ...]:
+        """The gas outputs and the particles; returns the specs of ``gas_concentration`` at the extra heights."""
+        self.params = params
+        self._setup_outputs(grid)
+        self._setup_particles(grid, params, rng)
+        what = f"mass concentration of {self.gas.name.replace('_', ' ')} in air"
+        return tuple(self.extra_height_specs("gas_concentration", what))
+
     @property
     def min_vertical_m(self) -> float:
         return self.params.receptor_height_m
@@ -483,11 +491,8 @@ class GasParticles(ParticleGas, GasOutputs):
                   "de Haan 1999")
 
     def __init__(self, grid: RasterGrid, params: GasParticlesParams, rng: np.random.Generator) -> None:
-        self.params = params
-        self._setup_outputs(grid)
-        self._setup_particles(grid, params, rng)
-        what = f"mass concentration of {self.gas.name.replace('_', ' ')} in air"
-        self.fields = tuple(self.gas_field_specs() + self.extra_height_specs("gas_concentration", what))
+        extra_heights = self._setup_particle_gas(grid, params, rng)
+        self.fields = tuple(self.gas_field_specs()) + extra_heights
 
     def step(self, state, t: float, dt: float) -> None:
         self._remember_concentration(state)

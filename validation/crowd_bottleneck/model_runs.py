@@ -102,7 +102,6 @@ PEDPY_EXIT_Y_M = -2.0
 PEDPY_CELL_M = 0.1  # navigation grid: five cells across the 0.5 m bottleneck
 PEDPY_START_BOX_M = 0.005  # half side of each person's start box (placement needs an area)
 PEDPY_RADIUS_MARGIN_M = 0.01  # > the start box's half diagonal, so start bodies never overlap
-DEFAULT_RADIUS_RANGE_M = (0.2, 0.3)  # models.crowd.params.Source.radius_m default
 PEDPY_MAX_RADIUS_M = 0.24  # a body must fit the 0.5 m bottleneck (2-D discs cannot turn sideways)
 
 
@@ -140,19 +139,22 @@ def pedpy_start_positions(download: bool = False) -> tuple[np.ndarray, np.ndarra
 
 
 def start_radius_bounds(x, y, polygon, max_radius_m: float = PEDPY_MAX_RADIUS_M) -> np.ndarray:
-    """Per person, the (low, high) of the uniform radius draw [m]: the default (0.2, 0.3) m, the
+    """Per person, the (low, high) of the uniform radius draw [m]: the sources' default range (0.2, 0.3) m, the
     high end cut to ``max_radius_m``, to half the distance to the nearest other person and to the wall distance (less a
     margin), the low end to the high end. Any two bodies then satisfy r_i + r_j < d_ij."""
+    from models.crowd.params import Source
+
+    low, top = Source.model_fields["radius_m"].default
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     gap = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
     np.fill_diagonal(gap, np.inf)
-    if not 0 < max_radius_m <= DEFAULT_RADIUS_RANGE_M[1]:
-        raise ValueError(f"max_radius_m must lie in (0, {DEFAULT_RADIUS_RANGE_M[1]}] m, got {max_radius_m}")
+    if not 0 < max_radius_m <= top:
+        raise ValueError(f"max_radius_m must lie in (0, {top}] m, got {max_radius_m}")
     cap = np.minimum(0.5 * gap.min(axis=1), polygon_boundary_distance(x, y, polygon)) - PEDPY_RADIUS_MARGIN_M
     high = np.minimum(cap, max_radius_m)
     if np.any(high <= 0):
         raise ValueError("start positions: a person stands on a wall or on another person")
-    return np.column_stack([np.minimum(DEFAULT_RADIUS_RANGE_M[0], high), high])
+    return np.column_stack([np.minimum(low, high), high])
 
 
 def pedpy_bottleneck_params(x, y, operational_model: str, overrides=None,

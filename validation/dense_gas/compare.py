@@ -78,24 +78,40 @@ def britter_mcquaid_prediction(trial: Trial, src: EquivalentSource, case: dict, 
     return ratio * src.ammonia_kg_m3 * src.temperature_k / trial.air_temperature_k
 
 
-def shallow_layer_prediction(trial: Trial, src: EquivalentSource, case: dict, x: np.ndarray,
-                             quick: bool = False) -> tuple[np.ndarray, ShallowLayerCloud]:
-    """Maximum over time of the 1-m concentration on each arc (kg m-3), and the final cloud."""
+def model_grid(case: dict, quick: bool = False):
+    """The models' raster: the case's domain in cells of the (quick) spacing."""
+    from sim.grid import RasterGrid
+
     sl = case["shallow_layer"]
     d = sl["quick_spacing_m"] if quick else sl["spacing_m"]
     x0, x1 = sl["domain_x_m"]
     y0, y1 = sl["domain_y_m"]
-    nx, ny = int(round((x1 - x0) / d)), int(round((y1 - y0) / d))
+    return RasterGrid(shape=(int(round((y1 - y0) / d)), int(round((x1 - x0) / d))), spacing_m=(d, d),
+                      origin_m=(x0, y0))
+
+
+def arc_cells(grid, x: np.ndarray, half_angle_deg: float) -> list[np.ndarray]:
+    """Per arc radius in ``x`` (m from the source at the origin), the cells (bool, ny x nx) whose centre lies
+    within half a cell of it and within ``half_angle_deg`` of the mean wind (+x)."""
+    xc, yc = grid.x[None, :], grid.y[:, None]
+    r = np.hypot(xc, yc)
+    angle = np.degrees(np.abs(np.arctan2(yc, xc)))
+    return [(np.abs(r - xa) <= 0.5 * grid.dx) & (angle <= half_angle_deg) for xa in x]
+
+
+def shallow_layer_prediction(trial: Trial, src: EquivalentSource, case: dict, x: np.ndarray,
+                             quick: bool = False) -> tuple[np.ndarray, ShallowLayerCloud]:
+    """Maximum over time of the 1-m concentration on each arc (kg m-3), and the final cloud."""
+    sl = case["shallow_layer"]
+    grid = model_grid(case, quick)
+    d, (ny, nx), (x0, y0) = grid.dx, grid.shape, (grid.x0, grid.y0)
     params = ShallowLayerParams(roughness_length_m=trial.roughness_length_m,
                                 wind_reference_height_m=trial.wind_height_m, front_entrainment=sl["front_entrainment"])
     cloud = ShallowLayerCloud(np.zeros((ny, nx)), d, d, src.reduced_gravity_m_s2, src.ammonia_kg_m3,
                               params=params, origin=(x0, y0))
     cloud.set_wind(trial.wind_speed_m_s, 270.0)
     cloud.set_source(0.0, 0.0, sl["source_radius_m"], src.volume_rate_m3_s)
-    xc, yc = cloud.cell_centres()
-    r = np.hypot(xc[None, :], yc[:, None])
-    angle = np.degrees(np.abs(np.arctan2(yc[:, None], xc[None, :])))
-    arcs = [np.flatnonzero((np.abs(r - xa) <= 0.5 * d) & (angle <= sl["arc_half_angle_deg"])) for xa in x]
+    arcs = [np.flatnonzero(cells) for cells in arc_cells(grid, x, sl["arc_half_angle_deg"])]
     peak = np.zeros(len(x))
     h_dry = params.dry_depth_m
 
@@ -121,14 +137,10 @@ def dense_gas_model_prediction(trial: Trial, src: EquivalentSource, case: dict, 
     :func:`shallow_layer_prediction`), and its final report: the ``dense_gas`` model (layer, then
     particles) on the same grid and source (its ``source_vapour_share`` is the trial's flash fraction)."""
     from models.gas_dispersion.dense_layer import DenseGas
-    from sim.grid import RasterGrid
+    from sim.fields import FieldSet
 
     sl, dg = case["shallow_layer"], case["dense_gas_model"]
-    d = sl["quick_spacing_m"] if quick else sl["spacing_m"]
-    x0, x1 = sl["domain_x_m"]
-    y0, y1 = sl["domain_y_m"]
-    grid = RasterGrid(shape=(int(round((y1 - y0) / d)), int(round((x1 - x0) / d))), spacing_m=(d, d),
-                      origin_m=(x0, y0))
+    grid = model_grid(case, quick)
     params = DenseGas.Params.model_validate({
         "gas": "ammonia", "air_temperature_k": trial.air_temperature_k, "air_pressure_pa": trial.air_pressure_pa,
         "receptor_height_m": trial.receptor_height_m, "source_vapour_share": src.flash_fraction,
@@ -143,13 +155,9 @@ def dense_gas_model_prediction(trial: Trial, src: EquivalentSource, case: dict, 
         "release": {"kind": "continuous", "rate_kg_s": trial.release_rate_kg_s, "duration_s": trial.duration_s,
                     "x_m": 0.0, "y_m": 0.0}})
     model = DenseGas(grid, params, np.random.default_rng(dg["seed"]))
-    state = {f.name: np.zeros(grid.shape, dtype=f.dtype(grid)) for f in model.fields}
+    state = FieldSet.for_models(grid, [model])
     model.initialize(state)
-    xc = grid.x0 + (np.arange(grid.nx) + 0.5) * d
-    yc = grid.y0 + (np.arange(grid.ny) + 0.5) * d
-    r = np.hypot(xc[None, :], yc[:, None])
-    angle = np.degrees(np.abs(np.arctan2(yc[:, None], xc[None, :])))
-    arcs = [(np.abs(r - xa) <= 0.5 * d) & (angle <= sl["arc_half_angle_deg"]) for xa in x]
+    arcs = arc_cells(grid, x, sl["arc_half_angle_deg"])
     peak = np.zeros(len(x))
     dt = params.time_step_s
     for k in range(int(round(sl["end_time_s"] / dt))):
