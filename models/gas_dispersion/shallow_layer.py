@@ -9,6 +9,9 @@ Part 3), SLAM (Ott & Nielsen 1996, Risoe-R-895) and DISPLAY-2. State per cell of
     h            layer depth                                   m
     hu, hv       depth-integrated velocity                      m2 s-1
     hb = h g'    depth-integrated buoyancy                      m2 s-2,  g' = g (rho - rho_a)/rho_a
+    V_s, V_a, Q  tracers: source gas as released, air as         m, m, J m-2
+                 entrained (volumes per m2, unmixed), heat
+                 from the ground; carried by the mass flux
 
 Equations::
 
@@ -19,8 +22,9 @@ Equations::
 
 * hb is conserved under entrainment: mixing ambient air (g' = 0) into the layer at constant
   total buoyancy, isothermal ideal mixing (Hankin & Britter 1999a). The volume
-  fraction of source gas is therefore phi_v = g'/g0' and the mass concentration
-  c = phi_v rho_g (rho_g the source gas density at ambient temperature). (For a cold source
+  fraction of source gas is then phi_v = V_s / h = g'/g0' and the mass concentration
+  c = phi_v rho_g (rho_g the source gas density at ambient temperature). A thermodynamic
+  closure (:mod:`layer_thermo`) may reset h and hb from the tracers between steps. (For a cold source
   the same holds approximately for volumes at their own temperatures when the molar heat
   capacities of gas and air are similar: adiabatic ideal-gas mixing then conserves volume.)
 * Top entrainment (Britter 1988, "A review of mixing experiments relevant to dense gas
@@ -104,13 +108,18 @@ WALL = 0
 OUTFLOW = 1
 
 # Indices into the face-flux work arrays: mass, momentum to the left/lower cell, momentum
-# to the right/upper cell, tangential momentum, buoyancy.
+# to the right/upper cell, tangential momentum, buoyancy; then one per tracer.
 _FH, _FML, _FMR, _FT, _FB, _NF = 0, 1, 2, 3, 4, 5
+# The layer's tracers (depth-integrated, carried by the mass flux): the volume of source gas as released
+# and of ambient air as entrained (m3 per m2 of ground, at their states before mixing), and the heat taken
+# from the ground (J m-2). Without a thermodynamic closure h = SOURCE + AIR and hb = g0' SOURCE.
+SOURCE, AIR, HEAT, N_TRACERS = 0, 1, 2, 3
 
 
 def workspace(ny, nx, dtype=np.float64):
-    """Face-flux scratch for :func:`shallow_layer_step`: (flux_x [ny, nx+1, 5], flux_y [ny+1, nx, 5])."""
-    return np.zeros((ny, nx + 1, _NF), dtype=dtype), np.zeros((ny + 1, nx, _NF), dtype=dtype)
+    """Face-flux scratch for :func:`shallow_layer_step`: (flux_x [ny, nx+1, 8], flux_y [ny+1, nx, 8])."""
+    n = _NF + N_TRACERS
+    return np.zeros((ny, nx + 1, n), dtype=dtype), np.zeros((ny + 1, nx, n), dtype=dtype)
 
 
 @njit(cache=True)
@@ -201,8 +210,25 @@ def _face(left_in, right_in, open_l, open_r, z_l, h_l, qn_l, qt_l, hb_l, z_r, h_
     return face_flux(z_l, h_l, un_l, ut_l, g_l, z_r, h_r, un_r, ut_r, g_r, h_dry)
 
 
+@njit(cache=True, inline="always")
+def _tracer_fluxes(f_h, left_in, right_in, h_l, h_r, tracers, j_l, i_l, j_r, i_r, h_dry, flux, j, i):
+    """Tracer fluxes through a face: the mass flux times the upwind cell's tracer per depth (a side off
+    the flow mirrors the other)."""
+    up_left = f_h >= 0.0
+    if up_left and not left_in:
+        up_left = False
+    elif not up_left and not right_in:
+        up_left = True
+    for k in range(N_TRACERS):
+        if up_left:
+            share = tracers[k, j_l, i_l] / h_l if h_l > h_dry else 0.0
+        else:
+            share = tracers[k, j_r, i_r] / h_r if h_r > h_dry else 0.0
+        flux[j, i, _NF + k] = f_h * share
+
+
 @njit(cache=True)
-def _x_faces(z_b, blocked, h, hu, hv, hb, h_dry, open_boundary, flux_x):
+def _x_faces(z_b, blocked, h, hu, hv, hb, tracers, h_dry, open_boundary, flux_x):
     """Flux through every x face (ny, nx + 1); faces between blocked cells get 0."""
     ny, nx = h.shape
     outflow = open_boundary == OUTFLOW
@@ -212,7 +238,7 @@ def _x_faces(z_b, blocked, h, hu, hv, hb, h_dry, open_boundary, flux_x):
             left_in = i >= 1 and blocked[j, il] == 0
             right_in = i < nx and blocked[j, ir] == 0
             if not left_in and not right_in:
-                for k in range(_NF):
+                for k in range(_NF + N_TRACERS):
                     flux_x[j, i, k] = 0.0
                 continue
             f = _face(left_in, right_in, outflow and i == 0, outflow and i == nx,
@@ -220,10 +246,12 @@ def _x_faces(z_b, blocked, h, hu, hv, hb, h_dry, open_boundary, flux_x):
                       z_b[j, ir], h[j, ir], hu[j, ir], hv[j, ir], hb[j, ir], h_dry)
             for k in range(_NF):
                 flux_x[j, i, k] = f[k]
+            _tracer_fluxes(f[_FH], left_in, right_in, h[j, il], h[j, ir], tracers, j, il, j, ir, h_dry, flux_x,
+                           j, i)
 
 
 @njit(cache=True)
-def _y_faces(z_b, blocked, h, hu, hv, hb, h_dry, open_boundary, flux_y):
+def _y_faces(z_b, blocked, h, hu, hv, hb, tracers, h_dry, open_boundary, flux_y):
     """Flux through every y face (ny + 1, nx); normal velocity v, tangential u."""
     ny, nx = h.shape
     outflow = open_boundary == OUTFLOW
@@ -233,7 +261,7 @@ def _y_faces(z_b, blocked, h, hu, hv, hb, h_dry, open_boundary, flux_y):
             low_in = j >= 1 and blocked[jl, i] == 0
             up_in = j < ny and blocked[jr, i] == 0
             if not low_in and not up_in:
-                for k in range(_NF):
+                for k in range(_NF + N_TRACERS):
                     flux_y[j, i, k] = 0.0
                 continue
             f = _face(low_in, up_in, outflow and j == 0, outflow and j == ny,
@@ -241,6 +269,7 @@ def _y_faces(z_b, blocked, h, hu, hv, hb, h_dry, open_boundary, flux_y):
                       z_b[jr, i], h[jr, i], hv[jr, i], hu[jr, i], hb[jr, i], h_dry)
             for k in range(_NF):
                 flux_y[j, i, k] = f[k]
+            _tracer_fluxes(f[_FH], low_in, up_in, h[jl, i], h[jr, i], tracers, jl, i, jr, i, h_dry, flux_y, j, i)
 
 
 @njit(cache=True)
@@ -262,10 +291,13 @@ def entrainment_velocity(gp, h, u_star_e):
 
 
 @njit(cache=True)
-def shallow_layer_step(z_b, blocked, h, hu, hv, hb, source_volume_rate, source_buoyancy_rate,
+def shallow_layer_step(z_b, blocked, h, hu, hv, hb, tracers, source_volume_rate, source_buoyancy_rate,
                        u_star, wind_u, wind_v, dt, dx, dy, z0, z_ref, alpha_front, h_dry,
-                       open_boundary, entrain, flux_x, flux_y, h_out, hu_out, hv_out, hb_out):
-    """Advance (h, hu, hv, hb) by dt; results in the *_out arrays (distinct from the inputs).
+                       open_boundary, entrain, flux_x, flux_y, h_out, hu_out, hv_out, hb_out, tracers_out):
+    """Advance (h, hu, hv, hb) and the tracers by dt; results in the *_out arrays (distinct from the inputs).
+
+    The tracers [N_TRACERS, ny, nx] move with the mass flux (upwind share per depth); SOURCE gains the
+    source volume, AIR the entrained volume (top and front), HEAT nothing here (the closure adds it).
 
     ==================== =============================================================== =======
     argument             meaning                                                         unit
@@ -273,6 +305,7 @@ def shallow_layer_step(z_b, blocked, h, hu, hv, hb, source_volume_rate, source_b
     z_b                  ground elevation [ny, nx]                                       m
     blocked              uint8 [ny, nx], 1 = obstacle (reflective, never filled)         1
     h, hu, hv, hb        state (see module docstring)                                    m, m2/s, m2/s2
+    tracers              SOURCE, AIR (m3 m-2 at their unmixed states), HEAT (J m-2)       m, m, J/m2
     source_volume_rate   Q_v, volume of source gas added per unit area and time          m s-1
     source_buoyancy_rate Q_b = g0' Q_v                                                   m2 s-3
     u_star               ambient friction velocity u* [ny, nx]                           m s-1
@@ -286,8 +319,8 @@ def shallow_layer_step(z_b, blocked, h, hu, hv, hb, source_volume_rate, source_b
     ==================== =============================================================== =======
     """
     ny, nx = h.shape
-    _x_faces(z_b, blocked, h, hu, hv, hb, h_dry, open_boundary, flux_x)
-    _y_faces(z_b, blocked, h, hu, hv, hb, h_dry, open_boundary, flux_y)
+    _x_faces(z_b, blocked, h, hu, hv, hb, tracers, h_dry, open_boundary, flux_x)
+    _y_faces(z_b, blocked, h, hu, hv, hb, tracers, h_dry, open_boundary, flux_y)
     rx = dt / dx
     ry = dt / dy
     for j in range(ny):
@@ -297,7 +330,13 @@ def shallow_layer_step(z_b, blocked, h, hu, hv, hb, source_volume_rate, source_b
                 hu_out[j, i] = 0.0
                 hv_out[j, i] = 0.0
                 hb_out[j, i] = 0.0
+                for k in range(N_TRACERS):
+                    tracers_out[k, j, i] = 0.0
                 continue
+            for k in range(N_TRACERS):
+                tracers_out[k, j, i] = max(tracers[k, j, i] - rx * (flux_x[j, i + 1, _NF + k] - flux_x[j, i, _NF + k])
+                                           - ry * (flux_y[j + 1, i, _NF + k] - flux_y[j, i, _NF + k]), 0.0)
+            tracers_out[SOURCE, j, i] += dt * source_volume_rate[j, i]
             hn = (h[j, i] - rx * (flux_x[j, i + 1, _FH] - flux_x[j, i, _FH])
                   - ry * (flux_y[j + 1, i, _FH] - flux_y[j, i, _FH]) + dt * source_volume_rate[j, i])
             qx = (hu[j, i] - rx * (flux_x[j, i + 1, _FML] - flux_x[j, i, _FMR])
@@ -335,6 +374,7 @@ def shallow_layer_step(z_b, blocked, h, hu, hv, hb, source_volume_rate, source_b
                             edges += 1.0 / dy
                     w += alpha_front * speed * hn * edges
                 hn_e = hn + dt * w
+                tracers_out[AIR, j, i] += dt * w
                 qx += dt * w * ux_a
                 qy += dt * w * uy_a
                 # implicit drag towards the ambient layer wind (U_h at the new depth)
@@ -431,6 +471,8 @@ class ShallowLayerCloud:
         self.blocked = blocked
         self.state = [np.zeros((ny, nx)) for _ in range(4)]   # h, hu, hv, hb
         self._next = [np.zeros((ny, nx)) for _ in range(4)]
+        self.tracers = np.zeros((N_TRACERS, ny, nx))          # SOURCE, AIR, HEAT
+        self._tracers_next = np.zeros((N_TRACERS, ny, nx))
         self.source_volume_rate = np.zeros((ny, nx))
         self.source_buoyancy_rate = np.zeros((ny, nx))
         self.u_star = np.zeros((ny, nx))
@@ -480,7 +522,17 @@ class ShallowLayerCloud:
         inside = self.disc(x, y, radius)
         self.state[0][inside] += height
         self.state[3][inside] += self.g0 * height
+        self.tracers[SOURCE][inside] += height
         self.released_volume += height * inside.sum() * self.dx * self.dy
+
+    def fill(self, depth, source_fraction=1.0) -> None:
+        """Set the layer at rest to ``depth`` (m, array or scalar; blocked cells stay empty) of a mixture
+        with ``source_fraction`` of source gas by volume, the rest ambient air (isothermal mixing)."""
+        depth = np.where(self.blocked == 0, np.broadcast_to(np.asarray(depth, dtype=float), self.shape), 0.0)
+        fraction = np.broadcast_to(np.asarray(source_fraction, dtype=float), self.shape)
+        h, hu, hv, hb = self.state
+        h[:], hu[:], hv[:], hb[:] = depth, 0.0, 0.0, self.g0 * fraction * depth
+        self.tracers[SOURCE], self.tracers[AIR], self.tracers[HEAT] = fraction * depth, (1.0 - fraction) * depth, 0.0
 
     def set_source(self, x: float, y: float, radius: float, volume_rate: float) -> None:
         """Continuous release of ``volume_rate`` m3/s of source gas spread evenly over the cells
@@ -515,12 +567,13 @@ class ShallowLayerCloud:
     def step(self, dt: float) -> None:
         h, hu, hv, hb = self.state
         p = self.params
-        shallow_layer_step(self.z_b, self.blocked, h, hu, hv, hb, self.source_volume_rate,
+        shallow_layer_step(self.z_b, self.blocked, h, hu, hv, hb, self.tracers, self.source_volume_rate,
                            self.source_buoyancy_rate, self.u_star, self.wind_u, self.wind_v, dt,
                            self.dx, self.dy, p.roughness_length_m, p.wind_reference_height_m,
                            p.front_entrainment, p.dry_depth_m, OUTFLOW if p.open_boundary else WALL,
-                           1 if p.entrainment else 0, self.flux_x, self.flux_y, *self._next)
+                           1 if p.entrainment else 0, self.flux_x, self.flux_y, *self._next, self._tracers_next)
         self.state, self._next = self._next, self.state
+        self.tracers, self._tracers_next = self._tracers_next, self.tracers
         self.released_volume += dt * self.source_volume_rate.sum() * self.dx * self.dy
         self.time += dt
 
@@ -538,10 +591,11 @@ class ShallowLayerCloud:
 
     # outputs ------------------------------------------------------------------------------------
     def volume_fraction(self) -> np.ndarray:
-        """phi_v = g'/g0' (volume fraction of source gas), 0 where dry."""
-        h, _, _, hb = self.state
+        """phi_v: source gas (as released) per volume of the layer, SOURCE / h; 0 where dry. Isothermal,
+        phi_v = g'/g0'."""
+        h = self.state[0]
         wet = h > self.params.dry_depth_m
-        return np.where(wet, np.clip(hb / np.where(wet, h, 1.0) / self.g0, 0.0, 1.0), 0.0)
+        return np.where(wet, np.clip(self.tracers[SOURCE] / np.where(wet, h, 1.0), 0.0, 1.0), 0.0)
 
     def mass_concentration(self, receptor_height: float = 0.0, profile: str = "exponential") -> np.ndarray:
         """Concentration (kg m-3) at ``receptor_height`` above the ground, every cell."""
@@ -549,15 +603,15 @@ class ShallowLayerCloud:
                                       profile)
 
     def column(self) -> np.ndarray:
-        """Column burden (kg m-2) = phi_v rho_g h = hb rho_g / g0'."""
-        return np.maximum(self.state[3], 0.0) * self.rho_g / self.g0
+        """Column burden (kg m-2) = rho_g SOURCE (= hb rho_g / g0' when isothermal)."""
+        return self.tracers[SOURCE] * self.rho_g
 
     def remove(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Empty the layer in ``cells`` (bool mask): its gas leaves it (to another model). Returns the
         column (kg m-2) and depth (m) each cell held (zero elsewhere)."""
         column = np.where(cells, self.column(), 0.0)
         depth = np.where(cells, self.state[0], 0.0)
-        for array in self.state:
+        for array in (*self.state, *self.tracers):
             array[cells] = 0.0
         return column, depth
 
@@ -570,9 +624,9 @@ class ShallowLayerCloud:
         return float(self.state[0].sum() * self.dx * self.dy)
 
     def centroid(self) -> tuple[float, float]:
-        """Centre of mass (x, y) of the source gas (weights hb)."""
+        """Centre of mass (x, y) of the source gas."""
         xc, yc = self.cell_centres()
-        w = np.maximum(self.state[3], 0.0)
+        w = self.tracers[SOURCE]
         s = w.sum()
         return float((w.sum(axis=0) * xc).sum() / s), float((w.sum(axis=1) * yc).sum() / s)
 

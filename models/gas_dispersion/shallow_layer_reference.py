@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.gas_dispersion.shallow_layer import KAPPA, OUTFLOW
+from models.gas_dispersion.shallow_layer import AIR, KAPPA, OUTFLOW, SOURCE
 
 
 def velocity(q, h, h_dry):
@@ -50,11 +50,11 @@ def face_flux(z_l, h_l, un_l, ut_l, gp_l, z_r, h_r, un_r, ut_r, gp_r, h_dry):
     return f_h, f_m - pl, f_mr, f_t, f_b
 
 
-def _faces(z, open_mask, h, un, ut, gp, h_dry, open_boundary):
+def _faces(z, open_mask, h, un, ut, gp, shares, h_dry, open_boundary):
     """Fluxes through the faces between consecutive cells along axis 1 (rows are independent).
 
-    z, h, un, ut, gp: [n, m] cell arrays; open_mask: [n, m] True where the cell takes part
-    (not blocked). Returns five [n, m + 1] arrays.
+    z, h, un, ut, gp: [n, m] cell arrays; shares: [k, n, m] tracers per depth; open_mask: [n, m] True
+    where the cell takes part (not blocked). Returns five [n, m + 1] arrays and the k tracer fluxes.
     """
     n, m = h.shape
     pad = lambda a: np.pad(a, ((0, 0), (1, 1)))  # noqa: E731
@@ -78,8 +78,12 @@ def _faces(z, open_mask, h, un, ut, gp, h_dry, open_boundary):
     zr, hr, vr, gr, ur = (np.where(ri, zr, zl), np.where(ri, hr, hl), np.where(ri, vr, vl),
                           np.where(ri, gr, gl), np.where(ri, ur, ur_g))
     f = face_flux(zl, hl, ul, vl, gl, zr, hr, ur, vr, gr, h_dry)
+    sp = np.pad(shares, ((0, 0), (0, 0), (1, 1)))
+    s_l = np.where(li, sp[:, :, left], sp[:, :, right])
+    s_r = np.where(ri, sp[:, :, right], sp[:, :, left])
+    f_tracers = [f[0] * np.where(f[0] >= 0.0, a, b) for a, b in zip(s_l, s_r)]
     none = ~li & ~ri
-    return [np.where(none, 0.0, a) for a in f]
+    return [np.where(none, 0.0, a) for a in (*f, *f_tracers)]
 
 
 def ambient_layer_wind(h, z0, z_ref):
@@ -95,21 +99,26 @@ def entrainment_velocity(gp, h, u_star_e):
     return np.where(u_star_e > 0.0, w, 0.0)
 
 
-def shallow_layer_step_reference(z_b, blocked, h, hu, hv, hb, source_volume_rate, source_buoyancy_rate,
+def shallow_layer_step_reference(z_b, blocked, h, hu, hv, hb, tracers, source_volume_rate, source_buoyancy_rate,
                                  u_star, wind_u, wind_v, dt, dx, dy, z0, z_ref, alpha_front, h_dry,
                                  open_boundary, entrain):
-    """Returns (h, hu, hv, hb) after dt; arguments as shallow_layer.shallow_layer_step."""
+    """Returns (h, hu, hv, hb, tracers) after dt; arguments as shallow_layer.shallow_layer_step."""
     fluid = blocked == 0
     u = velocity(hu, h, h_dry)
     v = velocity(hv, h, h_dry)
     gp = velocity(hb, h, h_dry)
-    fx = _faces(z_b, fluid, h, u, v, gp, h_dry, open_boundary)
-    fy = [a.T for a in _faces(z_b.T, fluid.T, h.T, v.T, u.T, gp.T, h_dry, open_boundary)]
+    shares = np.array([velocity(t, h, h_dry) for t in tracers])
+    fx = _faces(z_b, fluid, h, u, v, gp, shares, h_dry, open_boundary)
+    fy = [a.T for a in _faces(z_b.T, fluid.T, h.T, v.T, u.T, gp.T, shares.transpose(0, 2, 1), h_dry,
+                              open_boundary)]
     rx, ry = dt / dx, dt / dy
     hn = h - rx * np.diff(fx[0], axis=1) - ry * np.diff(fy[0], axis=0) + dt * source_volume_rate
     qx = hu - rx * (fx[1][:, 1:] - fx[2][:, :-1]) - ry * np.diff(fy[3], axis=0)
     qy = hv - rx * np.diff(fx[3], axis=1) - ry * (fy[1][1:, :] - fy[2][:-1, :])
     bn = hb - rx * np.diff(fx[4], axis=1) - ry * np.diff(fy[4], axis=0) + dt * source_buoyancy_rate
+    tr = np.array([np.maximum(t - rx * np.diff(f_x, axis=1) - ry * np.diff(f_y, axis=0), 0.0)
+                   for t, f_x, f_y in zip(tracers, fx[5:], fy[5:])])
+    tr[SOURCE] += dt * source_volume_rate
     wet = hn > h_dry
     bn = np.where(wet, np.maximum(bn, 0.0), np.maximum(bn, 0.0))
     if entrain:
@@ -128,6 +137,7 @@ def shallow_layer_step_reference(z_b, blocked, h, hu, hv, hb, source_volume_rate
             edges[:-1, :] += dry_nb[1:, :] / dy
             w = w + alpha_front * np.sqrt(un * un + vn * vn) * hs * edges
         he = hs + dt * w
+        tr[AIR] += np.where(wet, dt * w, 0.0)
         qx = qx + dt * w * ux_a
         qy = qy + dt * w * uy_a
         ratio, cd = ambient_layer_wind(he, z0, z_ref)
@@ -142,7 +152,7 @@ def shallow_layer_step_reference(z_b, blocked, h, hu, hv, hb, source_volume_rate
     qx = np.where(wet, qx, 0.0)
     qy = np.where(wet, qy, 0.0)
     out = [hn_out, qx, qy, bn]
-    return tuple(np.where(fluid, a, 0.0) for a in out)
+    return (*(np.where(fluid, a, 0.0) for a in out), np.where(fluid, tr, 0.0))
 
 
 def stable_dt_reference(h, hu, hv, hb, blocked, dx, dy, h_dry, cfl):

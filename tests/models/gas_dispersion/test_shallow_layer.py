@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from models.gas_dispersion.shallow_layer import (
-    KAPPA, ShallowLayerCloud, ShallowLayerParams, entrainment_velocity, receptor_concentration,
+    AIR, KAPPA, SOURCE, ShallowLayerCloud, ShallowLayerParams, entrainment_velocity, receptor_concentration,
     shallow_layer_step, stable_dt, workspace,
 )
 from models.gas_dispersion.shallow_layer_reference import (
@@ -25,9 +25,10 @@ def random_state(rng, ny, nx):
     hu = rng.normal(0.0, 0.3, (ny, nx)) * h
     hv = rng.normal(0.0, 0.3, (ny, nx)) * h
     hb = h * rng.uniform(0.5, 2.0, (ny, nx))
-    for a in (h, hu, hv, hb):
+    tracers = h * rng.uniform(0.0, 1.0, (3, ny, nx))
+    for a in (h, hu, hv, hb, *tracers):
         a[blocked == 1] = 0.0
-    return z, blocked, h, hu, hv, hb
+    return z, blocked, h, hu, hv, hb, tracers
 
 
 @pytest.mark.parametrize("open_boundary", [0, 1])
@@ -45,14 +46,14 @@ def test_numba_kernel_matches_numpy_twin(open_boundary, entrain):
     z, blocked = state[0], state[1]
     fx, fy = workspace(ny, nx)
     args = (0.05, 1.0, 1.3, 0.03, 10.0, 0.6, 1e-5, open_boundary, entrain)
-    h, hu, hv, hb = state[2:]
+    h, hu, hv, hb, tracers = state[2:]
     for _ in range(5):  # several steps, so that the states drift apart if anything differs
-        out = [np.zeros((ny, nx)) for _ in range(4)]
-        shallow_layer_step(z, blocked, h, hu, hv, hb, sv, sb, us, wu, wv, *args, fx, fy, *out)
-        ref = shallow_layer_step_reference(z, blocked, h, hu, hv, hb, sv, sb, us, wu, wv, *args)
+        out = [np.zeros((ny, nx)) for _ in range(4)] + [np.zeros((3, ny, nx))]
+        shallow_layer_step(z, blocked, h, hu, hv, hb, tracers, sv, sb, us, wu, wv, *args, fx, fy, *out)
+        ref = shallow_layer_step_reference(z, blocked, h, hu, hv, hb, tracers, sv, sb, us, wu, wv, *args)
         for a, b in zip(out, ref):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
-        h, hu, hv, hb = out
+        h, hu, hv, hb, tracers = out
     assert stable_dt(h, hu, hv, hb, blocked, 1.0, 1.3, 1e-5, 0.45) == pytest.approx(
         stable_dt_reference(h, hu, hv, hb, blocked, 1.0, 1.3, 1e-5, 0.45), rel=1e-14)
 
@@ -69,8 +70,7 @@ def dam_break(dx, t_end, g0=2.0, h0=1.0, length=200.0):
     nx = int(round(length / dx))
     cloud = ShallowLayerCloud(np.zeros((1, nx)), dx, dx, g0, 1.0, params=NO_MIXING, origin=(-length / 2, 0.0))
     x, _ = cloud.cell_centres()
-    cloud.state[0][0, x < 0] = h0
-    cloud.state[3][0, x < 0] = g0 * h0
+    cloud.fill(np.where(x < 0, h0, 0.0)[None, :])
     fronts = []
 
     def front(c):
@@ -133,8 +133,7 @@ def test_lake_at_rest_over_uneven_terrain():
     level = 0.3
     h = np.maximum(level - z, 0.0)
     cloud = ShallowLayerCloud(z, 1.0, 1.0, 4.0, 1.0, params=CLOSED_NO_MIXING)
-    cloud.state[0][:] = h
-    cloud.state[3][:] = 4.0 * h
+    cloud.fill(h)
     assert (h == 0).any() and (h > 0.3).any()
     for _ in range(100):
         cloud.step(0.05)
@@ -202,8 +201,7 @@ def test_entrainment_dilutes_at_constant_buoyancy():
     h0, g0, u_star, dt = 1.5, 2.0, 0.3, 0.5
     cloud = ShallowLayerCloud(np.zeros((ny, nx)), 1.0, 1.0, g0, 1.0,
                               params=ShallowLayerParams(open_boundary=False, front_entrainment=0.0))
-    cloud.state[0][:] = h0
-    cloud.state[3][:] = g0 * h0
+    cloud.fill(h0)
     cloud.set_wind(0.0, 270.0, friction_velocity=u_star)
     ri = g0 * h0 / u_star**2
     w_e = KAPPA * u_star / (0.88 + 0.099 * ri**1.04)
@@ -211,6 +209,8 @@ def test_entrainment_dilutes_at_constant_buoyancy():
     cloud.step(dt)
     np.testing.assert_allclose(cloud.h, h0 + dt * w_e, rtol=1e-14)
     np.testing.assert_allclose(cloud.hb, g0 * h0, rtol=1e-14)
+    np.testing.assert_allclose(cloud.tracers[AIR], dt * w_e, rtol=1e-14)  # the entrained air, tracked
+    np.testing.assert_allclose(cloud.tracers[SOURCE], h0, rtol=1e-14)
     b0 = cloud.total_buoyancy()
     cloud.run(200.0)
     assert cloud.total_buoyancy() == pytest.approx(b0, rel=1e-13)
@@ -301,3 +301,19 @@ def test_slump_with_ground_friction_follows_the_workbook_spreading_law():
     puff = BritterMcQuaid(INSTANTANEOUS, volume, 1.0, 1.2 * (1 + g0 / 9.81), 1.2)
     r_workbook = float(puff.puff_radius(24.0) ** 2 - puff.puff_radius(0.0) ** 2)
     assert (radius90() ** 2 - start**2) == pytest.approx(r_workbook, rel=0.3)
+
+
+def test_tracers_keep_the_released_gas_and_the_entrained_air():
+    """A leak into a closed box with wind and entrainment: the source-gas tracer holds the released volume,
+    source plus air tracers the layer's volume, and g0' times the source tracer its buoyancy, all to
+    round-off (isothermal mixing adds volumes)."""
+    n = 30
+    cloud = ShallowLayerCloud(np.zeros((n, n)), 2.0, 2.0, 3.0, 1.0, params=ShallowLayerParams(open_boundary=False))
+    cloud.set_wind(3.0, 250.0)
+    cloud.set_source(20.0, 30.0, 4.0, volume_rate=2.0)
+    cloud.run(40.0)
+    area = 4.0
+    assert cloud.tracers[SOURCE].sum() * area == pytest.approx(cloud.released_volume, rel=1e-12)
+    assert (cloud.tracers[SOURCE] + cloud.tracers[AIR]).sum() * area == pytest.approx(cloud.total_volume(), rel=1e-12)
+    np.testing.assert_allclose(cloud.hb, 3.0 * cloud.tracers[SOURCE], rtol=1e-9, atol=1e-12)
+    assert cloud.tracers[AIR].sum() > 0.5 * cloud.tracers[SOURCE].sum()  # it has entrained a lot
