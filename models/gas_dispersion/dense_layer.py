@@ -10,28 +10,36 @@ solved by :mod:`models.gas_dispersion.shallow_layer` (symbols, fluxes and entrai
     dh/dt + div(h u) = w_e + q_s
     d(h u)/dt + div(h u u + 1/2 g' h^2 I) = -g' h grad(z_b) + tau_top - tau_ground
     d(h g')/dt + div(h g' u) = g0' q_s
+    d(V_s)/dt + div(V_s u) = q_s,   d(V_a)/dt + div(V_a u) = w_e,   d(Q)/dt + div(Q u) = q_ground
 
-with layer depth h, velocity u, reduced gravity g' = g (rho - rho_a)/rho_a (h g' is conserved
-as air is entrained isothermally), entrainment w_e = kappa u* / phi(Ri*) through the top and at
-the front, source volume flux q_s of source gas of reduced gravity g0'. Buildings are walls.
+with layer depth h, velocity u, reduced gravity g' = g (rho - rho_a)/rho_a, entrainment w_e =
+kappa u* / phi(Ri*) through the top and at the front, source volume flux q_s of source gas of
+reduced gravity g0'. Buildings are walls. The tracers are what the layer is made of: V_s of source
+gas as released, V_a of air as entrained (m3 per m2, unmixed) and the heat Q from the ground.
 
 The source gas of a flashing liquefied gas is the cold mixture in which its aerosol has just
 evaporated into entrained air (homogeneous equilibrium, Wheatley 1987; the flash's typical
 fraction over the release); of anything else, the pure vapour at the boiling point (a pool) or
-at its storage temperature. Its density rho_m sets g0' = g (rho_m - rho_a)/rho_a, and with
-rho_g, the gas per m3 of it, the concentration is c = (g' / g0') rho_g. Mixing with air is
-isothermal from there (h g' conserved): the warming of the cloud by the ground and by the
-entrained air, which makes it lighter, is not modelled.
+at its storage temperature. With rho_g, the gas per m3 of it, the concentration is c = rho_g V_s / h.
+
+Heat and mixing (``layer_thermodynamics``, :mod:`models.gas_dispersion.layer_thermo`). Within a step
+the layer mixes by adding volumes (h g' conserved); after it, the layer's depth and buoyancy are set
+to those of its mixture: the enthalpy balance of V_s of source gas, V_a of humid air and Q, with the
+condensing water's latent heat (the fog below), gives its temperature, volume and density, so the
+heat of condensation and the ground's heat (free and forced convection from ground at
+``ground_temperature_k``) make the cloud lighter ("ground_heat", the default; "adiabatic" leaves the
+ground out). A cloud warmed to neutral buoyancy is passive. "isothermal" keeps the additive mixing
+(h g' conserved, g' = g0' V_s / h), the model before this closure.
 
 Fog. The cold cloud chills the humid air it entrains below its dew point and the water condenses:
-the cloud is seen as white fog. Per cell, from the layer's source-gas fraction phi_v = g'/g0', the
-homogeneous-equilibrium mixture of the source gas with ambient air of relative humidity RH
-(:func:`thermo.fog_mixing`: enthalpy balance with the latent heat, saturation over liquid water by
-Alduchov & Eskridge 1996) gives the cloud temperature T and the liquid water content LWC, and the
-droplets' visible extinction is beta = 3 LWC / (2 rho_w r_e) (:func:`thermo.fog_extinction_coefficient`),
-r_e the droplets' effective radius. This is a diagnostic: the layer's dynamics stays isothermal as
-above; the fog is taken uniform over the layer's depth h, from the depth-averaged phi_v (the
-exponential profile's richer bottom would make more liquid there, LWC being nonlinear in phi_v).
+the cloud is seen as white fog. Per cell, the homogeneous-equilibrium mixture of the source gas with
+ambient air of relative humidity RH (:func:`thermo.mixture_cell`: enthalpy balance with the latent
+heat, saturation over liquid water by Alduchov & Eskridge 1996) gives the cloud temperature T and the
+liquid water content LWC (the closure's; for an isothermal layer that of the heat-free mixture of its
+phi_v = V_s / h), and the droplets' visible extinction is beta = 3 LWC / (2 rho_w r_e)
+(:func:`thermo.fog_extinction_coefficient`), r_e the droplets' effective radius. The fog is taken
+uniform over the layer's depth h, from the depth-averaged mixture (the exponential profile's richer
+bottom would make more liquid there, LWC being nonlinear in phi_v).
 
 The concentration at receptor height z_r follows an exponential vertical profile with the
 layer's column, c(z) = c_bar exp(-z / h) (Britter & McQuaid 1988's plume profile).
@@ -66,6 +74,8 @@ Dai, A. (2006) Recent climatology, variability, and trends in global surface hum
 Britter, R.E. (1988) A review of mixing experiments relevant to dense gas dispersion, in Puttock (ed.),
 Stably Stratified Flow and Dense Gas Dispersion, Clarendon (phi(Ri*)).
 Thomson, D.J. (1987) J. Fluid Mech. 180, 529-556 (the particles that carry the passive gas).
+Spicer, T.O., Havens, J.A. (1989) User's guide for the DEGADIS 2.1 dense gas dispersion model, EPA-450/4-89-019
+(heat and mixing balance); Lloyd, J.R., Moran, W.R. (1974) J. Heat Transfer 96, 443-447 (free convection).
 """
 
 from __future__ import annotations
@@ -76,13 +86,14 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from models.gas_dispersion import shallow_layer, source_terms, sources, thermo, visuals
+from models.gas_dispersion import layer_thermo, shallow_layer, source_terms, sources, thermo, visuals
 from models.gas_dispersion.atmosphere import CALM_WIND_M_S
-from models.gas_dispersion.gases import R_GAS
+from models.gas_dispersion.gases import GASES, R_GAS
 from models.gas_dispersion.lagrangian import ParticleGas, ParticleModel, ParticleTransportParams
 from models.gas_dispersion.outputs import GasOutputs, GasParams
 from models.gas_dispersion.releases import InstantaneousRelease, Release
-from models.gas_dispersion.source_terms import AIR_MOLAR_MASS, PHASE_FLASHING, PHASE_GAS, TankRelease
+from models.gas_dispersion.source_terms import (AIR_MOLAR_MASS, GROUNDS, PHASE_FLASHING, PHASE_GAS, GroundName,
+                                                TankRelease)
 from sim.fields import FieldSpec
 from sim.grid import RasterGrid
 
@@ -125,6 +136,14 @@ class DenseGasParams(GasParams, ParticleTransportParams):
     # (Gultepe et al. 2006).
     fog_droplet_radius_m: float = Field(5e-6, gt=1e-7, lt=1e-4, description="effective radius of the fog "
                                                                              "droplets")
+    layer_thermodynamics: Literal["ground_heat", "adiabatic", "isothermal"] = Field(
+        "ground_heat", description="the layer's volume and buoyancy from the enthalpy balance of its gas, air and "
+                                   "condensing water with the ground's heat (ground_heat) or without (adiabatic); "
+                                   "or isothermal volume-additive mixing, h g' conserved")
+    ground_temperature_k: float | None = Field(None, gt=150, lt=350, description="temperature of the ground under "
+                                                                                "the cloud (default: the air's)")
+    ground: GroundName | None = Field(None, description="what the ground is, for its heat conduction (default: a "
+                                                        "tank release's pool ground, else soil)")
 
 
 class DenseGas(ParticleGas, GasOutputs):
@@ -165,6 +184,23 @@ class DenseGas(ParticleGas, GasOutputs):
             raise ValueError(f"gas {params.gas!r} released at {self.source_temperature_k:.1f} K is not denser than "
                              f"the air ({mixture_density:.3g} vs {air_density:.3g} kg/m3); expected a dense gas "
                              "(use gas_particles or gas_dispersion for a passive or buoyant one)")
+        self._mixture = None
+        if params.layer_thermodynamics != "isothermal":
+            gas = GASES[self.gas.name]
+            self._mixture = (self.source_temperature_k, self.source_substance_share, gas.molar_mass_kg_mol,
+                             gas.gamma / (gas.gamma - 1.0) * R_GAS / gas.molar_mass_kg_mol, params.air_temperature_k,
+                             params.air_pressure_pa, thermo.mixing_ratio(params.air_relative_humidity,
+                                                                         params.air_temperature_k,
+                                                                         params.air_pressure_pa))
+            _, _, volume, mass = thermo.mixture_cell(0.0, 0.0, *self._mixture)
+            self.ambient_density = mass / volume  # humid air, the layer's reference
+            _, _, volume, mass = thermo.mixture_cell(1.0, 0.0, *self._mixture)
+            reduced_gravity = G * (mass / self.ambient_density - volume) / volume  # the closure's own g0'
+            self.cloud_temperature = np.full(grid.shape, params.air_temperature_k)
+            self.cloud_liquid_water = np.zeros(grid.shape)
+            self.ground_exposure_s = np.zeros(grid.shape)  # how long the ground has been under the cloud
+            ground = params.ground or (params.release.ground if isinstance(params.release, TankRelease) else "soil")
+            self.ground_properties = GROUNDS[ground]
         self.reduced_gravity = reduced_gravity
         self.cloud = shallow_layer.ShallowLayerCloud(
             bed, grid.dx, grid.dy, reduced_gravity, self.source_density, blocked=buildings.astype(np.uint8),
@@ -264,17 +300,36 @@ class DenseGas(ParticleGas, GasOutputs):
             sub = min(cloud.stable_dt(), dt - elapsed)
             cloud.step(sub)
             elapsed += sub
+        if self._mixture is not None:
+            self._close_thermodynamics(dt)
         if p.passive_richardson_number is not None:
             self._hand_over(dt)
         self._write(state)
         self._derived(state, dt)
 
+    def _close_thermodynamics(self, dt: float) -> None:
+        """The layer's state from its mixture (layer_thermo): closed once for the cloud's temperature, then,
+        with ground heat, again after the step's heat from the ground at that temperature."""
+        cloud, p = self.cloud, self.params
+        h, hu, hv, hb = cloud.state
+        args = (cloud.blocked, cloud.params.dry_depth_m, *self._mixture, self.ambient_density,
+                self.cloud_temperature, self.cloud_liquid_water)
+        layer_thermo.closure_kernel(h, hu, hv, hb, cloud.tracers, *args)
+        if p.layer_thermodynamics == "ground_heat":
+            ground = p.air_temperature_k if p.ground_temperature_k is None else p.ground_temperature_k
+            soil = self.ground_properties
+            layer_thermo.ground_heat_kernel(h, hu, hv, cloud.tracers, cloud.blocked, self.cloud_temperature, ground,
+                                            soil.conductivity_w_m_k, soil.diffusivity_m2_s, self.ground_exposure_s,
+                                            cloud.params.roughness_length_m, p.air_pressure_pa,
+                                            cloud.params.dry_depth_m, dt)
+            layer_thermo.closure_kernel(h, hu, hv, hb, cloud.tracers, *args)
+
     # -- the passive gas ---------------------------------------------------------------------------
     def passive_cells(self) -> np.ndarray:
         """Cells whose layer is passive: it holds gas and Ri* = g' h / u*^2 (= hb / u*^2) is below the
-        ``passive_richardson_number``."""
-        hb = self.cloud.hb
-        return (hb > 0.0) & (hb < self.params.passive_richardson_number * self.friction_velocity_m_s ** 2)
+        ``passive_richardson_number`` (a cloud the ground has warmed to neutral, hb = 0, included)."""
+        holds_gas = self.cloud.tracers[shallow_layer.SOURCE] > 0.0
+        return holds_gas & (self.cloud.hb < self.params.passive_richardson_number * self.friction_velocity_m_s ** 2)
 
     def _hand_over(self, dt: float) -> None:
         """Carry the particles on, then move the gas of the passive cells into new particles: uniform over
@@ -317,12 +372,17 @@ class DenseGas(ParticleGas, GasOutputs):
         state["gas_cloud_temperature"][...] = self.params.air_temperature_k
 
     def _write_fog(self, state, source_fraction: np.ndarray) -> None:
-        """Cloud temperature, liquid water and extinction of the fog, per cell (module docstring), from
-        the layer's source-gas volume fraction."""
+        """Cloud temperature, liquid water and extinction of the fog, per cell (module docstring): the
+        layer's closure, or for an isothermal layer the heat-free mixture of its source-gas fraction."""
         p = self.params
-        temperature, liquid = thermo.fog_mixing(
-            source_fraction, self.source_temperature_k, self.source_substance_share,
-            self.gas.name, p.air_temperature_k, p.air_pressure_pa, p.air_relative_humidity)
+        if self._mixture is not None:
+            cloud = source_fraction > 0.0  # cells handed over since the closure hold no gas
+            temperature = np.where(cloud, self.cloud_temperature, p.air_temperature_k)
+            liquid = np.where(cloud, self.cloud_liquid_water, 0.0)
+        else:
+            temperature, liquid = thermo.fog_mixing(
+                source_fraction, self.source_temperature_k, self.source_substance_share,
+                self.gas.name, p.air_temperature_k, p.air_pressure_pa, p.air_relative_humidity)
         state["gas_cloud_temperature"][...] = temperature
         state["fog_liquid_water_content"][...] = liquid
         state["fog_extinction_coefficient"][...] = thermo.fog_extinction_coefficient(liquid, p.fog_droplet_radius_m)

@@ -99,12 +99,13 @@ T_s. Its air was entrained by the flashing jet with the ambient humidity: it bri
 water per kg of dry air, whose enthalpy is that of ambient vapour (the jet's heat balance,
 :func:`source_terms.aerosol_free_mixture`, is for dry air; the vapour enters as it was).
 
+Heat taken up besides (from the ground, :mod:`layer_thermo`) adds to H_0. The mixture's volume
+(N + m_v / M_w) R T / p (the liquid's own volume neglected) and mass m_g + m_d + m_t give the dense
+layer its depth and buoyancy there, so the latent heat of condensation makes the cloud lighter.
+
 Neglected: ammonia dissolving in the droplets (Wheatley 1987 treats the NH3-H2O solution; its
 heat of solution and lowered vapour pressure make more liquid: neglecting it under-predicts the
-fog of ammonia), heat from the ground and the sun, the droplets' settling and the volume of
-the liquid. The layer's own dynamics stays isothermal (``dense_layer``): the fog is a diagnostic
-of the mixing state the layer gives, consistent with its adiabatic (heat-free) mixing; the heat
-the condensation releases does not make the layer lighter.
+fog of ammonia), the sun, the droplets' settling and the volume of the liquid.
 
 ==========  =====================================================  =============
 symbol      meaning                                                unit
@@ -123,6 +124,7 @@ c_pa, c_pv  of dry air and water vapour; c_w of liquid water       J kg-1 K-1
 L_0         latent heat of condensation at T_0                     J kg-1
 e_s         saturation vapour pressure over liquid water           Pa
 H           enthalpy of the mixture                                J
+heat        heat taken up besides the parts' own (ground)          J
 LWC         liquid water per m3 of cloud                           kg m-3
 ==========  =====================================================  =============
 """
@@ -341,10 +343,10 @@ def mixing_ratio(relative_humidity: float, temperature_K: float, pressure_pa: fl
 
 
 @njit(cache=True)
-def _fog_cell(phi, T_s, w_g, M_g, c_pg, T_a, p, r_a):
-    """(T, LWC) of one cell: the enthalpy balance solved by safeguarded Newton (see above)."""
-    if phi <= 0.0:
-        return T_a, 0.0
+def mixture_cell(phi, heat, T_s, w_g, M_g, c_pg, T_a, p, r_a):
+    """(T, LWC, volume, mass) of the mixture of phi m3 of source gas and 1 - phi m3 of ambient air (their
+    unmixed states) that has taken up ``heat`` J besides: the enthalpy balance H(T) = H_0 + heat solved by
+    safeguarded Newton (see above). volume (m3) and mass (kg, water included) are those of the mixture."""
     T_0, M_d, M_w = FREEZING_POINT_K, DRY_AIR_MOLAR_MASS, WATER_MOLAR_MASS
     c_pa, c_pv, c_w, L_0 = DRY_AIR_HEAT_CAPACITY, WATER_VAPOUR_HEAT_CAPACITY, LIQUID_WATER_HEAT_CAPACITY, LATENT_HEAT_0
     R = R_GAS
@@ -358,7 +360,8 @@ def _fog_cell(phi, T_s, w_g, M_g, c_pg, T_a, p, r_a):
     m_d_a = A / (1.0 + r_a)
     m_d = m_d_s + m_d_a
     m_t = (m_d_s + m_d_a) * r_a
-    H_0 = (m_g * c_pg + m_d_s * c_pa) * (T_s - T_0) + m_d_a * c_pa * (T_a - T_0) + m_t * (L_0 + c_pv * (T_a - T_0))
+    H_0 = ((m_g * c_pg + m_d_s * c_pa) * (T_s - T_0) + m_d_a * c_pa * (T_a - T_0) + m_t * (L_0 + c_pv * (T_a - T_0))
+           + heat)
     C_dry = m_g * c_pg + m_d * c_pa
     N = m_g / M_g + m_d / M_d
     # all water vapour
@@ -393,7 +396,16 @@ def _fog_cell(phi, T_s, w_g, M_g, c_pg, T_a, p, r_a):
         m_l = max(m_t - M_w * e_s / (p - e_s) * N, 0.0)
     m_v = m_t - m_l
     volume = (N + m_v / M_w) * R * T / p
-    return T, m_l / volume
+    return T, m_l / volume, volume, m_g + m_d + m_t
+
+
+@njit(cache=True)
+def _fog_cell(phi, T_s, w_g, M_g, c_pg, T_a, p, r_a):
+    """(T, LWC) of one cell of the heat-free mixture (ambient where phi <= 0)."""
+    if phi <= 0.0:
+        return T_a, 0.0
+    T, lwc, _, _ = mixture_cell(phi, 0.0, T_s, w_g, M_g, c_pg, T_a, p, r_a)
+    return T, lwc
 
 
 @njit(cache=True)
@@ -411,6 +423,14 @@ def fog_mixing_kernel(phi, T_s, w_g, M_g, c_pg, T_a, p, r_a, out_T, out_lwc):
 def fog_mixing_reference(phi, T_s, w_g, M_g, c_pg, T_a, p, r_a):
     """Plain-NumPy twin of :func:`fog_mixing_kernel` (whole arrays at once); returns (T, LWC)."""
     phi = np.asarray(phi, dtype=np.float64)
+    T, lwc, _, _ = mixture_reference(phi, 0.0, T_s, w_g, M_g, c_pg, T_a, p, r_a)
+    return np.where(phi > 0.0, T, T_a), np.where(phi > 0.0, lwc, 0.0)
+
+
+def mixture_reference(phi, heat, T_s, w_g, M_g, c_pg, T_a, p, r_a):
+    """Plain-NumPy twin of :func:`mixture_cell` (whole arrays at once): (T, LWC, volume, mass)."""
+    phi = np.asarray(phi, dtype=np.float64)
+    heat = np.asarray(heat, dtype=np.float64)
     T_0, M_d, M_w = FREEZING_POINT_K, DRY_AIR_MOLAR_MASS, WATER_MOLAR_MASS
     c_pa, c_pv, c_w, L_0 = DRY_AIR_HEAT_CAPACITY, WATER_VAPOUR_HEAT_CAPACITY, LIQUID_WATER_HEAT_CAPACITY, LATENT_HEAT_0
 
@@ -425,11 +445,12 @@ def fog_mixing_reference(phi, T_s, w_g, M_g, c_pg, T_a, p, r_a):
     m_g, m_d_s, m_d_a = S * w_g, S * (1.0 - w_g), A / (1.0 + r_a)
     m_d = m_d_s + m_d_a
     m_t = m_d * r_a
-    H_0 = (m_g * c_pg + m_d_s * c_pa) * (T_s - T_0) + m_d_a * c_pa * (T_a - T_0) + m_t * (L_0 + c_pv * (T_a - T_0))
+    H_0 = ((m_g * c_pg + m_d_s * c_pa) * (T_s - T_0) + m_d_a * c_pa * (T_a - T_0) + m_t * (L_0 + c_pv * (T_a - T_0))
+           + heat)
     C_dry = m_g * c_pg + m_d * c_pa
     N = m_g / M_g + m_d / M_d
     T_vapour = T_0 + (H_0 - m_t * L_0) / (C_dry + m_t * c_pv)
-    saturated = (M_w * e_sat(T_vapour) / (p - e_sat(T_vapour)) * N < m_t) & (phi > 0.0)
+    saturated = M_w * e_sat(T_vapour) / (p - e_sat(T_vapour)) * N < m_t
     lo, hi = T_vapour.copy(), T_0 + H_0 / (C_dry + m_t * c_w)
     T = hi.copy()
     active = saturated.copy()
@@ -454,9 +475,7 @@ def fog_mixing_reference(phi, T_s, w_g, M_g, c_pg, T_a, p, r_a):
     m_l = np.where(saturated, np.maximum(m_t - M_w * e_s / (p - e_s) * N, 0.0), 0.0)
     T = np.where(saturated, T, T_vapour)
     volume = (N + (m_t - m_l) / M_w) * R_GAS * T / p
-    T = np.where(phi > 0.0, T, T_a)
-    lwc = np.where(phi > 0.0, m_l / np.where(phi > 0.0, volume, 1.0), 0.0)
-    return T, lwc
+    return T, m_l / volume, volume, m_g + m_d + m_t
 
 
 def fog_mixing(source_fraction, source_temperature_K: float, substance_mass_share: float, substance_name: str,

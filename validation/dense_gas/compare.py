@@ -132,10 +132,11 @@ def shallow_layer_prediction(trial: Trial, src: EquivalentSource, case: dict, x:
 
 
 def dense_gas_model_prediction(trial: Trial, src: EquivalentSource, case: dict, x: np.ndarray,
-                               quick: bool = False) -> tuple[np.ndarray, dict]:
+                               quick: bool = False, thermodynamics: str | None = None) -> tuple[np.ndarray, dict]:
     """Maximum over the model's steps of its 1-m concentration on each arc (kg m-3, cells as in
     :func:`shallow_layer_prediction`), and its final report: the ``dense_gas`` model (layer, then
-    particles) on the same grid and source (its ``source_vapour_share`` is the trial's flash fraction)."""
+    particles) on the same grid and source (its ``source_vapour_share`` is the trial's flash fraction), with
+    the case's ``layer_thermodynamics`` unless ``thermodynamics`` is given."""
     from models.gas_dispersion.dense_layer import DenseGas
     from sim.fields import FieldSet
 
@@ -148,7 +149,8 @@ def dense_gas_model_prediction(trial: Trial, src: EquivalentSource, case: dict, 
         "vertical_profile": sl["profile"], "air_relative_humidity": 0.0,
         "passive_richardson_number": dg["passive_richardson_number"],
         "particles_per_s": dg["quick_particles_per_s" if quick else "particles_per_s"],
-        "time_step_s": dg["time_step_s"],
+        "time_step_s": dg["time_step_s"], "ground": dg["ground"],
+        "layer_thermodynamics": thermodynamics or dg["layer_thermodynamics"],
         "atmosphere": {"wind_speed_m_s": trial.wind_speed_m_s, "reference_height_m": trial.wind_height_m,
                        "wind_direction_deg": 270.0, "stability_class": trial.stability_class,
                        "roughness_length_m": trial.roughness_length_m},
@@ -178,6 +180,8 @@ def run(out_dir: Path, quick: bool = False) -> ValidationResult:
     pred_sl, _ = shallow_layer_prediction(trial, src, case, x, quick)
     pred_dg, report = dense_gas_model_prediction(trial, src, case, x, quick)
     predictions = {"BM": pred_bm, "SL": pred_sl, "DG": pred_dg}
+    if not quick:  # the same model without the ground's heat, for comparison
+        predictions["DA"], _ = dense_gas_model_prediction(trial, src, case, x, quick, thermodynamics="adiabatic")
     s = {tag: scores(observed, pred) for tag, pred in predictions.items()}
     acc = case["acceptance"]
     # pre-registered: both first models; the dense_gas model (added later) is scored the same way, reported
@@ -199,7 +203,8 @@ def run(out_dir: Path, quick: bool = False) -> ValidationResult:
     return ValidationResult(NAME, figures, units, passed, table, artifacts)
 
 
-LABELS = {"BM": "Britter-McQuaid", "SL": "shallow layer", "DG": "dense_gas model"}
+LABELS = {"BM": "Britter-McQuaid", "SL": "shallow layer", "DG": "dense_gas model",
+          "DA": "dense_gas, no ground heat"}
 
 
 def format_table(x, observed, predictions: dict, model_scores: dict, src, acc, quick) -> str:
@@ -233,6 +238,8 @@ def save_plot(path, x, observed, predictions: dict, trial, src, case) -> Path:
     ax.loglog(xs, britter_mcquaid_prediction(trial, src, case, xs), "b-", lw=1, label="Britter-McQuaid")
     ax.loglog(x, predictions["SL"], "gs", ms=7, label=LABELS["SL"])
     ax.loglog(x, predictions["DG"], "r^", ms=7, label=LABELS["DG"] + " (passive gas to particles)")
+    if "DA" in predictions:
+        ax.loglog(x, predictions["DA"], "mv", ms=6, label=LABELS["DA"])
     ax.loglog(x, observed, "ko", ms=7, label="observed (DT4)")
     ax.set_xlabel("downwind distance [m]")
     ax.set_ylabel("arc-maximum NH3 at 1 m [kg m-3]")
