@@ -14,7 +14,8 @@ Figures, with every Numba thread and with one:
 - model-steps/s: particles x model steps (dt = 1 s) / wall time, each particle taking as many sub-steps as it
   needs; and the mean sub-steps per particle and model step that links the two.
 - scaling: all threads / one thread. Each timed call starts from the same state (copied in before the clock
-  starts); the best of several calls is reported, the machine may be shared.
+  starts); the best of 15 calls is reported (on a shared machine the others' load only slows a call down), and
+  the median with it.
 """
 
 from __future__ import annotations
@@ -69,24 +70,23 @@ def words_per_substep(samples: int = 1_000_000) -> float:
     return float((next_counter - counter).mean())
 
 
-def _timed(advance, start: dict, work: dict, repeats: int) -> tuple[float, float]:
-    """(best seconds, random words of that call) over ``repeats`` calls from the same start, after a warm-up."""
-    best, words = math.inf, 0.0
-    for r in range(repeats + 1):
+def _timed(advance, start: dict, work: dict, repeats: int) -> tuple[float, float, float]:
+    """(best seconds, median seconds, random words of a call) over ``repeats`` calls from the same start, after a
+    warm-up (every call does the same work: same start, same random streams)."""
+    times = []
+    for _ in range(repeats + 1):
         for key in STATE:
             np.copyto(work[key], start[key])
         t0 = time.perf_counter()
         advance()
-        elapsed = time.perf_counter() - t0
-        if r > 0 and elapsed < best:
-            best = elapsed
-            words = float((work["draws"] - start["draws"]).sum())
-    return best, words
+        times.append(time.perf_counter() - t0)
+    words = float((work["draws"] - start["draws"]).sum())
+    return min(times[1:]), float(np.median(times[1:])), words
 
 
 def run_bench(quick: bool = False) -> dict[str, tuple[float, str]]:
     n = 200_000 if quick else 1_000_000
-    repeats = 2 if quick else 5
+    repeats = 2 if quick else 15
     layer = tb.surface_layer_from_wind(4.0, 10.0, math.inf, 0.1)
     table = tb.profile_table(layer)
     kt = pt.kernel_table(table)
@@ -117,15 +117,17 @@ def run_bench(quick: bool = False) -> dict[str, tuple[float, str]]:
     for label, n_threads in (("", threads), ("_1_thread", 1)):
         numba.set_num_threads(n_threads)
         try:
-            t_flat, words_flat = _timed(flat_step, flat, flat_work, repeats)
-            t_grid, words_grid = _timed(grid_step, boxed, boxed_work, repeats)
+            t_flat, median_flat, words_flat = _timed(flat_step, flat, flat_work, repeats)
+            t_grid, median_grid, words_grid = _timed(grid_step, boxed, boxed_work, repeats)
         finally:
             numba.set_num_threads(threads)
-        for kernel, seconds, words, particles in (("homogeneous", t_flat, words_flat, n),
-                                                  ("gridded", t_grid, words_grid, n_boxed)):
+        for kernel, seconds, median, words, particles in (("homogeneous", t_flat, median_flat, words_flat, n),
+                                                          ("gridded", t_grid, median_grid, words_grid, n_boxed)):
             rates[kernel + label] = words / per_substep / seconds
             figures[f"{kernel}_particle_steps_per_s{label}"] = (
-                rates[kernel + label], "particle-steps/s (one particle, one Langevin sub-step)")
+                rates[kernel + label], "particle-steps/s (one particle, one Langevin sub-step), best call")
+            figures[f"{kernel}_particle_steps_per_s{label}_median"] = (words / per_substep / median,
+                                                                      "particle-steps/s, median call")
             figures[f"{kernel}_model_steps_per_s{label}"] = (particles / seconds,
                                                             "particles x model steps (dt = 1 s) per s")
             figures[f"{kernel}_substeps_per_step"] = (words / per_substep / particles,
