@@ -174,6 +174,7 @@ class DenseGas(ParticleGas, GasOutputs):
         ) + extra_heights
         self.released_kg = 0.0
         self.handed_over_kg = 0.0
+        self.ground_heat_j = 0.0  # heat the cloud has taken from the ground
         bed, building_height = self.ground_elevation_m, self.building_height_m
         self.building_mask = buildings = building_height > 0.0
         self.source_temperature_k, mixture_density, self.source_density = self._source_gas(params)
@@ -318,10 +319,12 @@ class DenseGas(ParticleGas, GasOutputs):
         if p.layer_thermodynamics == "ground_heat":
             ground = p.air_temperature_k if p.ground_temperature_k is None else p.ground_temperature_k
             soil = self.ground_properties
+            before = cloud.tracers[shallow_layer.HEAT].sum()
             layer_thermo.ground_heat_kernel(h, hu, hv, cloud.tracers, cloud.blocked, self.cloud_temperature, ground,
                                             soil.conductivity_w_m_k, soil.diffusivity_m2_s, self.ground_exposure_s,
                                             cloud.params.roughness_length_m, p.air_pressure_pa,
                                             cloud.params.dry_depth_m, dt)
+            self.ground_heat_j += float(cloud.tracers[shallow_layer.HEAT].sum() - before) * self.grid.cell_area_m2
             layer_thermo.closure_kernel(h, hu, hv, hb, cloud.tracers, *args)
 
     # -- the passive gas ---------------------------------------------------------------------------
@@ -415,6 +418,8 @@ class DenseGas(ParticleGas, GasOutputs):
 
     def summary(self, peaks: dict[str, np.ndarray], grid: RasterGrid) -> list[str]:
         lines = super().summary(peaks, grid)
+        if self.params.layer_thermodynamics == "ground_heat":
+            lines.append(f"heat the cloud took from the ground {self.ground_heat_j / 1e6:.4g} MJ")
         if self.params.passive_richardson_number is not None:
             lines.append(f"passive gas handed to the particles {self.handed_over_kg:.4g} kg "
                          f"({self.handed_over_kg / max(self.released_kg, 1e-300):.0%} of the released)")
@@ -422,5 +427,6 @@ class DenseGas(ParticleGas, GasOutputs):
 
     def report(self) -> dict:
         return {**ParticleModel.report(self), "released_kg": self.released_kg, "airborne_kg": self.airborne_kg(),
-                "handed_over_kg": self.handed_over_kg, "source_temperature_k": self.source_temperature_k,
+                "handed_over_kg": self.handed_over_kg, "ground_heat_j": self.ground_heat_j,
+                "source_temperature_k": self.source_temperature_k,
                 "source_reduced_gravity_m_s2": self.reduced_gravity}

@@ -150,6 +150,9 @@ def test_warm_ground_heats_the_cloud_and_sends_more_gas_to_the_particles():
     assert runs["ground_heat"][1] > runs["adiabatic"][1]
     heated = runs["ground_heat"][2]
     assert (heated.cloud.tracers[HEAT] >= 0.0).all() and heated.cloud.tracers[HEAT].max() > 0.0
+    # the heat the run reports is what the layer holds plus what left it with the gas handed over
+    held = heated.cloud.tracers[HEAT].sum() * GRID.cell_area_m2
+    assert heated.report()["ground_heat_j"] >= held > 0.0 and runs["adiabatic"][2].report()["ground_heat_j"] == 0.0
     assert (heated.cloud.tracers[AIR] >= 0.0).all()
 
 
