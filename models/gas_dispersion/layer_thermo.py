@@ -25,7 +25,7 @@ This is the heat and mixing balance of DEGADIS (Spicer & Havens 1989, EPA-450/4-
 Heat from the ground (flux into the cloud, positive when the ground is warmer), with the cloud at the
 temperature of the last closure:
 
-    q = H (T_g - T),   H = (H_n^3 + H_f^3)^(1/3)                                 (Churchill & Usagi 1972)
+    q = H (T_g - T),   H = (H_n^3 + H_f^3)^(1/3)       (Churchill & Usagi 1972, AIChE J. 18:1121)
     H_n = 0.15 k (g (T_g - T) / (T_f nu alpha))^(1/3)  for T_g > T, else 0
     H_f = rho c_p C_H |u|,   C_H = kappa^2 / ((ln(h/z0) - 1) (ln(h/z0h) - 1)),   ln(z0/z0h) = 2
 
@@ -61,7 +61,7 @@ t_e         time the ground has been under the cloud            s
 H, H_n, H_f heat transfer coefficients: blended, free, forced   W m-2 K-1
 k, nu,      air's conductivity, kinematic viscosity,            W m-1 K-1, m2 s-1,
 alpha       thermal diffusivity                                 m2 s-1
-C_H, z0     heat transfer coefficient, roughness length          1, m
+C_H, z0     bulk transfer number for heat, roughness length  1, m
 z0h         roughness length for heat, z0 e^-2                  m
 u           layer velocity                                      m s-1
 ==========  ==================================================  ==========
