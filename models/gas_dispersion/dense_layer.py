@@ -88,7 +88,7 @@ from pydantic import Field
 
 from models.gas_dispersion import layer_thermo, shallow_layer, source_terms, sources, thermo, visuals
 from models.gas_dispersion.atmosphere import CALM_WIND_M_S
-from models.gas_dispersion.gases import GASES, R_GAS
+from models.gas_dispersion.gases import R_GAS
 from models.gas_dispersion.lagrangian import ParticleGas, ParticleModel, ParticleTransportParams
 from models.gas_dispersion.outputs import GasOutputs, GasParams
 from models.gas_dispersion.releases import InstantaneousRelease, Release
@@ -187,12 +187,9 @@ class DenseGas(ParticleGas, GasOutputs):
                              "(use gas_particles or gas_dispersion for a passive or buoyant one)")
         self._mixture = None
         if params.layer_thermodynamics != "isothermal":
-            gas = GASES[self.gas.name]
-            self._mixture = (self.source_temperature_k, self.source_substance_share, gas.molar_mass_kg_mol,
-                             gas.gamma / (gas.gamma - 1.0) * R_GAS / gas.molar_mass_kg_mol, params.air_temperature_k,
-                             params.air_pressure_pa, thermo.mixing_ratio(params.air_relative_humidity,
-                                                                         params.air_temperature_k,
-                                                                         params.air_pressure_pa))
+            self._mixture = thermo.mixture_constants(self.source_temperature_k, self.source_substance_share,
+                                                     self.gas.name, params.air_temperature_k, params.air_pressure_pa,
+                                                     params.air_relative_humidity)
             _, _, volume, mass = thermo.mixture_cell(0.0, 0.0, *self._mixture)
             self.ambient_density = mass / volume  # humid air, the layer's reference
             _, _, volume, mass = thermo.mixture_cell(1.0, 0.0, *self._mixture)
@@ -202,6 +199,8 @@ class DenseGas(ParticleGas, GasOutputs):
             self.ground_exposure_s = np.zeros(grid.shape)  # how long the ground has been under the cloud
             ground = params.ground or (params.release.ground if isinstance(params.release, TankRelease) else "soil")
             self.ground_properties = GROUNDS[ground]
+            self.ground_temperature_k = (params.air_temperature_k if params.ground_temperature_k is None
+                                         else params.ground_temperature_k)
         self.reduced_gravity = reduced_gravity
         self.cloud = shallow_layer.ShallowLayerCloud(
             bed, grid.dx, grid.dy, reduced_gravity, self.source_density, blocked=buildings.astype(np.uint8),
@@ -317,13 +316,12 @@ class DenseGas(ParticleGas, GasOutputs):
                 self.cloud_temperature, self.cloud_liquid_water)
         layer_thermo.closure_kernel(h, hu, hv, hb, cloud.tracers, *args)
         if p.layer_thermodynamics == "ground_heat":
-            ground = p.air_temperature_k if p.ground_temperature_k is None else p.ground_temperature_k
             soil = self.ground_properties
             before = cloud.tracers[shallow_layer.HEAT].sum()
-            layer_thermo.ground_heat_kernel(h, hu, hv, cloud.tracers, cloud.blocked, self.cloud_temperature, ground,
-                                            soil.conductivity_w_m_k, soil.diffusivity_m2_s, self.ground_exposure_s,
-                                            cloud.params.roughness_length_m, p.air_pressure_pa,
-                                            cloud.params.dry_depth_m, dt)
+            layer_thermo.ground_heat_kernel(h, hu, hv, cloud.tracers, cloud.blocked, self.cloud_temperature,
+                                            self.ground_temperature_k, soil.conductivity_w_m_k, soil.diffusivity_m2_s,
+                                            self.ground_exposure_s, cloud.params.roughness_length_m,
+                                            p.air_pressure_pa, cloud.params.dry_depth_m, dt)
             self.ground_heat_j += float(cloud.tracers[shallow_layer.HEAT].sum() - before) * self.grid.cell_area_m2
             layer_thermo.closure_kernel(h, hu, hv, hb, cloud.tracers, *args)
 

@@ -87,6 +87,12 @@ FREE_CONVECTION_NUSSELT = 0.15      # Nu = 0.15 Ra^(1/3), Lloyd & Moran (1974)
 HEAT_ROUGHNESS_LOG = 2.0            # kB^-1 = ln(z0 / z0h) over natural surfaces (Garratt 1992, sec. 4.3)
 
 
+@njit(cache=True)
+def air_heat_capacity_per_volume(T, p):
+    """rho c_p (J m-3 K-1) of dry air at T and p (scalars or arrays), the cloud's in the heat transfer."""
+    return p * DRY_AIR_MOLAR_MASS / (R_GAS * T) * DRY_AIR_HEAT_CAPACITY
+
+
 @njit(cache=True, inline="always")
 def _heat_transfer_number(h, z0):
     """C_H of the layer's depth-averaged wind and temperature over its depth h (at least 10 z0)."""
@@ -103,8 +109,7 @@ def heat_transfer_coefficient(T, T_g, h, speed, z0, p):
         T_f = 0.5 * (T_g + T)
         h_free = FREE_CONVECTION_NUSSELT * AIR_CONDUCTIVITY * (
             G * dT / (T_f * AIR_KINEMATIC_VISCOSITY * AIR_DIFFUSIVITY)) ** (1.0 / 3.0)
-    rho_cp = p * DRY_AIR_MOLAR_MASS / (R_GAS * T) * DRY_AIR_HEAT_CAPACITY
-    h_forced = rho_cp * _heat_transfer_number(h, z0) * speed
+    h_forced = air_heat_capacity_per_volume(T, p) * _heat_transfer_number(h, z0) * speed
     return (h_free**3 + h_forced**3) ** (1.0 / 3.0)
 
 
@@ -135,8 +140,7 @@ def ground_heat_kernel(h, hu, hv, tracers, blocked, T, T_g, k_g, alpha_g, exposu
             beta = H * math.sqrt(alpha_g * (exposure[j, i] + 0.5 * dt)) / k_g
             q = H * (T_g - Tc) * scaled_erfc(beta)
             exposure[j, i] += dt
-            rho_cp = p * DRY_AIR_MOLAR_MASS / (R_GAS * Tc) * DRY_AIR_HEAT_CAPACITY
-            cap = rho_cp * hh * abs(T_g - Tc) / dt
+            cap = air_heat_capacity_per_volume(Tc, p) * hh * abs(T_g - Tc) / dt
             tracers[HEAT, j, i] += dt * max(-cap, min(q, cap))
 
 
@@ -176,7 +180,7 @@ def heat_transfer_coefficient_reference(T, T_g, h, speed, z0, p):
     h_free = FREE_CONVECTION_NUSSELT * AIR_CONDUCTIVITY * np.cbrt(ratio)
     log_m = np.log(np.maximum(h, 10.0 * z0) / z0) - 1.0
     c_h = KAPPA**2 / (log_m * (log_m + HEAT_ROUGHNESS_LOG))
-    h_forced = p * DRY_AIR_MOLAR_MASS / (R_GAS * T) * DRY_AIR_HEAT_CAPACITY * c_h * speed
+    h_forced = air_heat_capacity_per_volume(T, p) * c_h * speed
     return np.cbrt(h_free**3 + h_forced**3)
 
 
@@ -189,7 +193,7 @@ def ground_heat_reference(h, hu, hv, tracers, blocked, T, T_g, k_g, alpha_g, exp
     speed = np.hypot(hu, hv) / hs
     H = heat_transfer_coefficient_reference(T, T_g, hs, speed, z0, p)
     q = H * (T_g - T) * erfcx(H * np.sqrt(alpha_g * (exposure + 0.5 * dt)) / k_g)
-    cap = p * DRY_AIR_MOLAR_MASS / (R_GAS * T) * DRY_AIR_HEAT_CAPACITY * hs * np.abs(T_g - T) / dt
+    cap = air_heat_capacity_per_volume(T, p) * hs * np.abs(T_g - T) / dt
     out = tracers.copy()
     out[HEAT] += np.where(cloud, dt * np.clip(q, -cap, cap), 0.0)
     return out, exposure + np.where(cloud, dt, 0.0)

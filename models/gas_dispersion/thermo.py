@@ -478,17 +478,14 @@ def mixture_reference(phi, heat, T_s, w_g, M_g, c_pg, T_a, p, r_a):
     return T, m_l / volume, volume, m_g + m_d + m_t
 
 
-def fog_mixing(source_fraction, source_temperature_K: float, substance_mass_share: float, substance_name: str,
-               air_temperature_K: float, pressure_pa: float, relative_humidity: float):
-    """(T (K), LWC (kg m-3)) of a cloud of source-gas volume fraction ``source_fraction`` (any shape).
+def mixture_constants(source_temperature_K: float, substance_mass_share: float, substance_name: str,
+                      air_temperature_K: float, pressure_pa: float, relative_humidity: float) -> tuple:
+    """The scalar arguments (T_s, w_g, M_g, c_pg, T_a, p, r_a) of :func:`mixture_cell` and the fog kernels.
 
     The source gas: ``substance_mass_share`` of ``substance_name`` vapour and the rest dry air, at
     ``source_temperature_K``; it mixes with ambient air at ``air_temperature_K``, ``pressure_pa`` and
-    ``relative_humidity`` (0-1, over liquid water). Where the fraction is 0: T_a and no liquid.
+    ``relative_humidity`` (0-1, over liquid water).
     """
-    phi = np.asarray(source_fraction, dtype=np.float64)
-    if np.any(~np.isfinite(phi)) or np.any(phi < 0.0) or np.any(phi > 1.0):
-        raise ValueError("source_fraction: expected finite volume fractions in [0, 1]")
     if not 0.0 < substance_mass_share <= 1.0:
         raise ValueError(f"substance_mass_share: expected 0 < w <= 1, got {substance_mass_share!r}")
     if not 100.0 < source_temperature_K < 500.0:
@@ -500,10 +497,22 @@ def fog_mixing(source_fraction, source_temperature_K: float, substance_mass_shar
         raise ValueError(f"substance_name: unknown gas {substance_name!r}; expected one of {', '.join(sorted(GASES))}")
     gas = GASES[substance_name]
     c_pg = gas.gamma / (gas.gamma - 1.0) * R_GAS / gas.molar_mass_kg_mol
+    return (float(source_temperature_K), float(substance_mass_share), gas.molar_mass_kg_mol, c_pg,
+            float(air_temperature_K), float(pressure_pa), r_a)
+
+
+def fog_mixing(source_fraction, source_temperature_K: float, substance_mass_share: float, substance_name: str,
+               air_temperature_K: float, pressure_pa: float, relative_humidity: float):
+    """(T (K), LWC (kg m-3)) of a cloud of source-gas volume fraction ``source_fraction`` (any shape),
+    the source gas and the air as :func:`mixture_constants`. Where the fraction is 0: T_a and no liquid."""
+    phi = np.asarray(source_fraction, dtype=np.float64)
+    if np.any(~np.isfinite(phi)) or np.any(phi < 0.0) or np.any(phi > 1.0):
+        raise ValueError("source_fraction: expected finite volume fractions in [0, 1]")
+    constants = mixture_constants(source_temperature_K, substance_mass_share, substance_name, air_temperature_K,
+                                  pressure_pa, relative_humidity)
     flat = np.ascontiguousarray(phi.ravel())
     T, lwc = np.empty_like(flat), np.empty_like(flat)
-    fog_mixing_kernel(flat, float(source_temperature_K), float(substance_mass_share), gas.molar_mass_kg_mol, c_pg,
-                      float(air_temperature_K), float(pressure_pa), r_a, T, lwc)
+    fog_mixing_kernel(flat, *constants, T, lwc)
     return T.reshape(phi.shape), lwc.reshape(phi.shape)
 
 
