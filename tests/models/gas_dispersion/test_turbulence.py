@@ -58,6 +58,30 @@ def test_convective_layer_scales_with_w_star():
     assert s_u == pytest.approx(0.3 * (12 + 0.5 * 1000 / 20) ** (1 / 3) + 0.01, rel=1e-9)
 
 
+@pytest.mark.parametrize("h_over_L", [1.5, 5.0, 20.0, 100.0, 1000.0])
+def test_convective_sigma_w_is_continuous_and_keeps_hanna_limits(h_over_L):
+    """A step in sigma_w breaks the well-mixed condition (the drift cannot see its delta function), so sigma_w must
+    be continuous across every branch point of Hanna's fit, including his surface-layer/mixed-layer switch at
+    zeta = 0.03 and the crossing of the two convective laws at 0.023. Limits kept: Hanna's surface-layer law
+    0.96 w* (3 zeta - L/h)^(1/3) near the ground, his mixed-layer law 0.722 (1 - zeta)^0.207 w* in free
+    convection, and never less than the neutral 1.3 u* (1 - zeta)^(1/2) the shear alone gives."""
+    h = 1000.0
+    layer = tb.SurfaceLayer(0.3, -h / h_over_L, 0.1, h)
+    w_star, offset = layer.convective_velocity_m_s, tb.SIGMA_OFFSET_M_S
+    crossing = (0.763 / (0.96 * 3.0 ** (1 / 3))) ** (1 / (1 / 3 - 0.175))
+    for zeta in (crossing, 0.03, 0.1, 0.4, 0.96):
+        below, above = layer.sigma_w(zeta * h * (1 - 1e-9)), layer.sigma_w(zeta * h * (1 + 1e-9))
+        # Hanna's printed constants meet to 0.1-0.2 % at 0.4 and 0.96: a step too small to matter
+        assert above == pytest.approx(below, rel=3e-3 if zeta >= 0.4 else 1e-6), zeta
+    for z in (0.5, 2.0, 10.0):
+        hanna = 0.96 * w_star * (3.0 * z / h + h_over_L**-1) ** (1 / 3)
+        assert layer.sigma_w(z) - offset == pytest.approx(hanna, rel=0.01), z
+    for zeta in np.linspace(0.01, 0.99, 50):
+        assert layer.sigma_w(zeta * h) - offset >= 1.3 * 0.3 * math.sqrt(1.0 - zeta) * (1 - 1e-3)
+    if h_over_L >= 1000.0:
+        assert layer.sigma_w(0.6 * h) - offset == pytest.approx(0.722 * 0.4**0.207 * w_star, rel=0.01)
+
+
 def test_stable_turbulence_decays_to_the_top():
     heights = np.linspace(5.0, 195.0, 20)
     s_w = np.array([STABLE.sigma_w(z) for z in heights])
@@ -83,7 +107,7 @@ def test_table_matches_the_exact_profiles(layer):
     rows = tb.table_lookup(table, z)
     h = layer.boundary_layer_height_m
     branch = np.zeros(z.size, bool)
-    for zb in (0.03 * h, 0.1 * h, 0.4 * h, 0.96 * h, abs(layer.obukhov_length_m)):
+    for zb in (0.023 * h, 0.1 * h, 0.4 * h, 0.96 * h, abs(layer.obukhov_length_m)):
         branch |= np.abs(z - zb) < 0.02 * h
     for col, exact in ((tb.COL_U, [layer.wind_speed(v) for v in z]),
                        (tb.COL_SIGMA_W, [layer.sigma_w(v) for v in z]),
