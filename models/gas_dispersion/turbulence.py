@@ -26,8 +26,8 @@ zeta = z / h, f = 1e-4 s-1 (the Coriolis parameter Hanna uses), w* = u* (h / (k 
                 = 0.722 (1 - zeta)^0.207                          zeta < 0.96
                 = 0.37                                            above,
   and the mechanical part sigma_wm = 0.96 w* (-L/h)^(1/3) (1 - zeta)^(1/2) = 1.30 u* (1 - zeta)^(1/2);
-  T_u = T_v = 0.15 h / sigma_u;  T_w = 0.1 z / (sigma_w (0.55 - 0.38 |z / L|)) for z < |L|,
-  0.59 z / sigma_w for zeta < 0.1, else 0.15 h / sigma_w (1 - exp(-5 zeta));
+  T_u = T_v = 0.15 h / sigma_u;  T_w = min(K_h / sigma_w^2, 0.15 h / sigma_w (1 - exp(-5 zeta))),
+  K_h = k u* z / phi_h(z/L), phi_h = (1 - 16 z/L)^(-1/2) (Dyer 1974), in place of Hanna's surface-layer T_w (below);
 - stable (L > 0): sigma_u = 2.0 u* (1 - zeta), sigma_v = sigma_w = 1.3 u* (1 - zeta);
   T_u = 0.15 h zeta^0.5 / sigma_u, T_v = 0.07 h zeta^0.5 / sigma_v, T_w = 0.1 h zeta^0.8 / sigma_w.
 As in FLEXPART 0.01 m/s is added to every sigma (no zero variance at the top of a stable layer). FLEXPART's lower
@@ -49,6 +49,20 @@ law where w* dominates (within 2 % above zeta = 0.1 for h/|L| >= 100). In weakly
 shear turbulence the printed fit loses: at h/|L| = 2 the fit falls above the step to 0.7 u*, about half the
 neutral value; here sigma_w is 1.5-1.9 times that fit in the lower layer, and 1.09 times it at zeta = 0.4 for
 h/|L| = 5.
+
+Why the unstable T_w near the ground is not Hanna's. Far from the source a Langevin model diffuses like
+K = sigma_w^2 T_w (Taylor 1921), so T_w fixes the vertical eddy diffusivity. Hanna's surface-layer T_w, 0.1 z /
+(sigma_w (0.55 - 0.38 |z/L|)), gives K = 0.18 sigma_w z = 0.24 u* z as z/L -> 0: 0.59 times the neutral k u* z,
+and 0.4-0.5 times Monin-Obukhov's K_h = k u* z / phi_h over the lowest tens of metres of a convective layer
+(Businger-Dyer, Dyer 1974 *Boundary-Layer Meteorol.* 7, 363, the same relations as the wind profile above; his own
+neutral T_w gives 0.65 u* z, so his scheme jumps by 2.7 times at h/|L| = 1). Surface-layer similarity with
+Dyer's phi_h is what reproduces the vertical spread measured at Prairie Grass (van Ulden 1978, *Atmos. Environ.*
+12, 2125; Gryning et al. 1983, *Q. J. R. Meteorol. Soc.* 109, 355), and with Hanna's T_w the particles'
+crosswind-integrated concentrations there were 2-3.4 times too high beyond 200 m in the convective runs. So in the
+unstable surface layer T_w = K_h / sigma_w^2, which makes the model's diffusivity Monin-Obukhov's, until Hanna's
+mixed-layer T_w, which it meets 0.01-0.1 h above the ground (higher the weaker the convection), is the smaller.
+Neutral layers keep Hanna's T_w; stable ones too, whose K is already within 10 % of k u* z / (1 + 5 z/L) in the
+lowest metres of Prairie Grass's stable runs.
 
 Third moment of w (convective layers only): the profile of Luhar, Hibberd & Borgas (2000) *Atmos. Environ.* 34,
 3599 used in FLEXPART's skewed-turbulence scheme (Cassiani, Stohl & Brioude 2015 *Boundary-Layer Meteorol.* 154,
@@ -206,12 +220,9 @@ class SurfaceLayer:
             sigma_wm = 0.96 * w_star * (-L / h) ** (1.0 / 3.0) * math.sqrt(1.0 - zeta)
             sigma_w = (sigma_wc**3 + sigma_wm**3) ** (1.0 / 3.0) + SIGMA_OFFSET_M_S
             t_u = t_v = 0.15 * h / sigma_u
-            if z < abs(L):
-                t_w = 0.1 * z / (sigma_w * (0.55 - 0.38 * abs(z / L)))
-            elif zeta < 0.1:
-                t_w = 0.59 * z / sigma_w
-            else:
-                t_w = 0.15 * h / sigma_w * (1.0 - math.exp(-5.0 * zeta))
+            # the surface layer's T_w gives Monin-Obukhov's K_h = sigma_w^2 T_w (see the module docstring)
+            k_h = VON_KARMAN * u_star * z * math.sqrt(1.0 - 16.0 * z / L)
+            t_w = min(k_h / sigma_w**2, 0.15 * h / sigma_w * (1.0 - math.exp(-5.0 * zeta)))
         else:
             sigma_u = 2.0 * u_star * (1.0 - zeta) + SIGMA_OFFSET_M_S
             sigma_v = sigma_w = 1.3 * u_star * (1.0 - zeta) + SIGMA_OFFSET_M_S

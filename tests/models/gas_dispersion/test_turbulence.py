@@ -82,6 +82,24 @@ def test_convective_sigma_w_is_continuous_and_keeps_hanna_limits(h_over_L):
         assert layer.sigma_w(0.6 * h) - offset == pytest.approx(0.722 * 0.4**0.207 * w_star, rel=0.01)
 
 
+@pytest.mark.parametrize("L", [-5.0, -30.0, -300.0])
+def test_convective_surface_layer_diffuses_like_monin_obukhov(L):
+    """The Langevin model's far-field diffusivity is K = sigma_w^2 T_w: near the ground it is Monin-Obukhov's
+    K_h = k u* z (1 - 16 z/L)^(1/2) (Dyer 1974), not Hanna's 0.24 u* z; higher up T_w is Hanna's mixed-layer
+    0.15 h / sigma_w (1 - exp(-5 z/h)), and it is continuous between the two."""
+    h, u_star = 1000.0, 0.35
+    layer = tb.SurfaceLayer(u_star, L, 0.05, h)
+    for z in (0.5, 1.0, 2.0):
+        s_w, t_w = layer.turbulence(z)[2], layer.turbulence(z)[5]
+        assert s_w**2 * t_w == pytest.approx(0.4 * u_star * z * math.sqrt(1.0 - 16.0 * z / L), rel=1e-12)
+    for z in (300.0, 600.0):
+        s_w, t_w = layer.turbulence(z)[2], layer.turbulence(z)[5]
+        assert t_w == pytest.approx(0.15 * h / s_w * (1.0 - math.exp(-5.0 * z / h)), rel=1e-12)
+    heights = np.geomspace(0.5, 0.9 * h, 3000)
+    t_w = np.array([layer.turbulence(z)[5] for z in heights])
+    assert np.max(np.abs(np.diff(np.log(t_w)))) < 0.02  # no jump: adjacent heights 0.3 % apart
+
+
 def test_stable_turbulence_decays_to_the_top():
     heights = np.linspace(5.0, 195.0, 20)
     s_w = np.array([STABLE.sigma_w(z) for z in heights])
