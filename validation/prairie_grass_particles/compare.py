@@ -54,10 +54,18 @@ def run_table(met: Meteorology, case: dict) -> turbulence.ProfileTable:
     values = table.values.copy()
     values[:, turbulence.COL_U] *= met.wind_speed_m_s / layer.wind_speed(WIND_HEIGHT_M)
     table = table._replace(values=values)
-    if case["model"]["lateral"] == "measured":
-        # the run's 10-minute sigma_theta at 2 m: sigma_v = U tan(sigma_theta), with the time scale of that wander
+    lateral = case["model"]["lateral"]
+    if lateral == "measured":
+        # the run's 10-minute sigma_theta at 2 m as an angle, sigma_v(z) = u(z) tan(sigma_theta), with the time
+        # scale of the wander it contains
+        table = measured_horizontal(table, None, horizontal_time_scale_s(met, case), math.radians(met.sigma_theta_deg))
+    elif lateral == "measured_uniform":
+        # the same sigma_theta at the 2-m wind, sigma_v = U tan(sigma_theta), at every height
         sigma_v = met.wind_speed_m_s * math.tan(math.radians(met.sigma_theta_deg))
         table = measured_horizontal(table, sigma_v, horizontal_time_scale_s(met, case))
+    elif lateral != "similarity":
+        raise ValueError(f"{CASE}: [model] lateral = {lateral!r}: expected 'measured', 'measured_uniform' or "
+                         "'similarity'")
     return table
 
 

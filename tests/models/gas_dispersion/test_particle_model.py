@@ -164,3 +164,41 @@ def test_crosswind_time_scales_follow_draxlers_function():
         assert np.abs(ornstein_uhlenbeck_f_y(times, DRAXLER_TIME_SCALE_S) / draxler_f_y(times) - 1.0).max() > 0.2
     with pytest.raises(ValueError, match="travel_times_s"):
         draxler_matched_time_scale([0.0, 10.0])
+
+
+def test_measured_sigma_theta_spreads_a_plume_by_its_angle_at_every_height():
+    """A measured wind-direction spread is an angle: sigma_v(z) = u(z) tan(sigma_theta) in every row of the table,
+    so that a plume spreads as sigma_y = tan(sigma_theta) x at any height, not faster near the ground where the
+    wind is slower (Cramer 1957; Draxler 1976). Particles held at 0.5 m and at 10 m (vertical turbulence off,
+    T_v 1e5 s so sigma_y = sigma_v t): after travelling 100 m both have sigma_y within 3 % of 100 m tan(8 deg)
+    (5000 particles: 1 % standard error); a sigma_v measured at 10 m used uniformly gives the 0.5-m plume
+    u(10 m) / u(0.5 m) = 2.9 times that (z0 = 0.1 m)."""
+    from models.gas_dispersion import particles as pt
+    from models.gas_dispersion import turbulence as tb
+    from models.gas_dispersion.atmosphere import Atmosphere, measured_horizontal
+
+    atmosphere = Atmosphere(**{**ATMOSPHERE, "sigma_theta_deg": 8.0, "horizontal_time_scale_s": 1e5})
+    table = atmosphere.profile_table(atmosphere.surface_layer())
+    speed = table.values[:, tb.COL_U]
+    np.testing.assert_allclose(table.values[:, tb.COL_SIGMA_V], np.maximum(speed * np.tan(np.radians(8.0)), 0.01))
+    u_05, u_10 = tb.table_lookup(table, np.array([0.5, 10.0]))[:, tb.COL_U]
+    uniform = measured_horizontal(table, sigma_v_m_s=float(u_10) * np.tan(np.radians(8.0)))
+    for profile, ratio in ((table, (1.0, 1.0)), (uniform, (u_10 / u_05, 1.0))):
+        values = profile.values.copy()
+        values[:, tb.COL_SIGMA_W], values[:, tb.COL_DSIGMA_W2_DZ] = 1e-9, 0.0
+        held = profile._replace(values=values)
+        for height, expected in zip((0.5, 10.0), ratio):
+            n = 5000
+            u = float(tb.table_lookup(held, np.array([height]))[0, tb.COL_U])
+            state = pt.ParticleState.empty(n)
+            state.z[:] = height
+            state.active[:] = 1
+            state.v_turb[:] = np.random.default_rng(2).standard_normal(n) * tb.table_lookup(
+                held, state.z)[:, tb.COL_SIGMA_V]
+            pt.advance_homogeneous(state.x, state.y, state.z, state.u_turb, state.v_turb, state.w_turb,
+                                   state.particle_id, state.draws, state.active, pt.kernel_table(held), held.z_lo,
+                                   held.z_hi, 1.0, 0.0, 0.0, 0.0, held.z_hi, 100.0 / u, 0.05, 0.01, 9)
+            ratio_to_angle = np.std(state.y) / (100.0 * np.tan(np.radians(8.0)))
+            assert ratio_to_angle == pytest.approx(expected, rel=0.05 if expected > 1 else 0.03), (height, profile)
+    with pytest.raises(ValidationError, match="sigma_v_m_s or sigma_theta_deg"):
+        Atmosphere(**{**ATMOSPHERE, "sigma_theta_deg": 8.0, "sigma_v_m_s": 0.5})
