@@ -450,6 +450,17 @@ def test_skewed_drift_reduces_to_thomsons_gaussian_drift():
     np.testing.assert_allclose(ref.skewed_drift(w, rows), thomson, rtol=1e-9, atol=1e-12)
 
 
+def uniform_tracer(table, h, n, seed):
+    """n particles uniform in [0, h] with the table's velocity PDF at their heights (bi-Gaussian w)."""
+    rng = np.random.default_rng(seed)
+    s = new_state(n, rng, z=(0.0, h))
+    rows = tb.table_lookup(table, s["z"])
+    s["u_turb"] *= rows[:, tb.COL_SIGMA_U]
+    s["v_turb"] *= rows[:, tb.COL_SIGMA_V]
+    s["w_turb"] = bigaussian_velocities(table, s["z"], rng)
+    return s
+
+
 def test_well_mixed_tracer_stays_well_mixed_in_skewed_convective_turbulence():
     """Thomson (1987) with the bi-Gaussian PDF (Hanna 1982 s_w, Luhar et al. 2000 <w'^3>, h/|L| = 100): a uniform
     tracer with the local PDF stays uniform over 1800 s (4.5 h/w*, ~25 T_w mid-layer), ground and lid
@@ -457,12 +468,7 @@ def test_well_mixed_tracer_stays_well_mixed_in_skewed_convective_turbulence():
     the variance of w within 8 % of the table's s_w^2 and the mean of w^3 within 4 standard errors of <w'^3>."""
     table = tb.profile_table(CONVECTIVE)
     h, n = CONVECTIVE.boundary_layer_height_m, 40_000
-    rng = np.random.default_rng(14)
-    s = new_state(n, rng, z=(0.0, h))
-    rows = tb.table_lookup(table, s["z"])
-    s["u_turb"] *= rows[:, tb.COL_SIGMA_U]
-    s["v_turb"] *= rows[:, tb.COL_SIGMA_V]
-    s["w_turb"] = bigaussian_velocities(table, s["z"], rng)
+    s = uniform_tracer(table, h, n, seed=14)
     for _ in range(30):
         homogeneous(s, table, 60.0, lid=h, c_T=0.05, dt_min=0.2)
     counts, edges = np.histogram(s["z"], bins=10, range=(0.0, h))
@@ -486,12 +492,7 @@ def test_well_mixed_tracer_stays_well_mixed_near_the_ground_in_weakly_convective
     layer = tb.SurfaceLayer(0.3, obukhov_length_m, 0.1, 1000.0)
     table = tb.profile_table(layer)
     h, n = layer.boundary_layer_height_m, 100_000
-    rng = np.random.default_rng(17)
-    s = new_state(n, rng, z=(0.0, h))
-    rows = tb.table_lookup(table, s["z"])
-    s["u_turb"] *= rows[:, tb.COL_SIGMA_U]
-    s["v_turb"] *= rows[:, tb.COL_SIGMA_V]
-    s["w_turb"] = bigaussian_velocities(table, s["z"], rng)
+    s = uniform_tracer(table, h, n, seed=17)
     for _ in range(20):
         homogeneous(s, table, 30.0, lid=h, c_T=0.05, dt_min=0.01, seed=5)
     edges = np.concatenate([[0.0, 15.0, 30.0, 60.0], np.arange(100.0, h + 1.0, 100.0)])
