@@ -61,7 +61,7 @@ Dyer's phi_h is what reproduces the vertical spread measured at Prairie Grass (v
 crosswind-integrated concentrations there were 2-3.4 times too high beyond 200 m in the convective runs. So in the
 unstable surface layer T_w = K_h / sigma_w^2, which makes the model's diffusivity Monin-Obukhov's, until Hanna's
 mixed-layer T_w, which it meets 0.01-0.1 h above the ground (higher the weaker the convection), is the smaller.
-Neutral layers keep Hanna's T_w; stable ones too, whose K is already within 10 % of k u* z / (1 + 5 z/L) in the
+Neutral layers keep Hanna's T_w; stable ones too, whose K is already within 15 % of k u* z / (1 + 5 z/L) in the
 lowest metres of Prairie Grass's stable runs.
 
 Third moment of w (convective layers only): the profile of Luhar, Hibberd & Borgas (2000) *Atmos. Environ.* 34,
