@@ -80,3 +80,52 @@ def test_convective_plume_deepens_as_surface_layer_similarity_says(obukhov_lengt
         modelled = (z * inverse_speed).sum() / inverse_speed.sum()
         expected = van_ulden_mean_height(obukhov_length_m, case["model"]["roughness_length_m"], arc)
         assert modelled == pytest.approx(expected, rel=0.15), (arc, modelled, expected)
+
+
+def k_theory_mean_heights(table, source_m, arcs, depth_m=150.0, dz=0.05, dx=0.25):
+    """Mean plume heights at the arcs of a continuous near-ground source by K-theory, U(z) dC/dx = d/dz(K dC/dz),
+    with the table's wind and the particles' own far-field diffusivity K = sigma_w^2 T_w (Taylor 1921), zero flux
+    at the ground and at depth_m: implicit (backward Euler) marching in x on a uniform grid."""
+    from scipy.linalg import solve_banded
+
+    from models.gas_dispersion import turbulence as tb
+
+    nz = int(round(depth_m / dz))
+    z_centre, z_face = (np.arange(nz) + 0.5) * dz, np.arange(nz + 1) * dz
+    speed = tb.table_lookup(table, np.maximum(z_centre, table.z_lo))[:, tb.COL_U]
+    faces = tb.table_lookup(table, np.maximum(z_face, table.z_lo))
+    diffusivity = faces[:, tb.COL_SIGMA_W] ** 2 * faces[:, tb.COL_T_W]
+    diffusivity[0] = diffusivity[-1] = 0.0
+    below, above = diffusivity[:-1] / dz**2, diffusivity[1:] / dz**2
+    bands = np.zeros((3, nz))
+    bands[1] = speed / dx + below + above
+    bands[0, 1:] = -above[:-1]
+    bands[2, :-1] = -below[1:]
+    concentration = np.exp(-0.5 * ((z_centre - source_m) / 0.1) ** 2)
+    heights, x = {}, 0.0
+    for arc in sorted(arcs):
+        while x < arc - 1e-9:
+            concentration = solve_banded((1, 1), bands, speed * concentration / dx)
+            x += dx
+        heights[arc] = float((z_centre * concentration).sum() / concentration.sum())
+    return heights
+
+
+@pytest.mark.parametrize("obukhov_length_m, friction_velocity_m_s", [(50.0, 0.25), (-30.0, 0.4)])
+def test_plume_depth_is_the_diffusion_limit_of_the_particles(obukhov_length_m, friction_velocity_m_s):
+    """Far from the source (travel times >> T_w) a Langevin model diffuses like K = sigma_w^2 T_w: the particles'
+    mean plume height of a source at 0.46 m matches the K-theory solution with that K and the same wind within 10 %
+    at 50-200 m, stable (L = 50 m) and convective (L = -30 m) (here 0.94-0.96 and 1.00-1.04)."""
+    from validation.prairie_grass.data import Meteorology
+
+    case = compare.load_case()
+    case["model"]["lateral"] = "similarity"
+    height = 1000.0 if obukhov_length_m < 0 else None
+    met = Meteorology(0, obukhov_length_m, friction_velocity_m_s, height, 180.0, 10.0, 4.5)
+    arcs = [50.0, 100.0, 200.0]
+    found = compare.crossings(met, 0.46, arcs, case, 8000, 5)
+    expected = k_theory_mean_heights(compare.run_table(met, case), 0.46, arcs)
+    for arc in arcs:
+        _, z, inverse_speed = found[arc]
+        modelled = (z * inverse_speed).sum() / inverse_speed.sum()
+        assert modelled == pytest.approx(expected[arc], rel=0.10), (arc, modelled, expected[arc])
