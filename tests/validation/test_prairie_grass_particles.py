@@ -46,6 +46,8 @@ def test_quick_subset_meets_the_issue_goal(tmp_path):
     assert result.passed, result.table
     assert figures["FAC2"] >= 0.9 and 0.8 <= figures["MG"] <= 1.25 and figures["VG"] <= 1.5
     assert figures["CWIC_FAC2"] >= 0.9
+    for label in ("stable", "unstable"):  # each class scored and printed on its own
+        assert 0.0 < figures[f"FAC2_{label}"] <= 1.0 and f"{label} runs:" in result.table
 
 
 def van_ulden_mean_height(L, z0, x_end, source_m=0.46, dx=0.05):

@@ -183,10 +183,13 @@ def run(out_dir: Path, quick: bool = False) -> ValidationResult:
     for label, s in rows[:-1]:
         key = label.replace(" ", "")
         figures.update({f"FAC2_{key}": s["FAC2"], f"MG_{key}": s["MG"]})
+    by_stability = []
     for label, mask in (("stable", stable), ("unstable", ~stable)):
         if mask.any():
             s = scores(observed[mask], predicted[mask])
-            figures.update({f"FAC2_{label}": s["FAC2"], f"MG_{label}": s["MG"]})
+            figures.update({f"FAC2_{label}": s["FAC2"], f"MG_{label}": s["MG"], f"VG_{label}": s["VG"]})
+            by_stability.append(f"{label} runs: {int(mask.sum())} arcs, FAC2 {s['FAC2']:.2f}, MG {s['MG']:.3f}, "
+                                f"VG {s['VG']:.3f}")
     figures.update({f"CWIC_{k}": cwic_scores[k] for k in ("FB", "NMSE", "MG", "VG", "FAC2")})
     units = {k: "1" for k in figures}
     acc = case["acceptance"]
@@ -195,6 +198,7 @@ def run(out_dir: Path, quick: bool = False) -> ValidationResult:
     table = table.splitlines()
     table[0] = (f"Prairie Grass arc maxima, Lagrangian particles{' (quick subset)' if quick else ''}; goal FAC2 >= "
                 f"{acc['FAC2_min']}, {acc['MG_min']} <= MG <= {acc['MG_max']}, VG <= {acc['VG_max']} (issue 3)")
+    table += by_stability
     artifacts = [save_scatter(Path(out_dir) / "prairie_grass_particles_scatter.png", observed, predicted, distance,
                               overall)]
     return ValidationResult(NAME, figures, units, passes(overall, acc), "\n".join(table), artifacts)
