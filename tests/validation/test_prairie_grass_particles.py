@@ -6,8 +6,13 @@ import math
 
 import numpy as np
 import pytest
+from scipy.linalg import solve_banded
 
+from models.gas_dispersion import turbulence as tb
+from validation.prairie_grass.data import Meteorology
 from validation.prairie_grass_particles import compare
+
+SOURCE_HEIGHT_M = 0.46  # Prairie Grass's release
 
 
 def test_flux_plane_estimate_is_the_crosswind_integral_of_a_known_plume():
@@ -50,12 +55,23 @@ def test_quick_subset_meets_the_issue_goal(tmp_path):
         assert 0.0 < figures[f"FAC2_{label}"] <= 1.0 and f"{label} runs:" in result.table
 
 
-def van_ulden_mean_height(L, z0, x_end, source_m=0.46, dx=0.05):
+def particle_mean_heights(met, arcs, seed):
+    """Concentration-weighted mean plume height (m) at each arc of 8000 particles from Prairie Grass's source in
+    ``met``'s atmosphere, all turbulence from similarity; and the case that ran them."""
+    case = compare.load_case()
+    case["model"]["lateral"] = "similarity"
+    found = compare.crossings(met, SOURCE_HEIGHT_M, arcs, case, 8000, seed)
+    heights = {}
+    for arc in arcs:
+        _, z, inverse_speed = found[arc]
+        heights[arc] = float((z * inverse_speed).sum() / inverse_speed.sum())
+    return heights, case
+
+
+def van_ulden_mean_height(L, z0, x_end, source_m=SOURCE_HEIGHT_M, dx=0.05):
     """Mean plume height of a near-ground source in the surface layer, van Ulden (1978, *Atmos. Environ.* 12,
     2125): dz/dx = k^2 / ((ln(c z / z0) - psi_m(c z / L)) phi_h(p z / L)), c = 0.6, p = 1.55, phi_h = (1 - 16
     z/L)^(-1/2) when unstable: the K-theory relation that reproduces Prairie Grass's crosswind integrals."""
-    from models.gas_dispersion import turbulence as tb
-
     z, x = source_m, 0.0
     while x < x_end:
         phi_h = (1.0 - 16.0 * 1.55 * z / L) ** -0.5
@@ -70,18 +86,11 @@ def test_convective_plume_deepens_as_surface_layer_similarity_says(obukhov_lengt
     (concentration-weighted, flux-plane estimate) follows van Ulden's (1978) similarity relation within 15 % at
     50-200 m, while the plume is in the surface layer: here 0.92-1.01 times it, and 0.47-0.65 times it with Hanna's
     surface-layer T_w (half Monin-Obukhov's K), which made Prairie Grass's crosswind integrals 2-3 times too high."""
-    from validation.prairie_grass.data import Meteorology
-
-    case = compare.load_case()
-    case["model"]["lateral"] = "similarity"
     met = Meteorology(0, obukhov_length_m, 0.4, 1000.0, 180.0, 10.0, 5.0)
-    arcs = [50.0, 100.0, 200.0]
-    found = compare.crossings(met, 0.46, arcs, case, 8000, 3)
-    for arc in arcs:
-        _, z, inverse_speed = found[arc]
-        modelled = (z * inverse_speed).sum() / inverse_speed.sum()
+    modelled, case = particle_mean_heights(met, [50.0, 100.0, 200.0], seed=3)
+    for arc, height in modelled.items():
         expected = van_ulden_mean_height(obukhov_length_m, case["model"]["roughness_length_m"], arc)
-        assert modelled == pytest.approx(expected, rel=0.15), (arc, modelled, expected)
+        assert height == pytest.approx(expected, rel=0.15), (arc, height, expected)
 
 
 def k_theory_mean_heights(table, source_m, arcs, depth_m=150.0, dz=0.05, dx=0.25):
@@ -118,16 +127,9 @@ def test_plume_depth_is_the_diffusion_limit_of_the_particles(obukhov_length_m, f
     """Far from the source (travel times >> T_w) a Langevin model diffuses like K = sigma_w^2 T_w: the particles'
     mean plume height of a source at 0.46 m matches the K-theory solution with that K and the same wind within 10 %
     at 50-200 m, stable (L = 50 m) and convective (L = -30 m) (here 0.94-0.96 and 1.00-1.04)."""
-    from validation.prairie_grass.data import Meteorology
-
-    case = compare.load_case()
-    case["model"]["lateral"] = "similarity"
-    height = 1000.0 if obukhov_length_m < 0 else None
-    met = Meteorology(0, obukhov_length_m, friction_velocity_m_s, height, 180.0, 10.0, 4.5)
-    arcs = [50.0, 100.0, 200.0]
-    found = compare.crossings(met, 0.46, arcs, case, 8000, 5)
-    expected = k_theory_mean_heights(compare.run_table(met, case), 0.46, arcs)
-    for arc in arcs:
-        _, z, inverse_speed = found[arc]
-        modelled = (z * inverse_speed).sum() / inverse_speed.sum()
-        assert modelled == pytest.approx(expected[arc], rel=0.10), (arc, modelled, expected[arc])
+    mixing_height = 1000.0 if obukhov_length_m < 0 else None
+    met = Meteorology(0, obukhov_length_m, friction_velocity_m_s, mixing_height, 180.0, 10.0, 4.5)
+    modelled, case = particle_mean_heights(met, [50.0, 100.0, 200.0], seed=5)
+    expected = k_theory_mean_heights(compare.run_table(met, case), SOURCE_HEIGHT_M, list(modelled))
+    for arc, height in modelled.items():
+        assert height == pytest.approx(expected[arc], rel=0.10), (arc, height, expected[arc])
