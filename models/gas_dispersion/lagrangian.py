@@ -28,6 +28,18 @@ kernel and the ground image of the vertical kernel (de Haan 1999),
 the ensemble-mean concentration of the run's turbulence (an instantaneous estimate of it; it
 carries no averaging-time loss). Derived fields as every gas model: :mod:`models.gas_dispersion.outputs`.
 
+Dry deposition (``dry_deposition``): the ground takes up part of the mass of each particle that hits it,
+the share set by the surface's own conductance v_s (partial reflection, :mod:`models.gas_dispersion.particles`).
+The scenario gives the deposition velocity v_d at a reference height z_d, as measured or tabulated (e.g. Sehmel
+1980); the model resolves the turbulent transport below z_d itself, with the aerodynamic resistance of its own
+diffusivity K = s_w^2 T_w, so the surface keeps the rest of the resistance (Seinfeld & Pandis 2016, ch. 19:
+resistances in series)
+
+    1 / v_d = r_a + 1 / v_s,    r_a = integral from z_0 to z_d of dz / K(z).
+
+Where 1 / v_d <= r_a the ground takes up every particle that reaches it (v_s = inf): the turbulence, not the
+surface, then limits the flux. The mass taken up is the model's ``deposited_kg``.
+
 Calm and low wind: the turbulence keeps a floor on the crosswind spread (s_v >= 0.2 m/s,
 Hanna 1983's low-wind meander) and the mean wind itself wanders: a plume-wide meander velocity
 (u_m, v_m) follows an Ornstein-Uhlenbeck process with spread s_m and time scale T_m,
@@ -47,6 +59,10 @@ s_i, T_i  its spread and Lagrangian time scale                         m s-1, s
 K_h, K_z  horizontal and vertical Epanechnikov kernels (half-widths    m-1
           h, h_z: Silverman's rule, at least a cell)
 z_r       receptor height above the ground                             m
+v_d, z_d  deposition velocity at the reference height z_d              m s-1, m
+v_s       the surface's conductance (quasi-laminar and surface parts)  m s-1
+r_a       aerodynamic resistance from z_0 to z_d                      s m-1
+K         the model's vertical diffusivity s_w^2 T_w                   m2 s-1
 u_m, v_m  plume-wide meander velocity                                  m s-1
 s_m, T_m  its spread and time scale                                    m s-1, s
 ========  ===========================================================  =======
@@ -61,6 +77,8 @@ Sherman, C.A. (1978) J. Appl. Meteorol. 17, 312-319. Röckle, R. (1990) PhD thes
 de Haan, P. (1999) Atmos. Environ. 33, 2007-2021.
 Hanna, S.R. (1983) J. Clim. Appl. Meteorol. 22, 1424-1430.
 Anfossi, D., Oettl, D., Degrazia, G., Goulart, A. (2005) Boundary-Layer Meteorol. 114, 179-203.
+Sehmel, G.A. (1980) Atmos. Environ. 14, 983-1011. Seinfeld, J.H., Pandis, S.N. (2016) Atmospheric Chemistry
+and Physics, 3rd ed., Wiley, ch. 19.
 """
 
 from __future__ import annotations
@@ -70,6 +88,7 @@ import math
 
 import numpy as np
 from pydantic import Field, model_validator
+from scipy.integrate import trapezoid
 
 from models.gas_dispersion import particles, sources, turbulence, visuals
 from models.gas_dispersion.atmosphere import CALM_WIND_M_S, Atmosphere
@@ -121,6 +140,31 @@ class Meander(ModelParams):
     time_scale_s: float = Field(300.0, gt=0)
 
 
+class DryDeposition(ModelParams):
+    """Uptake of the particles' mass by the ground: the deposition velocity v_d at a reference height."""
+
+    velocity_m_s: float = Field(gt=0, le=1.0, description="v_d: downward flux / concentration at reference_height_m")
+    reference_height_m: float = Field(1.0, gt=0, le=100.0, description="z_d, where v_d was measured")
+
+
+def surface_conductance(table: turbulence.ProfileTable, deposition: DryDeposition, samples: int = 400) -> float:
+    """v_s = 1 / (1 / v_d - r_a), r_a = integral of dz / (s_w^2 T_w) from the table's bottom to z_d (trapezoidal,
+    on log-spaced heights); inf where the turbulence alone resists more than 1 / v_d. z_d must lie above the
+    table's bottom (the roughness length); above its top (a boundary layer shallower than z_d, after a change of
+    weather) it is taken at the top."""
+    z_d = min(deposition.reference_height_m, table.z_hi)
+    if not z_d > table.z_lo:
+        raise ValueError(f"dry_deposition.reference_height_m = {z_d:g} m must exceed the roughness length "
+                         f"({table.z_lo:g} m)")
+    # log-spaced heights follow K ~ k u* z near the ground (a homogeneous table may start at z = 0)
+    z = np.geomspace(table.z_lo, z_d, samples) if table.z_lo > 0.0 else np.linspace(0.0, z_d, samples)
+    rows = turbulence.table_lookup(table, z)
+    diffusivity = rows[:, turbulence.COL_SIGMA_W] ** 2 * rows[:, turbulence.COL_T_W]
+    r_a = float(trapezoid(1.0 / diffusivity, z))
+    surface_resistance = 1.0 / deposition.velocity_m_s - r_a
+    return 1.0 / surface_resistance if surface_resistance > 0.0 else math.inf
+
+
 class ParticleTransportParams(ModelParams):
     """How particles are carried: the atmosphere, the ground and buildings, and the particle budget."""
 
@@ -139,6 +183,7 @@ class ParticleTransportParams(ModelParams):
     extra_receptor_heights_m: list[float] = Field(
         default_factory=list, max_length=MAX_EXTRA_HEIGHTS,
         description="further heights above the ground (m), each with its own concentration field")
+    dry_deposition: DryDeposition | None = Field(None, description="None: the ground reflects every particle")
 
     @model_validator(mode="after")
     def _distinct_heights(self) -> "ParticleTransportParams":
@@ -153,6 +198,14 @@ class ParticleTransportParams(ModelParams):
         if twice:
             raise ValueError(f"extra_receptor_heights_m: {twice[0][:-1].replace('p', '.')} m given twice "
                              "(receptor_height_m included, to the centimetre); expected distinct heights")
+        return self
+
+    @model_validator(mode="after")
+    def _deposition_above_roughness(self) -> "ParticleTransportParams":
+        deposition, z0 = self.dry_deposition, self.atmosphere.roughness_length_m
+        if deposition is not None and not deposition.reference_height_m > z0:
+            raise ValueError(f"dry_deposition.reference_height_m = {deposition.reference_height_m:g} m must exceed "
+                             f"atmosphere.roughness_length_m = {z0:g} m")
         return self
 
     @property
@@ -191,6 +244,8 @@ class ParticleModel:
         self.n_used = 0
         self.released_kg = 0.0
         self.lost_kg = 0.0
+        self.deposited_kg = 0.0
+        self.surface_conductance_m_s = 0.0
         self.dropped_for_capacity = 0
         self.meander_velocity = np.zeros(2)
         self._atmosphere = None  # the atmosphere the current wind was built for
@@ -231,6 +286,8 @@ class ParticleModel:
         self.table = atmosphere.profile_table(self.layer)
         self.kernel_table = particles.kernel_table(self.table)
         self.e_x, self.e_y = atmosphere.direction_vector
+        if p.dry_deposition is not None:
+            self.surface_conductance_m_s = surface_conductance(self.table, p.dry_deposition)
         if not p.gridded:
             self.wind = None
             return
@@ -270,14 +327,19 @@ class ParticleModel:
                                         s.active)]
         u_m, v_m = float(self.meander_velocity[0]), float(self.meander_velocity[1])
         table, z_lo, z_hi = self.kernel_table, self.table.z_lo, self.table.z_hi
+        # Dry deposition: the kernels take up mass at the ground; what the particles lose is what it took.
+        deposition = () if self.params.dry_deposition is None else (self.surface_conductance_m_s, s.mass_kg[start:stop])
+        before = float(s.mass_kg[start:stop].sum()) if deposition else 0.0
         if self.wind is None:
             particles.advance_homogeneous(*view, table, z_lo, z_hi, self.e_x, self.e_y, u_m, v_m, self.lid_m, dt,
-                                          C_T, DT_MIN_S, self.seed)
-            return
-        w, g = self.wind, self.wind.grid
-        particles.advance_gridded(*view, table, z_lo, z_hi, g.x0, g.y0, g.z_bottom, g.dx, g.dy, g.dz,
-                                  w.u_face, w.v_face, w.w_face, w.solid, w.surface_m, self.lid_m, dt, C_T, DT_MIN_S,
-                                  self.seed, u_m, v_m)
+                                          C_T, DT_MIN_S, self.seed, *deposition)
+        else:
+            w, g = self.wind, self.wind.grid
+            particles.advance_gridded(*view, table, z_lo, z_hi, g.x0, g.y0, g.z_bottom, g.dx, g.dy, g.dz,
+                                      w.u_face, w.v_face, w.w_face, w.solid, w.surface_m, self.lid_m, dt, C_T,
+                                      DT_MIN_S, self.seed, u_m, v_m, *deposition)
+        if deposition:
+            self.deposited_kg += before - float(s.mass_kg[start:stop].sum())
 
     def _add(self, x: np.ndarray, y: np.ndarray, height: np.ndarray, mass_kg: np.ndarray, ages_s: np.ndarray) -> None:
         """New particles at (x, y) and ``height`` above the ground, each carried on by its age (s) within
@@ -445,6 +507,7 @@ class ParticleModel:
         n = self.n_used
         return {"particles_in_use": int(np.count_nonzero(self.state.active[:n])),
                 "released_kg": self.released_kg, "airborne_kg": self.airborne_kg(), "lost_kg": self.lost_kg,
+                "deposited_kg": self.deposited_kg,
                 "particles_not_released_capacity": self.dropped_for_capacity}
 
 

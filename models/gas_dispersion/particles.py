@@ -51,6 +51,19 @@ ending in a solid cell of the gridded domain is reflected across each cell face 
 fluctuation normal to that face (QUIC-PLUME, Williams et al. 2004, LA-UR-04-0507). Particles leaving the grid
 sideways or through its top are flagged inactive.
 
+Dry deposition (optional: a surface deposition velocity v_s > 0 and the particles' masses m): the ground takes up
+part of the mass of each particle that hits it, the rest is reflected (partial reflection, Boughton, Delaurentis &
+Dunn 1987, *Boundary-Layer Meteorol.* 40, 147; Wilson & Sawford 1996, sec. 6):
+
+    m -> R m,    R = (1 - alpha) / (1 + alpha),    alpha = v_s sqrt(pi / 2) / s_w    (R = 0 for alpha >= 1)
+
+Derivation: with Gaussian w at the ground, the particles moving down carry the flux F = C_down s_w sqrt(2 / pi);
+the reflected ones return R of it, so C = (1 + R) C_down and the net flux (1 - R) F equals v_s C when (1 - R) /
+(1 + R) = alpha. v_s is the conductance of the layer the particles do not resolve (quasi-laminar and surface
+resistances, v_s = 1 / (r_b + r_c); the turbulent transport down to the ground is the model's own). In the gridded
+domain the ground, the tops of terrain cells and roofs take up mass; the vertical faces of solid cells reflect
+perfectly (a stepped slope deposits on its treads only).
+
 Random numbers: a counter-based generator (Salmon et al. 2011, SC'11, "Parallel random numbers: as easy as 1, 2,
 3"): word n of particle p is v = H(k_p + n gamma), the SplitMix64 output function H with increment gamma (Steele,
 Lea & Flood 2014, OOPSLA, "Fast splittable pseudorandom number generators"); the stream key k_p = H(H(seed gamma +
@@ -94,6 +107,13 @@ Phi      flux term of the well-mixed drift                         m s-2 (per un
 kappa    -d ln P/dw, coefficient of w                              s2 m-2
 lambda   its remainder: d ln P/dw = -kappa w + lambda              s m-1
 h_xy,h_z kernel bandwidths (half-widths of the support)            m
+m        mass a particle carries                                   kg
+v_s      surface deposition velocity, 1 / (r_b + r_c)              m s-1
+r_b, r_c quasi-laminar and surface resistances                     s m-1
+R        share of a particle's mass the ground reflects            1
+alpha    v_s sqrt(pi / 2) / s_w                                    1
+C_down   concentration of the particles moving down at the ground  kg m-3
+F        their flux onto the ground                                kg m-2 s-1
 ======== ========================================================= ========
 """
 
@@ -148,6 +168,7 @@ TWO_POW_M32 = 2.0**-32
 ZIG_SCALE = 1 << 24  # j is a 25-bit signed integer in [-2^24, 2^24)
 ZIG_R = 3.442619855899  # start of the tail of the 128-layer ziggurat
 ZIG_K, ZIG_W, ZIG_F = _ziggurat_tables()
+SQRT_HALF_PI = 1.2533141373155003  # sqrt(pi / 2), partial reflection (deposition)
 W_CLIP = 6.0  # |w| <= W_CLIP s_w (numerical guard, see langevin); skewed: W_CLIP s_i beyond the nearer mode
 INV_SQRT_2PI = 0.3989422804014327
 INV_SQRT_2 = 0.7071067811865476
@@ -452,11 +473,24 @@ def reflect_vertical(z, w, z_ground, z_lid):
     return z, w
 
 
+@njit(cache=True, inline="always")
+def ground_uptake(v_s, inv_s_w2):
+    """1 - R: the share of a particle's mass the ground takes up when it hits it (module docstring),
+    2 alpha / (1 + alpha) with alpha = v_s sqrt(pi / 2) / s_w, all of it for alpha >= 1."""
+    alpha = v_s * SQRT_HALF_PI * math.sqrt(inv_s_w2)
+    if alpha >= 1.0:
+        return 1.0
+    return 2.0 * alpha / (1.0 + alpha)
+
+
 # -- kernel a: horizontally homogeneous, flat ground --------------------------------------------------------------
 @njit(cache=True, parallel=True, fastmath=FAST)
 def advance_homogeneous(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, active, table, z_lo, z_hi,
-                        e_x, e_y, u_m, v_m, lid_m, dt, c_T, dt_min, seed):
+                        e_x, e_y, u_m, v_m, lid_m, dt, c_T, dt_min, seed, v_s=0.0, mass=None):
     """Advance every active particle by dt over flat ground at z = 0 (state arrays updated in place).
+
+    With ``mass`` given, the ground takes up ground_uptake(v_s, .) of a particle's mass at each hit (dry
+    deposition, module docstring; mass updated in place); without, the ground reflects perfectly.
 
     Each particle's state is read and written by its own iteration only, so the in-place update is the
     same as a next-buffer swap. table: kernel_table(profile) of a turbulence.ProfileTable, with its z_lo, z_hi;
@@ -470,6 +504,8 @@ def advance_homogeneous(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, act
         n = draws[p]
         xp, yp, zp = x[p], y[p], z[p]
         u, v, w = u_turb[p], v_turb[p], w_turb[p]
+        if mass is not None:
+            m = mass[p]
         t_left = dt
         last = False
         while not last:
@@ -482,11 +518,17 @@ def advance_homogeneous(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, act
             along = U + u
             xp += (along * e_x - v * e_y + u_m) * dt_p
             yp += (along * e_y + v * e_x + v_m) * dt_p
-            zp, w = reflect_vertical(zp + w * dt_p, w, 0.0, lid_m)
+            z_next = zp + w * dt_p
+            if mass is not None:
+                if z_next < 0.0:
+                    m -= ground_uptake(v_s, i_s2) * m
+            zp, w = reflect_vertical(z_next, w, 0.0, lid_m)
             t_left -= dt_p
         x[p], y[p], z[p] = xp, yp, zp
         u_turb[p], v_turb[p], w_turb[p] = u, v, w
         draws[p] = n
+        if mass is not None:
+            mass[p] = m
 
 
 # -- kernel b: gridded wind, terrain and buildings ---------------------------------------------------------------
@@ -522,13 +564,15 @@ def staggered_wind(u_face, v_face, w_face, fx, fy, fz):
 @njit(cache=True, parallel=True, fastmath=STRICT)
 def advance_gridded(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, active, table, z_lo, z_hi,
                     x0, y0, z_bottom, dx, dy, dz, u_face, v_face, w_face, solid, surface_m, lid_m,
-                    dt, c_T, dt_min, seed, u_m=0.0, v_m=0.0):
+                    dt, c_T, dt_min, seed, u_m=0.0, v_m=0.0, v_s=0.0, mass=None):
     """Advance every active particle by dt through a staggered wind field with solid cells (in place).
 
     z is height above datum; turbulence comes from the table at the height above surface_m of the particle's
     column; lid_m is the lid height above that surface (inf: none). The grid bottom z_bottom is ground.
     u_turb, v_turb are along and across the local horizontal mean wind; (u_m, v_m) an optional plume-wide
     meander velocity added for this step, as in advance_homogeneous; a skewed table takes the skewed w step.
+    With ``mass`` given, the grid bottom and the tops of solid cells take up ground_uptake(v_s, .) of a particle's
+    mass at each hit (mass updated in place).
     """
     skewed = table.shape[1] >= KT_COLUMNS_SKEWED
     nz, ny, nx = solid.shape
@@ -540,6 +584,8 @@ def advance_gridded(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, active,
         n = draws[p]
         xp, yp, zp = x[p], y[p], z[p]
         u, v, w = u_turb[p], v_turb[p], w_turb[p]
+        if mass is not None:
+            m = mass[p]
         t_left = dt
         last = False
         while not last:
@@ -569,7 +615,11 @@ def advance_gridded(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, active,
             fl_x, fl_y = u * e_x - v * e_y, u * e_y + v * e_x  # fluctuation in grid axes
             x_new = xp + (U + u_m + fl_x) * dt_p
             y_new = yp + (V + v_m + fl_y) * dt_p
-            z_new, w = reflect_vertical(zp + (W + w) * dt_p, w, z_bottom, ground + lid_m)
+            z_next = zp + (W + w) * dt_p
+            if mass is not None:
+                if z_next < z_bottom:
+                    m -= ground_uptake(v_s, i_s2) * m
+            z_new, w = reflect_vertical(z_next, w, z_bottom, ground + lid_m)
             t_left -= dt_p
             if not (x0 <= x_new < x_end and y0 <= y_new < y_end and z_new < z_top):
                 active[p] = 0
@@ -591,6 +641,9 @@ def advance_gridded(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, active,
                     face = z_bottom + max(kk, k_old) * dz
                     z_new = 2.0 * face - z_new
                     w = -w
+                    if mass is not None:
+                        if kk < k_old:  # down onto the top of a solid cell: ground or roof
+                            m -= ground_uptake(v_s, i_s2) * m
                 i = min(max(int(math.floor((x_new - x0) / dx)), 0), nx - 1)
                 j = min(max(int(math.floor((y_new - y0) / dy)), 0), ny - 1)
                 kk = min(max(int(math.floor((z_new - z_bottom) / dz)), 0), nz - 1)
@@ -603,6 +656,8 @@ def advance_gridded(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, active,
         x[p], y[p], z[p] = xp, yp, zp
         u_turb[p], v_turb[p], w_turb[p] = u, v, w
         draws[p] = n
+        if mass is not None:
+            mass[p] = m
 
 
 @njit(cache=True, parallel=True)

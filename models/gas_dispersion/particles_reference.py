@@ -17,8 +17,8 @@ from scipy.special import erf
 from models.gas_dispersion.particles import (GAMMA, KT_A, KT_B_U, KT_B_V, KT_B_W, KT_COLUMNS_SKEWED, KT_DA_DZ,
                                              KT_DS_A_DZ, KT_DS_B_DZ, KT_DW_A_DZ, KT_DW_B_DZ, KT_HALF_DSW2, KT_INV_SW2,
                                              KT_INV_T_U, KT_INV_T_V, KT_INV_T_W, KT_S_A, KT_S_B, KT_T_MIN, KT_U,
-                                             KT_W_A, KT_W_B, MIX_1, MIX_2, SALT, W_CLIP, ZIG_F, ZIG_K, ZIG_R,
-                                             ZIG_SCALE, ZIG_W)
+                                             KT_W_A, KT_W_B, MIX_1, MIX_2, SALT, SQRT_HALF_PI, W_CLIP, ZIG_F, ZIG_K,
+                                             ZIG_R, ZIG_SCALE, ZIG_W)
 
 MASK_64 = (1 << 64) - 1
 
@@ -171,14 +171,20 @@ def reflect_vertical(z, w, z_ground, z_lid):
     return z, w
 
 
+def ground_uptake(v_s, inv_s_w2):
+    alpha = v_s * SQRT_HALF_PI * np.sqrt(inv_s_w2)
+    return np.where(alpha >= 1.0, 1.0, 2.0 * alpha / (1.0 + alpha))
+
+
 def _copy_state(state):
     return {name: np.array(value, copy=True) for name, value in state.items()}
 
 
 # -- twins of the two advance kernels ----------------------------------------------------------------------------
-def advance_homogeneous(state: dict, table, z_lo, z_hi, e_x, e_y, u_m, v_m, lid_m, dt, c_T, dt_min, seed) -> dict:
+def advance_homogeneous(state: dict, table, z_lo, z_hi, e_x, e_y, u_m, v_m, lid_m, dt, c_T, dt_min, seed,
+                        v_s=0.0) -> dict:
     """Twin of particles.advance_homogeneous on a dict of state arrays (x, y, z, u_turb, v_turb, w_turb,
-    particle_id, draws, active); returns the advanced copy."""
+    particle_id, draws, active, and mass_kg for dry deposition at v_s); returns the advanced copy."""
     s = _copy_state(state)
     idx = np.flatnonzero(s["active"] != 0)
     k = particle_key(seed, s["particle_id"])
@@ -193,7 +199,11 @@ def advance_homogeneous(state: dict, table, z_lo, z_hi, e_x, e_y, u_m, v_m, lid_
         along = row[:, KT_U] + u
         s["x"][idx] += (along * e_x - v * e_y + u_m) * dt_p
         s["y"][idx] += (along * e_y + v * e_x + v_m) * dt_p
-        s["z"][idx], w = reflect_vertical(z + w * dt_p, w, 0.0, lid_m)
+        z_next = z + w * dt_p
+        if "mass_kg" in s:
+            hit = idx[z_next < 0.0]
+            s["mass_kg"][hit] -= ground_uptake(v_s, row[z_next < 0.0, KT_INV_SW2]) * s["mass_kg"][hit]
+        s["z"][idx], w = reflect_vertical(z_next, w, 0.0, lid_m)
         s["u_turb"][idx], s["v_turb"][idx], s["w_turb"][idx] = u, v, w
         t_left[idx] -= dt_p
         idx = idx[~last]
@@ -217,8 +227,9 @@ def trilinear(f, gk, gj, gi):
 
 
 def advance_gridded(state: dict, table, z_lo, z_hi, x0, y0, z_bottom, dx, dy, dz, u_face, v_face, w_face, solid,
-                    surface_m, lid_m, dt, c_T, dt_min, seed, u_m=0.0, v_m=0.0) -> dict:
-    """Twin of particles.advance_gridded; returns the advanced copy of the state dict."""
+                    surface_m, lid_m, dt, c_T, dt_min, seed, u_m=0.0, v_m=0.0, v_s=0.0) -> dict:
+    """Twin of particles.advance_gridded; returns the advanced copy of the state dict (with mass_kg in it: dry
+    deposition at v_s on the grid bottom and the tops of solid cells)."""
     s = _copy_state(state)
     nz, ny, nx = solid.shape
     x_end, y_end, z_top = x0 + nx * dx, y0 + ny * dy, z_bottom + nz * dz
@@ -252,7 +263,12 @@ def advance_gridded(state: dict, table, z_lo, z_hi, x0, y0, z_bottom, dx, dy, dz
         fl_x, fl_y = u * e_x - v * e_y, u * e_y + v * e_x
         x_new = xp + (U + u_m + fl_x) * dt_p
         y_new = yp + (V + v_m + fl_y) * dt_p
-        z_new, w = reflect_vertical(zp + (W + w) * dt_p, w, z_bottom, ground + lid_m)
+        z_next = zp + (W + w) * dt_p
+        uptake = ground_uptake(v_s, row[:, KT_INV_SW2]) if "mass_kg" in s else None
+        if uptake is not None:
+            down = z_next < z_bottom
+            s["mass_kg"][idx[down]] -= uptake[down] * s["mass_kg"][idx[down]]
+        z_new, w = reflect_vertical(z_next, w, z_bottom, ground + lid_m)
         t_left[idx] -= dt_p
         inside = (x0 <= x_new) & (x_new < x_end) & (y0 <= y_new) & (y_new < y_end) & (z_new < z_top)
         i = np.minimum(np.where(inside, (x_new - x0) / dx, 0).astype(np.int64), nx - 1)
@@ -266,6 +282,9 @@ def advance_gridded(state: dict, table, z_lo, z_hi, x0, y0, z_bottom, dx, dy, dz
         fl_y = np.where(cross_y, -fl_y, fl_y)
         z_new = np.where(cross_z, 2.0 * (z_bottom + np.maximum(kk, k_old) * dz) - z_new, z_new)
         w = np.where(cross_z, -w, w)
+        if uptake is not None:
+            roof = cross_z & (kk < k_old)
+            s["mass_kg"][idx[roof]] -= uptake[roof] * s["mass_kg"][idx[roof]]
         i2 = np.clip(np.floor((x_new - x0) / dx).astype(np.int64), 0, nx - 1)
         j2 = np.clip(np.floor((y_new - y0) / dy).astype(np.int64), 0, ny - 1)
         k2 = np.clip(np.floor((z_new - z_bottom) / dz).astype(np.int64), 0, nz - 1)
