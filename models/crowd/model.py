@@ -315,14 +315,15 @@ class Crowd:
         self._closed: tuple[str, ...] | None = None
         self.walls = None
         self._sync_exits()
-        # Operational models, their indexes sized for the largest bodies and speeds the sources can bring.
+        # The operational model's indexes, sized for the largest bodies and speeds the sources can bring (by
+        # the model in use only: the other's settings must not change a run's neighbour order).
         self.sf_params = p.social_force.kernel_params()
         self.csm_params = p.collision_free_speed.kernel_params()
         r_max = max(s.radius_range[1] for s in p.sources)
         v_max = max(s.max_desired_speed for s in p.sources) * float(tobler_ratio(np.array([-TOBLER_OFFSET]))[0])
         v_max = max([v_max] + [max(st.speed_up_m_s, st.speed_down_m_s) for st in p.stairs])
-        r_c = max(self.sf_params.cutoffs(r_max, v_max)[0], self.csm_params.cutoffs(r_max, v_max)[0])
-        r_cw = max(self.sf_params.cutoffs(r_max, v_max)[1], self.csm_params.cutoffs(r_max, v_max)[1])
+        in_use = self.sf_params if p.operational_model == "social_force" else self.csm_params
+        r_c, r_cw = in_use.cutoffs(r_max, v_max)
         self._wall_reach = max(r_cw, 2 * MAX_RADIUS_M) * 1.01
         self.walls = self._wall_index()
         x_min, y_min, x_max, y_max = self.geometry.bounds
