@@ -23,10 +23,14 @@
   squares to all reference runs gives J/b (flagged as extrapolated; ``2006EG`` runs at
   1.4-2.5 m are within a few per cent of it, see :func:`figures`).
 * :func:`score_model` compares a model's specific flow with that reference at the model's
-  widths in 0.8-2.5 m; the issue's band is +-10 %. The model runs each study in its own
-  geometry and are scored against that study alone (its per-width means, interpolated): Kretz
-  et al.'s door in a thin wall, Seyfried et al.'s 4 m long corridor (:func:`model_cases`);
-  beyond 1.2 m the thin door against the extrapolated pooled reference.
+  widths in 0.8-2.5 m; the issue's band is +-10 %. The model runs in the geometry of the
+  jupedsim validation test the tables come from (test_13: a 2 m long bottleneck between a
+  waiting room and a room behind it, :mod:`validation.crowd_bottleneck.model_runs`), and is
+  scored against the pooled reference, as that test compares its one geometry with all the
+  studies. (An earlier version ran each study in a geometry of its own, a door in a thin wall
+  for Kretz et al. and a 4 m corridor for Seyfried et al., with the exit on the bottleneck's end
+  line; that exit removed each person as they crossed it, which gave the door no capacity of its
+  own, see model_runs.)
 * Flow through a measurement line: first crossing time per person, J = (N_90 - N_10) /
   (t_90 - t_10) (:func:`validation.crowd_measures.flow_between_fractions`). For
   ``040_c_56_h-`` the line is y = -0.5 m across the bottleneck; the crowd data PROVENANCE
@@ -212,62 +216,40 @@ def format_table(f: dict[str, float]) -> str:
 MODEL_WIDTHS_M = (0.8, 1.0, 1.2, 1.6, 2.0, 2.5)
 QUICK_WIDTHS_M = (1.2,)
 OPERATIONAL_MODELS = ("social_force", "collision_free_speed")
-# Each study in its own geometry (model_runs): Kretz et al.'s door in a thin wall, Seyfried et al.'s
-# 4 m corridor, at the widths each measured (within 0.8-2.5 m); beyond the measured widths (the
-# extrapolated reference) the thin door, the set-up of most reference runs (20 of 25).
-GEOMETRIES = {"2006Kretz": "door", "2009Seyfried": "corridor"}
-
-
-def model_cases(widths) -> list[tuple[float, str, str]]:
-    """(width, geometry, study it is scored against) of each model run."""
-    ref = read_reference()
-    top = max(float(np.max(ref[s][0])) for s in GEOMETRIES)
-    cases = []
-    for b in widths:
-        if b > top + 1e-9:
-            cases.append((b, "door", "pooled"))
-            continue
-        for study, geometry in GEOMETRIES.items():
-            lo, hi = float(np.min(ref[study][0])), float(np.max(ref[study][0]))
-            if lo - 1e-9 <= b <= hi + 1e-9:
-                cases.append((b, geometry, study))
-    return cases
 
 
 def model_figures(quick: bool = False, download: bool = False, models=OPERATIONAL_MODELS,
                   widths=None) -> tuple[dict[str, float], list[str]]:
-    """Each operational model's specific flow at each width and geometry (:mod:`model_runs`,
-    :func:`model_cases`), scored against the study measured in that geometry
-    (``<model>_js_<geometry>_<width>``, ``<model>_error_<geometry>_<width>``, ``<model>_evacuated_...``)
-    and summarised (``<model>_max_abs_relative_error``, ``<model>_mean_relative_error``); the
-    social force (the default model) is the one the acceptance judges."""
-    from validation.crowd_bottleneck.model_runs import CORRIDOR_M, THIN_WALL_M, simulate_flow
+    """Each operational model's specific flow at each width in test_13's geometry (:mod:`model_runs`),
+    scored against the pooled reference (``<model>_js_<width>``, ``<model>_error_<width>``,
+    ``<model>_evacuated_<width>``: persons through within the time limit) and summarised
+    (``<model>_max_abs_relative_error``, ``<model>_mean_relative_error``); the social force (the
+    default model) is the one the acceptance judges."""
+    from validation.crowd_bottleneck.model_runs import simulate_flow
 
-    depth = {"door": THIN_WALL_M, "corridor": CORRIDOR_M}
-    cases = model_cases(widths or (QUICK_WIDTHS_M if quick else MODEL_WIDTHS_M))
+    widths = widths or (QUICK_WIDTHS_M if quick else MODEL_WIDTHS_M)
     figures: dict[str, float] = {}
-    lines = ["model specific flow J/b [1/(m s)] against the measured reference (band +-10 %):",
-             f"{'b (m)':>6s} {'geometry':>9s} {'study':>13s} {'measured':>9s} "
-             + " ".join(f"{m:>22s}" for m in models)]
-    rows = {case: [] for case in cases}
+    lines = ["model specific flow J/b [1/(m s)] in test_13's geometry against the pooled reference (band +-10 %):",
+             f"{'b (m)':>6s} {'measured':>9s} " + " ".join(f"{m:>22s}" for m in models)]
+    rows: dict[float, list[float]] = {b: [] for b in widths}
     for model in models:
         errors = []
-        for b, geometry, study in cases:
-            r = simulate_flow(b, model, door_depth_m=depth[geometry])
-            s = score_model([b], [r["flow_per_s"]], download=download, study=study)
+        for b in widths:
+            r = simulate_flow(b, model)
+            s = score_model([b], [r["flow_per_s"]], download=download)
             error = float(s["relative_error"][0]) if s["n_widths"] else float("nan")
             errors.append(error)
-            figures[f"{model}_js_{geometry}_{b:g}"] = r["specific_flow"]
-            figures[f"{model}_error_{geometry}_{b:g}"] = error
-            figures[f"{model}_evacuated_{geometry}_{b:g}"] = r["evacuated"]
-            rows[(b, geometry, study)].append(r["specific_flow"])
+            figures[f"{model}_js_{b:g}"] = r["specific_flow"]
+            figures[f"{model}_error_{b:g}"] = error
+            figures[f"{model}_evacuated_{b:g}"] = r["evacuated"]
+            rows[b].append(r["specific_flow"])
         errors = np.array(errors)
-        # a run whose flow could not be measured (too few left: a jam) counts as missing the band
+        # a run whose flow could not be measured (too few through: a jam) counts as missing the band
         figures[f"{model}_max_abs_relative_error"] = float(np.max(np.abs(np.nan_to_num(errors, nan=1.0))))
         figures[f"{model}_mean_relative_error"] = float(np.nanmean(errors)) if np.isfinite(errors).any() else 1.0
-    for (b, geometry, study), js in rows.items():
-        measured = float(reference_specific_flow([b], download, study)[0][0])
-        lines.append(f"{b:6.2f} {geometry:>9s} {study:>13s} {measured:9.3f} " + " ".join(f"{v:22.3f}" for v in js))
+    for b, js in rows.items():
+        measured = float(reference_specific_flow([b], download)[0][0])
+        lines.append(f"{b:6.2f} {measured:9.3f} " + " ".join(f"{v:22.3f}" for v in js))
     return figures, lines
 
 

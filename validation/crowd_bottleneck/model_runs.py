@@ -1,13 +1,21 @@
-"""The crowd model through a bottleneck: specific flow against door width.
+"""The crowd model through a bottleneck: specific flow against bottleneck width.
 
-The set-ups of the Seyfried et al. (2009) and Kretz et al. (2006) experiments, simplified: a
-10 m x 10 m waiting room holding ``count`` persons (Weidmann speeds, radii 0.2-0.3 m), a
-bottleneck of width b in the middle of its east wall, the exit at its far end. Seyfried et al.'s
-bottleneck is a corridor 4 m long (``door_depth_m`` = CORRIDOR_M); Kretz et al.'s is a door in a
-thin wall (``door_depth_m`` = THIN_WALL_M, 0.15 m). The flow is counted at the exit over the
-10-90 % of the crossings (the method of :func:`validation.crowd_measures.flow_between_fractions`),
-so the start and the last stragglers do not count: at the end of the corridor (Seyfried et al.
-measured inside it) or just behind the door.
+The set-up of the jupedsim validation test the reference data come from (``systemtest/Validation/
+test_13``, geometries ``<b>_bottleneck.xml``): a waiting room 10 m deep and 8 m wide holding
+``count`` persons (Weidmann speeds, radii 0.2-0.3 m), a bottleneck of width b and length 2 m in the
+middle of its east wall, and behind it a room 3 m deep and as wide as the waiting room, whose far
+wall is the exit. The flow is counted where each person first crosses the bottleneck's end line,
+over the 10-90 % of the crossings (the method of
+:func:`validation.crowd_measures.flow_between_fractions`), so the start and the last stragglers do
+not count. test_13 starts 200 persons; random placement of bodies of 0.2-0.3 m radius in the
+waiting room fits about 175, so the runs start 150 (the 10-90 % window of the crossings is then
+the steady outflow of a crowd still 15 deep at the door).
+
+Persons walk on after the bottleneck, as in the experiments (Kretz et al. 2006: a door between two
+rooms; Seyfried et al. 2009: a 4 m corridor between two halls). An earlier version put the exit on
+the bottleneck's end line, where each person leaves the model as they cross it; that takes away the
+person ahead, so a door in a thin wall had no capacity of its own (a collision-free speed walker
+with nobody ahead walks at v0): its flows were an artefact of the set-up.
 
 :func:`simulate_pedpy_bottleneck` replays the measured run 040_c_56_h- (Adrian et al. 2020) from
 the persons' measured positions in its first frame, through its 0.5 m bottleneck (see below).
@@ -17,55 +25,63 @@ from __future__ import annotations
 
 import numpy as np
 
-ROOM_M = 10.0
-CORRIDOR_M = 4.0  # Seyfried et al. (2009): a 4 m long bottleneck
-THIN_WALL_M = 0.15  # Kretz et al. (2006): a door in a thin wall
+# jupedsim systemtest/Validation/test_13/geometries: waiting room x 50-60 m, y 98-106 m; bottleneck
+# x 60-62 m; the room behind x 62-65 m, its far wall the exit
+WAITING_DEPTH_M = 10.0
+WAITING_WIDTH_M = 8.0
+BOTTLENECK_LENGTH_M = 2.0
+ROOM_BEHIND_M = 3.0
 CELL_M = 0.25
 DT_S = 0.01
 
 
-def bottleneck_params(width_m: float, operational_model: str, count: int, door_depth_m: float = CORRIDOR_M,
-                      overrides=None):
+def bottleneck_params(width_m: float, operational_model: str, count: int, overrides=None):
     """The crowd parameters of one run; ``overrides``: top-level keys replaced (e.g. an operational
     model's settings)."""
     from models.crowd.model import CrowdParams
 
-    if not door_depth_m > 0:
-        raise ValueError(f"door_depth_m must be > 0 m, got {door_depth_m}")
-    yc, half = ROOM_M / 2, width_m / 2
-    x_end = ROOM_M + door_depth_m
-    walkable = [[0.0, 0.0], [ROOM_M, 0.0], [ROOM_M, yc - half], [x_end, yc - half], [x_end, yc + half],
-                [ROOM_M, yc + half], [ROOM_M, ROOM_M], [0.0, ROOM_M]]
+    if not 0.0 < width_m < WAITING_WIDTH_M:
+        raise ValueError(f"width_m must lie in (0, {WAITING_WIDTH_M}) m, got {width_m}")
+    yc, half = WAITING_WIDTH_M / 2, width_m / 2
+    x0, x1 = WAITING_DEPTH_M, WAITING_DEPTH_M + BOTTLENECK_LENGTH_M  # the bottleneck's entrance and end
+    x_far, top = x1 + ROOM_BEHIND_M, WAITING_WIDTH_M
+    walkable = [[0.0, 0.0], [x0, 0.0], [x0, yc - half], [x1, yc - half], [x1, 0.0], [x_far, 0.0], [x_far, top],
+                [x1, top], [x1, yc + half], [x0, yc + half], [x0, top], [0.0, top]]
     params = {
         "geometry": {"walkable_m": [walkable]},
-        "exits": [{"name": "exit", "line_m": [[x_end, yc - half], [x_end, yc + half]]}],
+        "exits": [{"name": "exit", "line_m": [[x_far, 0.0], [x_far, top]]}],
         "operational_model": operational_model,
-        "sources": [{"box_m": [0.5, 0.5, ROOM_M - 2.0, ROOM_M - 0.5], "count": count}],
+        "sources": [{"box_m": [0.3, 0.3, x0 - 1.0, top - 0.3], "count": count}],
     }
     params.update(overrides or {})
     return CrowdParams.model_validate(params)
 
 
 def simulate_flow(width_m: float, operational_model: str = "social_force", count: int = 150, seed: int = 1,
-                  max_time_s: float = 300.0, door_depth_m: float = CORRIDOR_M, overrides=None) -> dict[str, float]:
-    """Flow J (1/s) through the exit, J / b, and how many persons left within ``max_time_s``."""
+                  max_time_s: float = 300.0, overrides=None) -> dict[str, float]:
+    """Flow J (1/s) through the bottleneck's end line, J / b, and how many persons crossed it within
+    ``max_time_s`` (``evacuated``)."""
     from models.crowd.model import Crowd
     from sim.fields import FieldSet
     from sim.grid import RasterGrid
     from validation.crowd_measures import flow_between_fractions
 
-    params = bottleneck_params(width_m, operational_model, count, door_depth_m, overrides)
-    shape = (int(np.ceil((ROOM_M + 1.0) / CELL_M)), int(np.ceil((ROOM_M + door_depth_m + 1.0) / CELL_M)))
+    params = bottleneck_params(width_m, operational_model, count, overrides)
+    x_end = WAITING_DEPTH_M + BOTTLENECK_LENGTH_M
+    shape = (int(np.ceil((WAITING_WIDTH_M + 1.0) / CELL_M)), int(np.ceil((x_end + ROOM_BEHIND_M + 1.0) / CELL_M)))
     grid = RasterGrid(shape=shape, spacing_m=(CELL_M, CELL_M), origin_m=(-0.5, -0.5))
     model = Crowd(grid, params, np.random.default_rng(seed))
     state = FieldSet.for_models(grid, [model])
     model.initialize(state)
-    steps = int(round(max_time_s / DT_S))
-    for k in range(steps):
+    agents = model.agents
+    crossed_at = {}  # person id -> time of the first crossing of the bottleneck's end line
+    for k in range(int(round(max_time_s / DT_S))):
         if model.report()["present"] == 0:
             break
         model.step(state, k * DT_S, DT_S)
-    times = np.sort(np.asarray(model.exit_times["exit"], dtype=float))
+        for person in agents.id[agents.active & (agents.x > x_end)]:
+            crossed_at.setdefault(int(person), (k + 1) * DT_S)
+    times = np.sort(np.fromiter(crossed_at.values(), dtype=float, count=len(crossed_at)))
     flow = flow_between_fractions(times) if times.size >= 10 else float("nan")
     return {"width_m": width_m, "flow_per_s": flow, "specific_flow": flow / width_m,
             "evacuated": float(times.size), "count": float(count)}
