@@ -24,7 +24,7 @@ import numpy as np
 from models.gas_dispersion import particles, turbulence
 from models.gas_dispersion.atmosphere import (DRAXLER_TIME_SCALE_S, draxler_matched_time_scale,
                                               measured_horizontal)
-from models.gas_dispersion.lagrangian import C_T, DT_MIN_S
+from models.gas_dispersion.lagrangian import C_T, DT_MIN_S, DryDeposition, surface_conductance
 from validation import ValidationResult
 from validation.metrics import scores
 from validation.prairie_grass.compare import format_table, save_scatter, score_arcs
@@ -78,10 +78,15 @@ def horizontal_time_scale_s(met: Meteorology, case: dict) -> float:
 
 
 def crossings(met: Meteorology, source_height_m: float, arcs_m: list[float], case: dict, count: int, seed: int):
-    """Per arc: (y_c, z_c, 1/|u_c|) of every crossing of the plane x = arc by the run's particles."""
+    """Per arc: (y_c, z_c, 1/|u_c|, m_c) of every crossing of the plane x = arc by the run's particles, m_c the
+    share of its mass a particle still carries (below 1 only with dry deposition, [model]
+    dry_deposition_velocity_m_s > 0: the grass taking up SO2 at that v_d at 1 m)."""
     spec = case["particles"]
     table = run_table(met, case)
     kernel_table = particles.kernel_table(table)
+    v_d = case["model"].get("dry_deposition_velocity_m_s", 0.0)
+    mass = np.ones(count)
+    deposition = (surface_conductance(table, DryDeposition(velocity_m_s=v_d)), mass) if v_d > 0.0 else ()
     state = particles.ParticleState.empty(count)
     rng = np.random.default_rng(seed)
     z = np.full(count, source_height_m)
@@ -93,14 +98,14 @@ def crossings(met: Meteorology, source_height_m: float, arcs_m: list[float], cas
     state.active[:] = 1
     lid = table.z_hi
     chunk = spec["chunk_s"]
-    found = {a: ([], [], []) for a in arcs_m}
+    found = {a: ([], [], [], []) for a in arcs_m}
     last = max(arcs_m)
     elapsed = 0.0
     while elapsed < spec["max_travel_s"]:
         x0, y0, z0 = state.x.copy(), state.y.copy(), state.z.copy()
         particles.advance_homogeneous(state.x, state.y, state.z, state.u_turb, state.v_turb, state.w_turb,
                                       state.particle_id, state.draws, state.active, kernel_table, table.z_lo,
-                                      table.z_hi, 1.0, 0.0, 0.0, 0.0, lid, chunk, C_T, DT_MIN_S, seed)
+                                      table.z_hi, 1.0, 0.0, 0.0, 0.0, lid, chunk, C_T, DT_MIN_S, seed, *deposition)
         elapsed += chunk
         dx = state.x - x0
         for arc in arcs_m:
@@ -113,6 +118,7 @@ def crossings(met: Meteorology, source_height_m: float, arcs_m: list[float], cas
             found[arc][0].append(y_c)
             found[arc][1].append(z_c)
             found[arc][2].append(chunk / np.abs(dx[crossed]))
+            found[arc][3].append(mass[crossed])
         beyond = state.x > last + 50.0
         state.active[beyond] = 0  # past the last arc for good (a return over 50 m upwind is negligible)
         if not state.active.any():
@@ -124,7 +130,7 @@ def epanechnikov(r: np.ndarray) -> np.ndarray:
     return np.where(np.abs(r) < 1.0, 0.75 * (1.0 - r * r), 0.0)
 
 
-def arc_estimates(y_c, z_c, inverse_speed, emission_g_s, count, case) -> tuple[float, float]:
+def arc_estimates(y_c, z_c, inverse_speed, mass_share, emission_g_s, count, case) -> tuple[float, float]:
     """(arc maximum at 1.5 m, crosswind integral at 1.5 m) in mg m-3 and mg m-2."""
     spec = case["particles"]
     if y_c.size < 10:
@@ -134,7 +140,7 @@ def arc_estimates(y_c, z_c, inverse_speed, emission_g_s, count, case) -> tuple[f
     h_y = max(factor * min(np.std(y_c), (np.subtract(*np.percentile(y_c, [75, 25]))) / 1.349), spec["min_crosswind_m"])
     h_z = max(factor * np.std(z_c), spec["min_vertical_m"])
     vertical = (epanechnikov((SAMPLER_HEIGHT_M - z_c) / h_z) + epanechnikov((SAMPLER_HEIGHT_M + z_c) / h_z)) / h_z
-    weight = inverse_speed * vertical * emission_g_s * 1e3 / count  # mg s-1 per particle x s m-1 x m-1
+    weight = mass_share * inverse_speed * vertical * emission_g_s * 1e3 / count  # mg s-1 per particle x s m-1 x m-1
     cwic = float(weight.sum())
     ys = np.linspace(y_c.min() - h_y, y_c.max() + h_y, 801)
     order = np.argsort(y_c)
