@@ -23,10 +23,14 @@ def test_flux_plane_estimate_is_the_crosswind_integral_of_a_known_plume():
     y = rng.normal(0.0, 5.0, n)
     z = np.abs(rng.normal(0.0, sigma_z, n))
     case = compare.load_case()
-    _, cwic = compare.arc_estimates(y, z, np.full(n, 1.0 / speed), emission_g_s, n, case)
+    _, cwic = compare.arc_estimates(y, z, np.full(n, 1.0 / speed), np.ones(n), emission_g_s, n, case)
     expected = emission_g_s * 1e3 / speed * 2.0 * math.exp(-1.5**2 / (2 * sigma_z**2)) / (math.sqrt(2 * math.pi)
                                                                                          * sigma_z)
     assert cwic == pytest.approx(expected, rel=0.03)
+    # a crossing counts with the share of its mass the particle still carries (dry deposition)
+    peak, _ = compare.arc_estimates(y, z, np.full(n, 1.0 / speed), np.ones(n), emission_g_s, n, case)
+    half = compare.arc_estimates(y, z, np.full(n, 1.0 / speed), np.full(n, 0.5), emission_g_s, n, case)
+    assert half == pytest.approx((0.5 * peak, 0.5 * cwic), rel=1e-12)
 
 
 def test_two_runs_give_finite_arcs_near_the_measurements():
@@ -63,7 +67,7 @@ def particle_mean_heights(met, arcs, seed):
     found = compare.crossings(met, SOURCE_HEIGHT_M, arcs, case, 8000, seed)
     heights = {}
     for arc in arcs:
-        _, z, inverse_speed = found[arc]
+        _, z, inverse_speed, _ = found[arc]
         heights[arc] = float((z * inverse_speed).sum() / inverse_speed.sum())
     return heights, case
 
