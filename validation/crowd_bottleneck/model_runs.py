@@ -74,14 +74,16 @@ def simulate_flow(width_m: float, operational_model: str = "social_force", count
     state = FieldSet.for_models(grid, [model])
     model.initialize(state)
     agents = model.agents
-    crossed_at = {}  # person id -> time of the first crossing of the bottleneck's end line
+    # per person (ids 0 .. count - 1: one source, everyone placed at the start) the time of the first crossing
+    # of the bottleneck's end line
+    crossed_at = np.full(count, np.nan)
     for k in range(int(round(max_time_s / DT_S))):
         if model.report()["present"] == 0:
             break
         model.step(state, k * DT_S, DT_S)
-        for person in agents.id[agents.active & (agents.x > x_end)]:
-            crossed_at.setdefault(int(person), (k + 1) * DT_S)
-    times = np.sort(np.fromiter(crossed_at.values(), dtype=float, count=len(crossed_at)))
+        beyond = agents.id[agents.active & (agents.x > x_end)]
+        crossed_at[beyond[np.isnan(crossed_at[beyond])]] = (k + 1) * DT_S
+    times = np.sort(crossed_at[np.isfinite(crossed_at)])
     flow = flow_between_fractions(times) if times.size >= 10 else float("nan")
     return {"width_m": width_m, "flow_per_s": flow, "specific_flow": flow / width_m,
             "evacuated": float(times.size), "count": float(count)}
