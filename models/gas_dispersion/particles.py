@@ -123,11 +123,15 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
 
 from models.gas_dispersion.turbulence import (COL_DSIGMA_W2_DZ, COL_DW3_DZ, COL_SIGMA_U, COL_SIGMA_V, COL_SIGMA_W,
-                                              COL_T_U, COL_T_V, COL_T_W, COL_U, COL_W3, LHH_M, ProfileTable,
-                                              bigaussian_shape)
+                                              COL_T_U, COL_T_V, COL_T_W, COL_U, COL_W3, LHH_M, ONE_BITS,
+                                              TABLE_FRACTION_MASK, TABLE_FRACTION_SHIFT, TABLE_LAST_INTERVAL,
+                                              TABLE_Q_MIN, TABLE_ROW_BASE, TABLE_ROW_SHIFT, TABLE_ROWS,
+                                              ProfileTable, bigaussian_shape)
 
 
 # -- random numbers -------------------------------------------------------------------------------------------
@@ -273,7 +277,8 @@ F_STEP = 1.0e-6  # central-difference step in F for the derivatives of the (smoo
 
 def kernel_table(table: ProfileTable, skewed: bool | None = None) -> np.ndarray:
     """(n, KT_COLUMNS) rows on the table's heights: U, 1/T_u, 1/T_v, 1/T_w, b_i = sqrt(2 s_i^2 / T_i),
-    1/s_w^2, ds_w2 / 2, min(T_u, T_v, T_w). Kernels interpolate these linearly in s like the profiles.
+    1/s_w^2, ds_w2 / 2, min(T_u, T_v, T_w). Kernels interpolate these between rows like the profiles
+    (table_position).
 
     skewed: None (default) adds the bi-Gaussian columns when the table has a non-zero <w'^3> (convective layers),
     False never (Gaussian turbulence with the same s_w), True always (S = 0 rows give the Gaussian limit).
@@ -282,6 +287,8 @@ def kernel_table(table: ProfileTable, skewed: bool | None = None) -> np.ndarray:
     integrable as S -> 0 at the ground and at h), dS/dz = d<w'^3>/dz / s_w^3 - 1.5 S d(s_w^2)/dz / s_w^2.
     """
     v = table.values
+    if v.shape[0] != TABLE_ROWS:  # the kernels index rows by table_position, unchecked
+        raise ValueError(f"a profile table needs {TABLE_ROWS} rows (turbulence.table_fractions()), got {v.shape[0]}")
     out = np.empty((v.shape[0], KT_COLUMNS))
     out[:, KT_U] = v[:, COL_U]
     for col_t, col_s, col_inv, col_b in ((COL_T_U, COL_SIGMA_U, KT_INV_T_U, KT_B_U),
@@ -326,16 +333,37 @@ def kernel_table(table: ProfileTable, skewed: bool | None = None) -> np.ndarray:
     return np.ascontiguousarray(np.hstack([out, extra]))
 
 
+@intrinsic
+def float_bits(typingctx, x):
+    """The IEEE 754 bits of a float64 as a uint64 (a bit cast, no conversion)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return types.uint64(types.float64), codegen
+
+
+@intrinsic
+def bits_float(typingctx, x):
+    """The float64 whose IEEE 754 bits are the uint64 x (a bit cast)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.uint64), codegen
+
+
 @njit(cache=True, inline="always")
-def table_position(table, z_lo, z_hi, z):
-    """(row, weight): height z lies between table rows row and row + 1, linear in s = sqrt((z - z_lo) /
-    (z_hi - z_lo)) with weight on row + 1; clamped to the table."""
-    n = table.shape[0]
+def table_position(z_lo, z_hi, z):
+    """(row, weight): height z lies between table rows row and row + 1, weight on row + 1, linear in q = (z - z_lo)
+    / (z_hi - z_lo) within the row; clamped to the table. The row is read from the bits of q, or of 1 - q in the
+    upper half (turbulence.TABLE_BINADES): a shift and a subtraction where rows uniform in sqrt(q) needed a
+    square root."""
     q = (z - z_lo) / (z_hi - z_lo)
-    q = min(max(q, 0.0), 1.0)
-    s = math.sqrt(q) * (n - 1)
-    row = min(int(s), n - 2)
-    return row, s - row
+    upper = q > 0.5
+    half = min(max(1.0 - q if upper else q, TABLE_Q_MIN), 0.5)
+    bits = float_bits(half)
+    row = np.int64((bits >> TABLE_ROW_SHIFT) - TABLE_ROW_BASE)
+    weight = bits_float(((bits & TABLE_FRACTION_MASK) << TABLE_FRACTION_SHIFT) | ONE_BITS) - 1.0
+    if upper:
+        return TABLE_LAST_INTERVAL - row, 1.0 - weight
+    return row, weight
 
 
 @njit(cache=True, inline="always")
@@ -509,7 +537,7 @@ def advance_homogeneous(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, act
         t_left = dt
         last = False
         while not last:
-            row, weight = table_position(table, z_lo, z_hi, zp)
+            row, weight = table_position(z_lo, z_hi, zp)
             U, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, T_min = lookup(table, row, weight)
             dt_p, last = substep_length(T_min, c_T, dt_min, t_left)
             n_1, n_2, n_3, n = three_normals(k, n)
@@ -594,7 +622,7 @@ def advance_gridded(x, y, z, u_turb, v_turb, w_turb, particle_id, draws, active,
             j_old = min(max(int(math.floor(fy)), 0), ny - 1)
             k_old = min(max(int(math.floor(fz)), 0), nz - 1)
             ground = surface_m[j_old, i_old]
-            row, weight = table_position(table, z_lo, z_hi, zp - ground)
+            row, weight = table_position(z_lo, z_hi, zp - ground)
             _, i_u, i_v, i_w, b_u, b_v, b_w, i_s2, g_w, T_min = lookup(table, row, weight)
             U, V, W = staggered_wind(u_face, v_face, w_face, fx, fy, fz)
             speed = math.sqrt(U * U + V * V)

@@ -14,6 +14,7 @@ import numpy as np
 
 from scipy.special import erf
 
+from models.gas_dispersion import turbulence
 from models.gas_dispersion.particles import (GAMMA, KT_A, KT_B_U, KT_B_V, KT_B_W, KT_COLUMNS_SKEWED, KT_DA_DZ,
                                              KT_DS_A_DZ, KT_DS_B_DZ, KT_DW_A_DZ, KT_DW_B_DZ, KT_HALF_DSW2, KT_INV_SW2,
                                              KT_INV_T_U, KT_INV_T_V, KT_INV_T_W, KT_S_A, KT_S_B, KT_T_MIN, KT_U,
@@ -87,11 +88,9 @@ def three_normals(k: np.ndarray, n: np.ndarray):
 
 # -- shared pieces ------------------------------------------------------------------------------------------------
 def lookup(table: np.ndarray, z_lo: float, z_hi: float, z: np.ndarray) -> np.ndarray:
-    """Kernel-table rows at heights z, linear in s = sqrt((z - z_lo) / (z_hi - z_lo))."""
-    n = table.shape[0]
-    s = np.sqrt(np.clip((z - z_lo) / (z_hi - z_lo), 0.0, 1.0)) * (n - 1)
-    k = np.minimum(s.astype(np.int64), n - 2)
-    a = (s - k)[:, None]
+    """Kernel-table rows at heights z, linear in q = (z - z_lo) / (z_hi - z_lo) between the table's rows."""
+    k, a = turbulence.table_rows(z_lo, z_hi, z)
+    a = a[:, None]
     return (1.0 - a) * table[k] + a * table[k + 1]
 
 

@@ -111,7 +111,9 @@ def test_gridded_kernel_matches_numpy_twin(skewed):
     """Convective layer (h/|L| = 8): the skewed step (default) and the Gaussian one (skewed=False). Each call
     starts the kernel from the twin's state: within a call they agree to round-off, but over several calls of
     many sub-steps near the ground round-off grows (by ~100 times a call here) until a particle takes the other
-    side of a branch (a sub-step or cell boundary), which would test chaos, not the kernel."""
+    side of a branch (a sub-step or cell boundary), which would test chaos, not the kernel. The Gaussian step
+    agrees bit for bit; the skewed one differs where NumPy's and Numba's exp and erf differ in the last bit,
+    which 200 sub-steps near the ground grow to 3e-10 m/s in one particle of 3000 (hence atol 1e-9)."""
     rng = np.random.default_rng(1)
     layer = tb.SurfaceLayer(0.4, -50.0, 0.1, 400.0)
     table = tb.profile_table(layer)
@@ -126,7 +128,9 @@ def test_gridded_kernel_matches_numpy_twin(skewed):
                                        g["w_face"], g["solid"], g["surface_m"], 25.0, 2.0, 0.05, 0.01, 3, 0.3, -0.2)
         gridded(s, table, g, 2.0, lid=25.0, seed=3, meander=(0.3, -0.2), skewed=skewed)
         for key in STATE:
-            np.testing.assert_allclose(s[key], expected[key], rtol=1e-12, atol=1e-10, err_msg=key)
+            if skewed is False:
+                np.testing.assert_array_equal(s[key], expected[key], err_msg=key)
+            np.testing.assert_allclose(s[key], expected[key], rtol=1e-12, atol=1e-9, err_msg=key)
     assert (s["active"] == 0).sum() > 300  # some left the grid: that path is compared too
 
 
@@ -193,12 +197,11 @@ def test_each_particle_moves_once_whatever_its_place_in_the_arrays():
 
 
 # -- well-mixed criterion ----------------------------------------------------------------------------------------
-def linear_sigma_table(h=200.0, top=1.0, bottom=0.3, T=20.0, n=401):
+def linear_sigma_table(h=200.0, top=1.0, bottom=0.3, T=20.0):
     """sigma_w falling linearly from `top`... at the ground to `bottom` at h; constant time scales."""
-    s = np.linspace(0.0, 1.0, n)
-    z = h * s * s
+    z = h * tb.table_fractions()
     sigma_w = top + (bottom - top) * z / h
-    values = np.zeros((n, tb.N_COLUMNS))
+    values = np.zeros((z.size, tb.N_COLUMNS))
     values[:, tb.COL_SIGMA_U] = values[:, tb.COL_SIGMA_V] = 0.5
     values[:, tb.COL_SIGMA_W] = sigma_w
     values[:, tb.COL_DSIGMA_W2_DZ] = 2.0 * sigma_w * (bottom - top) / h
@@ -488,13 +491,17 @@ def test_well_mixed_tracer_stays_well_mixed_near_the_ground_in_weakly_convective
     over 600 s (~40 T_w at 30 m) keeps its density in the lowest 100 m, where Hanna's printed fit stepped down at
     z = 0.03 h and the tracer thinned to 0.55-0.60 (h/|L| = 5) and 0.75 (20) of uniform below the step. 100 000
     particles, bins 0-15, 15-30, 30-60, 60-100 m and 100 m wide above: each within 8 % of uniform (3-4 standard
-    errors in the narrow bins near the ground)."""
+    errors in the narrow bins near the ground).
+
+    The sub-step is c_T = 0.02 of the time scale, so the test sees the profiles and not the time step: at the
+    model's c_T = 0.05 the explicit step itself leaves 7-9 % too much tracer in the lowest 15 m at h/|L| = 5
+    (four seeds; 1-6 % at c_T = 0.02, about 2 % at c_T = 0.01 with dt_min = 1 ms)."""
     layer = tb.SurfaceLayer(0.3, obukhov_length_m, 0.1, 1000.0)
     table = tb.profile_table(layer)
     h, n = layer.boundary_layer_height_m, 100_000
     s = uniform_tracer(table, h, n, seed=17)
     for _ in range(20):
-        homogeneous(s, table, 30.0, lid=h, c_T=0.05, dt_min=0.01, seed=5)
+        homogeneous(s, table, 30.0, lid=h, c_T=0.02, dt_min=0.01, seed=5)
     edges = np.concatenate([[0.0, 15.0, 30.0, 60.0], np.arange(100.0, h + 1.0, 100.0)])
     counts, _ = np.histogram(s["z"], bins=edges)
     density = counts / np.diff(edges) / (n / h)
