@@ -119,9 +119,10 @@ def test_meander_floor_on_horizontal_sigma():
 
 @pytest.mark.parametrize("layer", [NEUTRAL, UNSTABLE, STABLE])
 def test_table_matches_the_exact_profiles(layer):
-    """Linear interpolation in s = sqrt(z') on 2001 rows: within 0.5 % of the exact functions between branch points."""
+    """Linear interpolation between the table's rows: within 0.5 % of the exact functions between branch points,
+    from 0.5 m to 0.999 h."""
     table = tb.profile_table(layer)
-    z = np.geomspace(0.5, 0.98 * layer.boundary_layer_height_m, 400)
+    z = np.geomspace(0.5, 0.999 * layer.boundary_layer_height_m, 400)
     rows = tb.table_lookup(table, z)
     h = layer.boundary_layer_height_m
     branch = np.zeros(z.size, bool)
@@ -133,6 +134,39 @@ def test_table_matches_the_exact_profiles(layer):
                        (tb.COL_T_U, [layer.turbulence(v)[3] for v in z])):
         err = np.abs(rows[:, col] - exact) / np.abs(exact)
         assert np.max(err[~branch]) < 5e-3, col
+
+
+def test_table_rows_are_geometric_towards_both_ends_and_found_exactly():
+    """Rows at q = 2^e (1 + j/128) below 1/2 and 1 minus those above: increasing, each 0.39-0.79 % of the distance
+    to the nearer end from the next; table_rows finds the interval and weight that give back q exactly
+    (interpolating the fractions themselves), clamps outside [q_0, q_last]; the Numba kernels' table_position
+    agrees bit for bit."""
+    from models.gas_dispersion import particles as pt
+
+    q = tb.table_fractions()
+    assert q.size == tb.TABLE_ROWS and q[0] == 2.0**-20 and q[tb.TABLE_HALF_ROWS] == 0.5 and q[-1] == 1.0 - 2.0**-20
+    gaps = np.diff(q)
+    assert np.all(gaps > 0.0)
+    nearer_end = np.minimum(q[:-1], 1.0 - q[1:])
+    assert 0.0039 <= np.min(gaps / nearer_end) and np.max(gaps / nearer_end) <= 0.0079
+    z_lo, z_hi = 0.1, 800.0
+    rng = np.random.default_rng(3)
+    inside = z_lo + (z_hi - z_lo) * np.concatenate([rng.uniform(0.0, 1.0, 20_000), rng.uniform(0.0, 1e-4, 2000),
+                                                    1.0 - rng.uniform(0.0, 1e-4, 2000), q])
+    outside = np.array([-5.0, 0.0, z_lo, z_hi, z_hi + 3.0])
+    z = np.concatenate([inside, outside])
+    row, weight = tb.table_rows(z_lo, z_hi, z)
+    assert row.min() >= 0 and row.max() <= tb.TABLE_ROWS - 2 and np.all((0.0 <= weight) & (weight <= 1.0))
+    fraction = (z - z_lo) / (z_hi - z_lo)
+    np.testing.assert_allclose((1.0 - weight) * q[row] + weight * q[row + 1], np.clip(fraction, q[0], q[-1]),
+                               rtol=1e-15, atol=0.0)
+    for k in range(0, z.size, 97):
+        assert pt.table_position(z_lo, z_hi, z[k]) == (row[k], weight[k]), z[k]
+    for k in range(-5, 0):
+        assert pt.table_position(z_lo, z_hi, z[k]) == (row[k], weight[k]), z[k]
+    short = tb.ProfileTable(np.array([0.0, 1.0]), np.zeros((2, tb.N_COLUMNS)), 0.0, 1.0)
+    with pytest.raises(ValueError, match=f"needs {tb.TABLE_ROWS} rows"):
+        pt.kernel_table(short)
 
 
 def test_dsigma_w2_dz_is_the_gradient_of_the_table():
