@@ -133,10 +133,9 @@ import math
 
 import numba
 import numpy as np
-from llvmlite import ir
 from numba import njit, prange
-from numba.core import types
-from numba.extending import intrinsic
+
+from sim.kernels.bits import bits_float, float_bits
 
 # Boundary codes of ``bc_codes``.
 WALL = 0
@@ -160,26 +159,6 @@ _MAX_THREADS = numba.config.NUMBA_NUM_THREADS
 # of cube and inverse cube roots using a magic constant and its implementation on
 # microcontrollers", Energies 14:1058), then 4 Newton steps: 7e-16 relative over 1e-9..1e5.
 _INV_CBRT_MAGIC = 0x553EF0FF289DD796
-
-
-@intrinsic
-def _f64_bits(typingctx, x):
-    """The bits of a float64 as an int64 (no conversion)."""
-
-    def codegen(context, builder, sig, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-
-    return types.int64(types.float64), codegen
-
-
-@intrinsic
-def _bits_f64(typingctx, b):
-    """The float64 whose bits are the int64 b."""
-
-    def codegen(context, builder, sig, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-
-    return types.float64(types.int64), codegen
 
 
 def n_blocks(ny):
@@ -209,8 +188,8 @@ def inv_cbrt(x):
     """
     # bits(x) / 3 from the high word only (hi / 3 = hi * 0x55555556 >> 32 for hi < 2^31): a
     # 32-bit multiply that vectorises; the low word changes the guess by < 1e-6.
-    hi = _f64_bits(x) >> 32
-    r = _bits_f64(_INV_CBRT_MAGIC - (((hi * 0x55555556) >> 32) << 32))
+    hi = float_bits(x) >> 32
+    r = bits_float(_INV_CBRT_MAGIC - (((hi * 0x55555556) >> 32) << 32))
     third = 1.0 / 3.0
     for _ in range(4):
         r = r * (4.0 - x * (r * r * r)) * third

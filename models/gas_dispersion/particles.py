@@ -123,15 +123,14 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, prange, types
-from numba.extending import intrinsic
+from numba import njit, prange
 
 from models.gas_dispersion.turbulence import (COL_DSIGMA_W2_DZ, COL_DW3_DZ, COL_SIGMA_U, COL_SIGMA_V, COL_SIGMA_W,
                                               COL_T_U, COL_T_V, COL_T_W, COL_U, COL_W3, LHH_M, ONE_BITS,
                                               TABLE_FRACTION_MASK, TABLE_FRACTION_SHIFT, TABLE_LAST_INTERVAL,
                                               TABLE_Q_MIN, TABLE_ROW_BASE, TABLE_ROW_SHIFT, TABLE_ROWS,
                                               ProfileTable, bigaussian_shape)
+from sim.kernels.bits import bits_float, float_bits
 
 
 # -- random numbers -------------------------------------------------------------------------------------------
@@ -333,22 +332,6 @@ def kernel_table(table: ProfileTable, skewed: bool | None = None) -> np.ndarray:
     return np.ascontiguousarray(np.hstack([out, extra]))
 
 
-@intrinsic
-def float_bits(typingctx, x):
-    """The IEEE 754 bits of a float64 as a uint64 (a bit cast, no conversion)."""
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-    return types.uint64(types.float64), codegen
-
-
-@intrinsic
-def bits_float(typingctx, x):
-    """The float64 whose IEEE 754 bits are the uint64 x (a bit cast)."""
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-    return types.float64(types.uint64), codegen
-
-
 @njit(cache=True, inline="always")
 def table_position(z_lo, z_hi, z):
     """(row, weight): height z lies between table rows row and row + 1, weight on row + 1, linear in q = (z - z_lo)
@@ -358,7 +341,7 @@ def table_position(z_lo, z_hi, z):
     q = (z - z_lo) / (z_hi - z_lo)
     upper = q > 0.5
     half = min(max(1.0 - q if upper else q, TABLE_Q_MIN), 0.5)
-    bits = float_bits(half)
+    bits = np.uint64(float_bits(half))
     row = np.int64((bits >> TABLE_ROW_SHIFT) - TABLE_ROW_BASE)
     weight = bits_float(((bits & TABLE_FRACTION_MASK) << TABLE_FRACTION_SHIFT) | ONE_BITS) - 1.0
     if upper:
