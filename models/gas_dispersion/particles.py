@@ -340,7 +340,8 @@ def table_position(z_lo, z_hi, z):
     square root."""
     q = (z - z_lo) / (z_hi - z_lo)
     upper = q > 0.5
-    half = min(max(1.0 - q if upper else q, TABLE_Q_MIN), 0.5)
+    half = 1.0 - q if upper else q
+    half = min(half if half > TABLE_Q_MIN else TABLE_Q_MIN, 0.5)  # NaN to the first row: never out of bounds
     bits = np.uint64(float_bits(half))
     row = np.int64((bits >> TABLE_ROW_SHIFT) - TABLE_ROW_BASE)
     weight = bits_float(((bits & TABLE_FRACTION_MASK) << TABLE_FRACTION_SHIFT) | ONE_BITS) - 1.0

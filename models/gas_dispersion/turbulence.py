@@ -380,7 +380,8 @@ def table_rows(z_lo: float, z_hi: float, z: np.ndarray) -> tuple[np.ndarray, np.
     table. The NumPy form of particles.table_position."""
     q = (np.asarray(z, float) - z_lo) / (z_hi - z_lo)
     upper = q > 0.5
-    half = np.clip(np.where(upper, 1.0 - q, q), TABLE_Q_MIN, 0.5)
+    half = np.where(upper, 1.0 - q, q)
+    half = np.minimum(np.where(half > TABLE_Q_MIN, half, TABLE_Q_MIN), 0.5)  # NaN to the first row
     bits = np.ascontiguousarray(half).view(np.uint64)
     row = ((bits >> TABLE_ROW_SHIFT) - TABLE_ROW_BASE).astype(np.int64)
     weight = (((bits & TABLE_FRACTION_MASK) << TABLE_FRACTION_SHIFT) | ONE_BITS).view(np.float64) - 1.0
