@@ -358,7 +358,7 @@ TABLE_BINADES = 20
 TABLE_MANTISSA_BITS = 7
 TABLE_HALF_ROWS = (TABLE_BINADES - 1) << TABLE_MANTISSA_BITS  # rows below q = 1/2, which is row TABLE_HALF_ROWS
 TABLE_ROWS = 2 * TABLE_HALF_ROWS + 1
-TABLE_LAST_INTERVAL = TABLE_ROWS - 2  # the row index of q - the row of 1 - q maps to, less the weight
+TABLE_LAST_INTERVAL = TABLE_ROWS - 2  # above q = 1/2: row = this minus the row of 1 - q, weight = 1 minus its weight
 TABLE_Q_MIN = 2.0**-TABLE_BINADES
 TABLE_ROW_SHIFT = np.uint64(52 - TABLE_MANTISSA_BITS)  # exponent and leading mantissa bits: the row
 TABLE_ROW_BASE = np.uint64(np.float64(TABLE_Q_MIN).view(np.uint64) >> (52 - TABLE_MANTISSA_BITS))
