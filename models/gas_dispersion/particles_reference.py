@@ -200,8 +200,8 @@ def advance_homogeneous(state: dict, table, z_lo, z_hi, e_x, e_y, u_m, v_m, lid_
         s["y"][idx] += (along * e_y + v * e_x + v_m) * dt_p
         z_next = z + w * dt_p
         if "mass_kg" in s:
-            hit = idx[z_next < 0.0]
-            s["mass_kg"][hit] -= ground_uptake(v_s, row[z_next < 0.0, KT_INV_SW2]) * s["mass_kg"][hit]
+            down = z_next < 0.0
+            s["mass_kg"][idx[down]] -= ground_uptake(v_s, row[down, KT_INV_SW2]) * s["mass_kg"][idx[down]]
         s["z"][idx], w = reflect_vertical(z_next, w, 0.0, lid_m)
         s["u_turb"][idx], s["v_turb"][idx], s["w_turb"][idx] = u, v, w
         t_left[idx] -= dt_p

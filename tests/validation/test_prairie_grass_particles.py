@@ -101,10 +101,6 @@ def k_theory_mean_heights(table, source_m, arcs, depth_m=150.0, dz=0.05, dx=0.25
     """Mean plume heights at the arcs of a continuous near-ground source by K-theory, U(z) dC/dx = d/dz(K dC/dz),
     with the table's wind and the particles' own far-field diffusivity K = sigma_w^2 T_w (Taylor 1921), zero flux
     at the ground and at depth_m: implicit (backward Euler) marching in x on a uniform grid."""
-    from scipy.linalg import solve_banded
-
-    from models.gas_dispersion import turbulence as tb
-
     nz = int(round(depth_m / dz))
     z_centre, z_face = (np.arange(nz) + 0.5) * dz, np.arange(nz + 1) * dz
     speed = tb.table_lookup(table, np.maximum(z_centre, table.z_lo))[:, tb.COL_U]
