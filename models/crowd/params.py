@@ -212,6 +212,10 @@ class CrowdParams(ModelParams):
     route_switch_gain: float = Field(0.1, ge=0, lt=1, description="quickest: switch only when the best exit's "
                                                                   "estimate is this fraction below the current one")
     route_switch_gain_s: float = Field(1.0, ge=0, description="quickest: ... and at least this many seconds below")
+    exit_walk_on_m: float = Field(3.0, ge=0, le=20.0, description="persons who pass a line exit walk on this "
+                                                                 "far beyond it before they leave the model (the "
+                                                                 "space behind a door, which the persons just "
+                                                                 "through still take up); 0: they leave at the line")
     specific_flow_per_m_s: float = Field(1.8, gt=0, le=5.0, description="J_s, persons per metre of exit width per "
                                                                         "second: an exit's capacity C_k = J_s w_k")
 

@@ -232,7 +232,7 @@ def simulate_pedpy_bottleneck(operational_model: str = "social_force", seed: int
     ids, ts, xs, ys = [], [], [], []
 
     def record(t):
-        live = np.flatnonzero(a.active)
+        live = np.flatnonzero(a.active & ~model.leaving)  # not those walking on past the exit
         ids.append(a.id[live].copy())
         ts.append(np.full(live.size, t))
         xs.append(a.x[live].copy())

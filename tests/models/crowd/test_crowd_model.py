@@ -290,3 +290,83 @@ def test_small_bodies_in_an_exit_cell_still_reach_the_exit():
     model, state = build(params, RasterGrid(shape=(20, 20), spacing_m=(0.5, 0.5)), seed=8)
     run(model, state, 120.0)
     assert model.report()["evacuated"] == 40
+
+
+def test_a_person_walks_on_past_a_line_exit_counted_once_then_leaves():
+    """Counted out when the body touches the exit line, then walking on along its normal (away
+    from the side they came from) at v0, and gone once exit_walk_on_m beyond: never counted twice."""
+    model, state = corridor()
+    a = model.agents
+    t = 0.0
+    while model.report()["evacuated"] == 0:
+        t = run(model, state, t + 0.01, t=t)
+    slot = int(np.flatnonzero(a.active)[0])
+    assert model.report()["present"] == 0 and a.count == 1  # counted out, still a body
+    model.diagnose(state, t)
+    assert int(state["agents_present"]) == 0 and np.isfinite(state["agent_x"][slot])
+    x_counted = a.x[slot]
+    assert x_counted == pytest.approx(40.0 - 0.25, abs=0.02)  # the body touches the line
+    assert model.exit_times["end"][0] == pytest.approx(t)
+    t = run(model, state, t + 1.0, t=t)
+    assert a.active[slot] and a.vx[slot] == pytest.approx(1.33) and a.vy[slot] == 0.0
+    assert a.x[slot] == pytest.approx(x_counted + 1.33, abs=0.02)  # beyond the line, outside the plan
+    t = run(model, state, t + 1.5, t=t)
+    assert not a.active[slot]  # 3 m beyond: left the model
+    assert model.report()["evacuated"] == 1 and len(model.exit_times["end"]) == 1
+
+
+def test_walking_on_is_away_from_the_side_persons_came_from():
+    """One line exit across the middle of a corridor, persons coming from both ends: each walks on
+    to the far side of the line from where they came."""
+    params = {"geometry": {"walkable_m": CORRIDOR}, "exits": [{"name": "middle", "line_m": [(20, 0), (20, 2)]}],
+              "sources": [{"box_m": (14.0, 0.5, 15.0, 1.5), "count": 1, "desired_speed_m_s": 1.2},
+                          {"box_m": (25.0, 0.5, 26.0, 1.5), "count": 1, "desired_speed_m_s": 1.2}]}
+    model, state = build(params, RasterGrid(shape=(8, 160), spacing_m=(0.25, 0.25)))
+    a = model.agents
+    west, east = (int(s) for s in np.flatnonzero(a.active)[np.argsort(a.x[a.active])])
+    run(model, state, 7.0)
+    assert model.report()["evacuated"] == 2
+    assert a.active[west] and a.active[east]
+    assert a.x[west] > 20.0 and a.vx[west] > 1.0  # came from the west, walks on east
+    assert a.x[east] < 20.0 and a.vx[east] < -1.0
+
+
+def test_closing_an_exit_removes_those_walking_on_behind_it():
+    model, state = corridor()
+    t = 0.0
+    while model.report()["evacuated"] == 0:
+        t = run(model, state, t + 0.01, t=t)
+    assert model.agents.count == 1
+    model.params = model.params.model_copy(update={"closed_exits": ["end"]})
+    run(model, state, t + 0.01, t=t)
+    assert model.agents.count == 0 and model.report()["evacuated"] == 1
+
+
+def test_polygon_exits_remove_persons_at_once():
+    params = {"geometry": {"walkable_m": CORRIDOR},
+              "exits": [{"name": "stairwell", "polygon_m": [(38, 0), (40, 0), (40, 2), (38, 2)]}],
+              "sources": [{"box_m": (0.2, 0.9, 0.3, 1.1), "count": 1, "desired_speed_m_s": 1.33}]}
+    model, state = build(params, RasterGrid(shape=(8, 160), spacing_m=(0.25, 0.25)))
+    run(model, state, 40.0)
+    assert model.report()["evacuated"] == 1 and model.agents.count == 0
+
+
+@pytest.mark.parametrize("walk_on_m, low, high", [(3.0, 1.6, 2.5), (0.0, 4.0, np.inf)])
+def test_a_door_in_a_thin_wall_passes_the_measured_flow_when_persons_walk_on(walk_on_m, low, high):
+    """150 persons leave a 10 m x 10 m room through a 1.2 m door in its wall (the collision-free
+    speed model's defaults). Kretz et al. (2006) measured about 1.8 persons/(m s) through such a
+    door. Walking on past it the model passes 2.1; removed on the door line, each person takes the
+    one ahead away and the door has no capacity of its own (6.5)."""
+    from validation.crowd_measures import flow_between_fractions
+
+    params = {"geometry": {"walkable_m": [[(0, 0), (10, 0), (10, 10), (0, 10)]]},
+              "exits": [{"name": "door", "line_m": [(10, 4.4), (10, 5.6)]}],
+              "operational_model": "collision_free_speed", "exit_walk_on_m": walk_on_m,
+              "sources": [{"box_m": (0.3, 0.3, 9.0, 9.7), "count": 150}]}
+    model, state = build(params, RasterGrid(shape=(44, 44), spacing_m=(0.25, 0.25), origin_m=(-0.5, -0.5)), seed=1)
+    run(model, state, 200.0)
+    times = np.sort(model.exit_times["door"])
+    assert times.size == 150
+    specific_flow = flow_between_fractions(times) / 1.2
+    print(f"\nexit_walk_on_m {walk_on_m}: J/b = {specific_flow:.2f} 1/(m s)")
+    assert low <= specific_flow <= high

