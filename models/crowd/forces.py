@@ -103,38 +103,41 @@ beyond a gap of 10 D (R = a e^-10 = 3.6e-4) and 10 D_W; the neighbour cut-off al
 l + v0 T, beyond which V = v0 anyway, so the speed is exact.
 
 Calibration. The kernel was checked term by term against Tordeux et al. (2016, eqs. 2-5) and
-JuPedSim 1.x (speed, cone, both repulsions): no error was found. What was measured:
+JuPedSim 1.x (speed, cone, both repulsions): no error was found. The defaults are JuPedSim's
+repulsions (a = 8, D = 0.1 m, a_W = 5, D_W = 0.02 m) with T = 0.8 s and one model radius
+l/2 = 0.15 m for everyone (Tordeux et al.'s single-file length l = 0.3 m). Measured, with persons
+walking on past the exits (``exit_walk_on_m``, :mod:`models.crowd.model`):
 
 * Bottleneck (``hazsim validate crowd_bottleneck``: jupedsim's test_13 geometry, a 2 m long
   bottleneck with a room behind, 150 persons, the pooled Kretz/Seyfried reference ~1.73-1.86
-  1/(m s)): JuPedSim's values on hazsim's bodies (radii 0.2-0.3 m, T = 1 s) give 0.72-0.84 and
-  jam at 0.8 m: a lane cannot carry more than v0 / (l + v0 T) = 0.73 persons/s with l ~ 0.5 m, and
-  persons in a 1-1.2 m bottleneck walk in one lane. test_13's own CSM set (a = 5, l = 0.3 m, i.e.
-  radius 0.15 m, Tordeux et al.'s single-file length, T = 1 s) gives -8 % to -19 %; with T = 0.8 s
-  it is within -8.5 % to +6.9 % at 0.8-2.5 m (two seeds each, a = 5 or 8). It also replays the
-  measured 0.5 m bottleneck 040_c_56_h- (all 75 through, flow 1.08 against 1.16 1/s, last crossing
-  at 67.4 s against 65.6 s), where JuPedSim's values let 17 through and test_13's set 5.
-* But the set that fits the bottleneck does not fit the rest. Through a door in a wall with the
-  exit on it (the hall of ``blocked_exit_evacuation``), l = 0.3 m lets persons pass five or six
-  abreast through 1.8 m at v0, 3.7 persons/(m s), twice the measured door capacity (6.3 through a
-  1.2 m door of a 10 m x 10 m room; JuPedSim's values give 2.4 there); and in the
-  corridor diagram (``hazsim validate crowd_fundamental``, all ten runs) persons form lanes 0.3 m
-  apart and stay fast at high density: RMSE 0.21-0.22 m/s (JuPedSim's values: 0.29, too slow;
-  test_13's set: 0.16), against the issue's 0.10.
-* An elliptical body (half-depth 0.15 m along e_i, each person's radius across it: the gap to the
-  person ahead is the distance walked before the ellipses touch) with the cone narrowed to 0.8
-  of the shoulder width (zipper lanes) and T = 0.55 s comes within -12 % to +7 % in test_13's
-  geometry, but its corridor RMSE is 0.22 m/s. With the full shoulder width in the cone (c = 1)
-  and T = 0.8 s the corridor RMSE is 0.079 m/s, the only variant below 0.10, but two persons side
-  by side at a bottleneck's entrance see each other ahead and stop for good (6 of 150 through at
-  0.8 m). Letting the one further along ignore the other in such a mutual, co-moving pair ends the
-  jams but leaves the bottleneck 22-42 % low (corridor RMSE 0.09-0.11); T = 0.6 s with c = 0.9
-  comes within -4 % to -19 % (corridor RMSE 0.17). The corridor wants T ~ 0.8 s, the bottleneck
-  T <= 0.6 s.
-
-No set met both validation cases, so JuPedSim's values stay the defaults; the bottleneck set is
-``CollisionFreeSpeedParams(T=0.8, radius=0.15)`` (settings ``time_gap_s = 0.8``,
-``radius_m = 0.15``), for geometries without exits in walls.
+  1/(m s)): -6.5 % to +1.2 % at 0.8-2.5 m (two seeds). It also replays the measured 0.5 m
+  bottleneck 040_c_56_h- (all 75 through, flow 0.93 against 1.16 1/s, last crossing at 78.7 s
+  against 65.6 s; 0.98 and 73.3 s with the exit removing persons on its line, 0.9 m behind the
+  bottleneck). JuPedSim's own T = 1 s on hazsim's bodies (radii 0.2-0.3 m) gives -51 % to
+  -65 % and jams at 0.8-1.2 m: a lane carries at most v0 / (l + v0 T) = 0.73 persons/s with
+  l ~ 0.5 m. T = 0.85 s: -11 % to -3 %; T = 0.9 s: -14 % to -6 %; T = 1.0 s: -21 % to -13 %.
+* A door in a wall (a 10 m x 10 m room, 150 persons, the exit on the door line): J/b = 2.06,
+  2.09 and 2.14 1/(m s) through 0.8, 1.2 and 1.8 m (Kretz et al. 2006: about 1.8 through a door
+  in a thin wall). Before persons walked on past the exit, the exit took away the person ahead
+  and the same door passed 5.1-8.5.
+* Corridor diagram (``hazsim validate crowd_fundamental``, all ten HERMES runs): RMSE 0.140 m/s
+  (the issue's goal is 0.10). The bins from 0.9 to 1.9 persons/m2 are within 0.07 m/s; below 0.75
+  the model is 0.22-0.24 m/s slow, above 1.9 it is 0.12-0.18 m/s fast. The slow part: behind the
+  corridor's entrance persons walk in the lanes they entered in, each at the time gap behind the
+  one ahead (v/v0 0.85 at 0.5-0.75 persons/m2, lateral speed 3 % of the speed); nobody steps
+  aside to overtake. T = 1.0 s gives RMSE 0.101 but fails the bottleneck by 21 %.
+* Tried and not kept: a lateral avoidance term after the anticipation velocity model (Xu, Chraibi &
+  Seyfried 2021, Transp. Res. C 133:103464: a push across e0, away from the anticipated position of
+  each neighbour ahead, a_L exp(-gap_a / D_L)). With a_L = 1-2, D_L = 0.3-0.5 m and t_a = 1 s it
+  lifts the slow bins (-0.07 to -0.10) but speeds up the dense ones (+0.2) and takes 20-44 % off
+  the bottleneck flow; corridor RMSE 0.14-0.16. Larger D (0.25-0.4 m) in the radial repulsion
+  does the same (RMSE 0.13-0.14, bottleneck -5 % to -15 %). A radius of 0.17 m: RMSE 0.108,
+  bottleneck -15 % to -37 %.
+* Earlier findings (before the walk-on): an elliptical body (half-depth 0.15 m along e_i, each
+  person's radius across it) with the full shoulder width in the cone and T = 0.8 s fitted the
+  corridor (RMSE 0.079 m/s) but two persons side by side at a bottleneck's entrance saw each
+  other ahead and stopped for good (6 of 150 through at 0.8 m); a rule letting the one further
+  along ignore the other ended the jams but left the bottleneck 22-42 % low.
 
 No wall crossing, ever
 ----------------------
@@ -267,15 +270,16 @@ class SocialForceParams:
 
 @dataclass(frozen=True)
 class CollisionFreeSpeedParams:
-    """Tordeux et al. (2016) parameters, JuPedSim 1.x CollisionFreeSpeedModel defaults (SI units); the
-    calibration in the module docstring (T = 0.8 s, radius = 0.15 m) is not the default yet."""
+    """Tordeux et al. (2016) parameters (SI units): JuPedSim 1.x CollisionFreeSpeedModel's repulsions,
+    and the time gap and model radius of the calibration in the module docstring (JuPedSim's own
+    T = 1 s with each body's radius: ``T=1.0, radius=None``)."""
 
     a: float = 8.0  # strength_neighbor_repulsion
     D: float = 0.1  # m, range_neighbor_repulsion
     a_wall: float = 5.0  # strength_geometry_repulsion
     D_wall: float = 0.02  # m, range_geometry_repulsion
-    T: float = 1.0  # s, time_gap
-    radius: float | None = None  # m, l/2 of every agent (None: each agent's own body radius)
+    T: float = 0.8  # s, time_gap
+    radius: float | None = 0.15  # m, l/2 of every agent (None: each agent's own body radius)
     repulsion_ranges: float = 10.0  # repulsion dropped beyond this many D (D_W) of gap
     min_wall_distance: float = 0.05  # m
     pullback: float = 1.0e-6  # m

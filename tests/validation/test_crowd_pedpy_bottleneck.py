@@ -4,8 +4,8 @@ through a 0.5 m wide, 1.1 m long bottleneck (validation.crowd_bottleneck.model_r
 
 Physics checked: the start bodies neither overlap each other nor the walls (the radius bounds);
 the walkable polygon is mirror-symmetric about x = 0 and encloses the measured start positions;
-in the collision-free speed model (Tordeux et al. 2016) with the radius of its calibrated set
-(0.15 m) everybody passes the bottleneck, entering it before crossing the measurement line,
+in the collision-free speed model (Tordeux et al. 2016) with its defaults (model radius
+0.15 m) everybody passes the bottleneck, entering it before crossing the measurement line,
 nobody's centre ever leaves the walkable area (no one inside the barrier), the ones starting near
 the entrance pass first (rank correlation), and the flow through y = -0.5 m lies in a physical
 band (0.5-3 1/s; measured 1.16 1/s). Skipped without the measured data ($HAZSIM_DATA_DIR).
@@ -28,8 +28,8 @@ def start():
 
 @pytest.fixture(scope="module")
 def replay(start):
-    # radius 0.15 m: the calibrated collision-free speed set (models.crowd.forces); the defaults jam
-    return mr.simulate_pedpy_bottleneck("collision_free_speed", max_time_s=150.0, max_radius_m=0.15)
+    # the collision-free speed model's defaults (its model radius 0.15 m, models.crowd.forces)
+    return mr.simulate_pedpy_bottleneck("collision_free_speed", max_time_s=150.0)
 
 
 def test_walkable_polygon_is_symmetric_and_holds_the_start(start):
