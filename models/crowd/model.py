@@ -831,14 +831,19 @@ class Crowd:
         state["wall_contact_load"][...] = self._wall_load
         time = self.floor.time
         state["floor_field_time"][...] = np.where(np.isfinite(time), time, np.nan)
-        state["agents_present"][...] = a.count - int(np.count_nonzero(self.leaving & a.active))
+        state["agents_present"][...] = self.present
         state["agents_evacuated"][...] = self.evacuated
 
     # -- reporting --------------------------------------------------------------------------
+    @property
+    def present(self) -> int:
+        """Persons in the model not yet counted out (those walking on past an exit have left)."""
+        return self.agents.count - int(np.count_nonzero(self.leaving & self.agents.active))
+
     def report(self) -> dict:
         last = [max(times) for times in self.exit_times.values() if times]
         return {"evacuated": int(self.evacuated),
-                "present": int(self.agents.count - np.count_nonzero(self.leaving & self.agents.active)),
+                "present": self.present,
                 "waiting_to_enter": int(sum(self._pending)),
                 "arrivals_dropped": int(self.arrivals_dropped),
                 "time_of_last_exit_s": float(max(last)) if last else None,
