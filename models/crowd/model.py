@@ -305,8 +305,9 @@ class Crowd:
         self.start_time = np.zeros(n)  # end of the person's pre-movement time (s)
         self._stair_paths = [self._area_path(stair) for stair in p.stairs]
         self.ex, self.ey = np.zeros(n), np.zeros(n)
-        # Walking on past a line exit (see the module docstring): who has left and still walks on,
-        # through which exit, along which unit direction, from where, and until when at the latest.
+        # Walking on past a line exit (see the module docstring): who has left and still walks on
+        # (always an active slot: only _forget frees them), through which exit, along which unit
+        # direction, from where, and until when at the latest.
         self.leaving = np.zeros(n, dtype=bool)
         self.leaving_exit = np.full(n, -1, dtype=np.int64)
         self.walk_on_x, self.walk_on_y = np.zeros(n), np.zeros(n)
@@ -633,8 +634,7 @@ class Crowd:
         self.ex[:] = 0.0
         self.ey[:] = 0.0
         heading = np.where(a.active & ~self.leaving, self._heading(), -2)
-        walking_on = self.leaving & a.active
-        self.ex[walking_on], self.ey[walking_on] = self.walk_on_x[walking_on], self.walk_on_y[walking_on]
+        self.ex[self.leaving], self.ey[self.leaving] = self.walk_on_x[self.leaving], self.walk_on_y[self.leaving]
         for k in [-1] + sorted(self.exit_floors):
             idx = np.flatnonzero(heading == k)
             if idx.size:
@@ -766,29 +766,27 @@ class Crowd:
                 left[(left < 0) & hit] = k
             gone = left >= 0
             if gone.any():
-                for k in np.unique(left[gone]):
-                    self.exit_times[self.exit_names[k]].extend([t] * int(np.count_nonzero(left == k)))
                 self.evacuated += int(np.count_nonzero(gone))
                 walk_on = np.zeros(idx.size, dtype=bool)
-                if p.exit_walk_on_m > 0.0:
-                    for k in np.unique(left[gone]):
-                        if p.exits[k].line_m is None:
-                            continue
-                        mine = np.flatnonzero(left == k)
-                        walk_on[mine] = True
-                        slots = idx[mine]
-                        ux, uy = np.empty(mine.size), np.empty(mine.size)
-                        _walk_on_directions(x[mine], y[mine], x_old[slots], y_old[slots], a.vx[slots], a.vy[slots],
-                                            self._exit_segments[k], ux, uy)
-                        self.leaving[slots] = True
-                        self.leaving_exit[slots] = k
-                        self.walk_on_x[slots], self.walk_on_y[slots] = ux, uy
-                        self.walk_on_from_x[slots], self.walk_on_from_y[slots] = x[mine], y[mine]
-                        self.walk_on_until[slots] = t + WALK_ON_MAX_S
+                for k in np.unique(left[gone]):
+                    mine = np.flatnonzero(left == k)
+                    self.exit_times[self.exit_names[k]].extend([t] * mine.size)
+                    if p.exit_walk_on_m <= 0.0 or p.exits[k].line_m is None:
+                        continue
+                    walk_on[mine] = True
+                    slots = idx[mine]
+                    ux, uy = np.empty(mine.size), np.empty(mine.size)
+                    _walk_on_directions(x[mine], y[mine], x_old[slots], y_old[slots], a.vx[slots], a.vy[slots],
+                                        self._exit_segments[k], ux, uy)
+                    self.leaving[slots] = True
+                    self.leaving_exit[slots] = k
+                    self.walk_on_x[slots], self.walk_on_y[slots] = ux, uy
+                    self.walk_on_from_x[slots], self.walk_on_from_y[slots] = x[mine], y[mine]
+                    self.walk_on_until[slots] = t + WALK_ON_MAX_S
                 mask = np.zeros(a.capacity, dtype=bool)
                 mask[idx[gone & ~walk_on]] = True
                 a.remove(mask)
-        walking = np.flatnonzero(self.leaving & a.active)
+        walking = np.flatnonzero(self.leaving)
         if walking.size:
             walked = ((a.x[walking] - self.walk_on_from_x[walking]) * self.walk_on_x[walking]
                       + (a.y[walking] - self.walk_on_from_y[walking]) * self.walk_on_y[walking])
@@ -838,7 +836,7 @@ class Crowd:
     @property
     def present(self) -> int:
         """Persons in the model not yet counted out (those walking on past an exit have left)."""
-        return self.agents.count - int(np.count_nonzero(self.leaving & self.agents.active))
+        return self.agents.count - int(np.count_nonzero(self.leaving))
 
     def report(self) -> dict:
         last = [max(times) for times in self.exit_times.values() if times]

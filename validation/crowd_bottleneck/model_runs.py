@@ -78,7 +78,7 @@ def simulate_flow(width_m: float, operational_model: str = "social_force", count
     # of the bottleneck's end line
     crossed_at = np.full(count, np.nan)
     for k in range(int(round(max_time_s / DT_S))):
-        if model.report()["present"] == 0:
+        if model.present == 0:
             break
         model.step(state, k * DT_S, DT_S)
         beyond = agents.id[agents.active & (agents.x > x_end)]
