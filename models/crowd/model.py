@@ -80,8 +80,9 @@ desired speed from a normal distribution N(1.34, 0.26) m/s truncated to [0.5, 2.
 (Weidmann 1993's free walking speed; resampled until inside) unless fixed, radius uniform in
 [0.2, 0.3] m unless fixed, mass 80 kg and relaxation time 0.5 s (HFV 2000).
 
-Evacuation: a person whose body touches an open exit (centre within r_i of its line, point
-or polygon outline, or inside its polygon), or whose last step crossed its line, has left;
+Evacuation: a person whose body touches an open exit (centre within r_i of its line with its
+foot on the line, i.e. in the doorway and not beside it; within r_i of a point or polygon
+outline, or inside its polygon), or whose last step crossed its line, has left;
 the model counts them per exit with their times. The part of a wall an open exit line lies
 on is a door: the bodies do not feel it (so the wall's repulsion cannot hold people short of
 the exit); closing the exit closes the door. The navigation fields keep every wall.
@@ -756,11 +757,16 @@ class Crowd:
                 if name in closed:
                     continue
                 segments = self._exit_segments[k]
-                distance = np.full(idx.size, np.inf)
-                _nearest_on_segments(x, y, segments, distance, np.empty(idx.size), np.empty(idx.size))
                 crossed = np.empty(idx.size, dtype=np.bool_)
                 _crosses(x_old[idx], y_old[idx], x, y, segments, crossed)
-                hit = (distance <= r) | crossed
+                if p.exits[k].line_m is not None:
+                    touching = np.empty(idx.size, dtype=np.bool_)
+                    _in_doorway(x, y, r, segments, touching)
+                else:
+                    distance = np.full(idx.size, np.inf)
+                    _nearest_on_segments(x, y, segments, distance, np.empty(idx.size), np.empty(idx.size))
+                    touching = distance <= r
+                hit = touching | crossed
                 if self._exit_areas[k] is not None:
                     hit |= self._exit_areas[k].contains_points(np.column_stack([x, y]))
                 left[(left < 0) & hit] = k
@@ -913,6 +919,26 @@ def _walk_on_directions(x, y, x_old, y_old, vx, vy, segments, ux, uy):
         if side > 0.0:
             nx, ny = -nx, -ny
         ux[i], uy[i] = nx, ny
+
+
+@njit(cache=True)
+def _in_doorway(x, y, r, segments, out):
+    """out[i]: the body of person i (centre (x[i], y[i]), radius r[i]) touches one of the segments
+    from straight in front: its centre lies within r[i] of the segment's line and its foot on the
+    segment. A body that only touches a segment's end from beside it stands in front of the wall
+    the door is cut into, not in the doorway."""
+    for i in range(x.size):
+        out[i] = False
+        for w in range(segments.shape[0]):
+            ax, ay, bx, by = segments[w, 0], segments[w, 1], segments[w, 2], segments[w, 3]
+            ux, uy = bx - ax, by - ay
+            length2 = ux * ux + uy * uy
+            if length2 == 0.0:
+                continue
+            t = ((x[i] - ax) * ux + (y[i] - ay) * uy) / length2
+            if 0.0 <= t <= 1.0 and abs((x[i] - ax) * uy - (y[i] - ay) * ux) <= r[i] * math.sqrt(length2):
+                out[i] = True
+                break
 
 
 @njit(cache=True)

@@ -355,8 +355,8 @@ def test_polygon_exits_remove_persons_at_once():
 def test_a_door_in_a_thin_wall_passes_the_measured_flow_when_persons_walk_on(walk_on_m, low, high):
     """150 persons leave a 10 m x 10 m room through a 1.2 m door in its wall (the collision-free
     speed model's defaults). Kretz et al. (2006) measured about 1.8 persons/(m s) through such a
-    door. Walking on past it the model passes 2.1; removed on the door line, each person takes the
-    one ahead away and the door has no capacity of its own (6.5)."""
+    door. Walking on past it the model passes 2.0; removed on the door line, each person takes the
+    one ahead away and the door has no capacity of its own (more than 4)."""
     from validation.crowd_measures import flow_between_fractions
 
     params = {"geometry": {"walkable_m": [[(0, 0), (10, 0), (10, 10), (0, 10)]]},
@@ -370,3 +370,32 @@ def test_a_door_in_a_thin_wall_passes_the_measured_flow_when_persons_walk_on(wal
     specific_flow = flow_between_fractions(times) / 1.2
     print(f"\nexit_walk_on_m {walk_on_m}: J/b = {specific_flow:.2f} 1/(m s)")
     assert low <= specific_flow <= high
+
+
+def test_a_body_beside_a_door_is_not_through_it():
+    """A line exit counts a body that touches it from straight in front (its centre within r of the
+    line, its foot on the door). A body beside the door, whose edge only reaches the door's end past
+    the wall it is cut into, is not through: counted there, it walked on into that wall and stood
+    against it for up to 30 s, blocking the door (the corridor runs of crowd_fundamental)."""
+    from models.crowd.model import _in_doorway
+
+    door = np.array([[10.0, 4.5, 10.0, 5.5]])
+    # beside the door (foot below its end), in the doorway, in it but too far, and past its far end
+    x = np.array([9.82, 9.82, 9.70, 9.82])
+    y = np.array([4.35, 4.60, 5.00, 5.65])
+    r = np.full(4, 0.25)
+    assert np.all(np.hypot(x[[0, 3]] - 10.0, y[[0, 3]] - np.array([4.5, 5.5])) < r[[0, 3]])  # the ends are touched
+    inside = np.empty(4, dtype=np.bool_)
+    _in_doorway(x, y, r, door, inside)
+    assert inside.tolist() == [False, True, False, False]
+
+    params = {"geometry": {"walkable_m": [[(0, 0), (10, 0), (10, 10), (0, 10)]]},
+              "exits": [{"name": "door", "line_m": [(10, 4.5), (10, 5.5)]}],
+              "operational_model": "collision_free_speed",
+              "sources": [{"box_m": (5.0, 2.0, 5.5, 2.5), "count": 1, "desired_speed_m_s": 0.0, "radius_m": 0.25}]}
+    for (px, py), counted in (((9.82, 4.35), 0), ((9.82, 4.6), 1)):
+        model, state = build(params, RasterGrid(shape=(44, 44), spacing_m=(0.25, 0.25), origin_m=(-0.5, -0.5)))
+        slot = int(np.flatnonzero(model.agents.active)[0])
+        model.agents.x[slot], model.agents.y[slot] = px, py
+        run(model, state, 0.02)
+        assert model.report()["evacuated"] == counted
