@@ -296,3 +296,14 @@ def test_the_model_corridor_samples_density_and_speed_in_the_measurement_area():
     assert rho.size > 100 and np.allclose(rho * 6.0, np.round(rho * 6.0))
     assert rho.max() >= 1.0 and np.all((v >= 0.0) & (v < 2.0 * 1.3))
     assert compare.score_model(rho, v)["n_bins"] >= 3
+
+
+def test_the_corridor_speed_is_the_displacement_over_the_data_interval():
+    """A lone walker crosses the measurement area at its desired speed: every sample has density
+    1/6 m^-2 and the same speed, the displacement over Delta t' = 10 frames at 16 fps over Delta t'."""
+    from validation.crowd_fundamental.model_runs import SPEED_INTERVAL_S, simulate
+
+    assert SPEED_INTERVAL_S == pytest.approx(0.625)
+    rho, v = simulate(3.0, 3.0, "collision_free_speed", count=1, max_time_s=30.0)
+    assert rho.size >= 10 and np.allclose(rho, 1.0 / 6.0)
+    assert 0.5 < v[0] < 2.5 and np.ptp(v) < 1e-3 * v[0]

@@ -7,11 +7,16 @@ line). The entrance width sets the inflow (low densities), a narrow exit a jam (
 densities). The measurement area is the 2 m of corridor around its middle, over its full width,
 as in the experiments. Every 0.1 s it gives one classic sample: the density n / A (persons
 whose centres lie inside, over its area A) and the mean speed of those persons, taken once at
-least one person is inside. The samples of all runs are scored together against the measured
-bins (:func:`validation.crowd_fundamental.compare.score_model`).
+least one person is inside. A person's speed is measured as the data's is: the displacement over
+a time interval Delta t' = 10 frames at 16 fps (0.625 s) centred on the sample, over Delta t'
+(Zhang et al. 2011; JPSreport's v_i(t)); the model's velocity at one instant also carries the
+back-and-forth of a jammed crowd, which moves nobody anywhere. The samples of all runs are scored
+together against the measured bins (:func:`validation.crowd_fundamental.compare.score_model`).
 """
 
 from __future__ import annotations
+
+from collections import deque
 
 import numpy as np
 
@@ -23,6 +28,7 @@ MEASURE_X_M = (3.0, 5.0)  # the measurement area along the corridor
 CELL_M = 0.25
 DT_S = 0.01
 SAMPLE_EVERY_S = 0.1
+SPEED_INTERVAL_S = 10 / 16  # Delta t': 10 frames of the HERMES videos (16 fps)
 # (entrance, exit) widths [m] of the measured 3test_UO runs: uo-<entrance>-300-<exit>
 RUNS = ((0.8, 3.0), (1.0, 3.0), (1.2, 3.0), (1.8, 3.0), (2.4, 3.0), (3.0, 3.0),
         (3.0, 0.8), (3.0, 1.2), (3.0, 1.6), (3.0, 2.0))
@@ -70,18 +76,27 @@ def simulate(entrance_m: float, exit_m: float, operational_model: str = "social_
     model.initialize(state)
     area = (MEASURE_X_M[1] - MEASURE_X_M[0]) * CORRIDOR_WIDTH_M
     every = int(round(SAMPLE_EVERY_S / DT_S))
+    half = int(round(SPEED_INTERVAL_S / DT_S / 2))  # steps either side of a sample
     density, speed = [], []
     a = model.agents
-    for k in range(int(round(max_time_s / DT_S))):
+    past = deque(maxlen=2 * half + 1)  # (id, x, y) per slot of the last 2 half + 1 states
+    for k in range(int(round(max_time_s / DT_S)) + half):
         if a.count == 0:
             break
         model.step(state, k * DT_S, DT_S)
-        if (k + 1) % every == 0:
-            inside = a.active & (a.x >= MEASURE_X_M[0]) & (a.x < MEASURE_X_M[1])
-            n = int(inside.sum())
-            if n:
-                density.append(n / area)
-                speed.append(float(np.mean(np.hypot(a.vx[inside], a.vy[inside]))))
+        past.append((a.id.copy(), a.x.copy(), a.y.copy()))
+        sampled = k + 1 - half  # the state the middle of the window holds
+        if len(past) == past.maxlen and sampled % every == 0:
+            (id0, x0, y0), (idm, xm, _), (id1, x1, y1) = past[0], past[half], past[-1]
+            inside = (idm >= 0) & (xm >= MEASURE_X_M[0]) & (xm < MEASURE_X_M[1])
+            # slots hold the same person over the window (no one inside reaches the exit in it);
+            # the arrays only grow, so the earliest state is the shortest
+            m = id0.size
+            slots = np.flatnonzero(inside[:m] & (id0 == idm[:m]) & (id1[:m] == idm[:m]))
+            if slots.size:
+                density.append(int(inside.sum()) / area)
+                speed.append(float(np.mean(np.hypot(x1[slots] - x0[slots], y1[slots] - y0[slots])))
+                             / (2 * half * DT_S))
     return np.array(density), np.array(speed)
 
 
