@@ -15,6 +15,9 @@ radius           body radius r_i (half the shoulder width)                      
 desired_speed    v0_i, the speed the agent walks at when unhindered               m s-1
 relaxation_time  tau_i, time to relax to the desired velocity (Helbing et al.)    s
 mass             m_i                                                              kg
+heading_x, _y    the direction the collision-free speed model walks, turning      1
+                 towards its steered direction (0, 0: none yet). A kernel reads
+                 and writes only its own agent's heading, so it has no next buffer
 id               stable identifier, unique over the life of the population; -1    1
                  in a free slot
 active           True where an agent lives in the slot                            1
@@ -40,7 +43,7 @@ DEFAULT_DESIRED_SPEED_M_S = 1.34
 DEFAULT_RELAXATION_TIME_S = 0.5
 DEFAULT_MASS_KG = 80.0
 
-_FLOAT_FIELDS = ("x", "y", "vx", "vy", "radius", "desired_speed", "relaxation_time", "mass")
+_FLOAT_FIELDS = ("x", "y", "vx", "vy", "radius", "desired_speed", "relaxation_time", "mass", "heading_x", "heading_y")
 _NEXT_FIELDS = ("x_next", "y_next", "vx_next", "vy_next")
 
 
@@ -56,6 +59,8 @@ class Agents:
     desired_speed: np.ndarray
     relaxation_time: np.ndarray
     mass: np.ndarray
+    heading_x: np.ndarray
+    heading_y: np.ndarray
     id: np.ndarray
     active: np.ndarray
     x_next: np.ndarray
@@ -123,7 +128,7 @@ class Agents:
         leaving = mask & self.active
         self.active[leaving] = False
         self.id[leaving] = -1
-        for name in ("vx", "vy", "vx_next", "vy_next"):
+        for name in ("vx", "vy", "vx_next", "vy_next", "heading_x", "heading_y"):
             getattr(self, name)[leaving] = 0.0
         return int(np.count_nonzero(leaving))
 

@@ -225,20 +225,22 @@ def social_force_substep_reference(x, y, vx, vy, active, radius, v0, tau, mass, 
 
 
 # -- collision-free speed model --------------------------------------------------------------
-def collision_free_speed_step_reference(x, y, active, radius, v0, ex, ey, segments,
+def collision_free_speed_step_reference(x, y, active, radius, v0, ex, ey, hx, hy, segments,
                                         params: CollisionFreeSpeedParams, r_c, r_rep, r_cW, dt):
-    """One step of eq. (2): (x_new, y_new, vx_new, vy_new)."""
+    """One step of eq. (2) with the turning of the heading: (x_new, y_new, vx_new, vy_new, hx_new, hy_new)."""
     segments = np.asarray(segments, float).reshape(-1, 4)
     on = np.asarray(active, bool)
+    body = radius
     if params.radius is not None:  # the model's own radius l/2 for everyone
         radius = np.full(x.shape, params.radius)
+    q = body if params.repulsion_radius is None else np.full(x.shape, params.repulsion_radius)
     dx = x[:, None] - x[None, :]  # x_i - x_j
     dy = y[:, None] - y[None, :]
     d2 = dx * dx + dy * dy
     others = on[:, None] & on[None, :] & ~np.eye(x.size, dtype=bool)
     repel = others & (d2 < r_rep * r_rep) & (d2 > 0.0)
     s = np.sqrt(np.where(repel, d2, 1.0))
-    R = np.where(repel, params.a * np.exp((radius[:, None] + radius[None, :] - s) / params.D), 0.0)
+    R = np.where(repel, params.a * np.exp((q[:, None] + q[None, :] - s) / params.D), 0.0)
     e_x = ex + (R * dx / s).sum(axis=1)
     e_y = ey + (R * dy / s).sum(axis=1)
     if len(segments):
@@ -247,8 +249,21 @@ def collision_free_speed_step_reference(x, y, active, radius, v0, ex, ey, segmen
         e_x = e_x + (R_w * wx / d_w).sum(axis=1)
         e_y = e_y + (R_w * wy / d_w).sum(axis=1)
     norm = np.hypot(e_x, e_y)
-    e_x = np.where(norm > 0, e_x / np.where(norm > 0, norm, 1.0), 0.0)
-    e_y = np.where(norm > 0, e_y / np.where(norm > 0, norm, 1.0), 0.0)
+    moving = norm > 0
+    e_x = np.where(moving, e_x / np.where(moving, norm, 1.0), 0.0)
+    e_y = np.where(moving, e_y / np.where(moving, norm, 1.0), 0.0)
+    # Turning: h <- h + (dt / tau_e) (e - h), renormalised, where the agent has a heading.
+    turn = params.turning_rate(dt)
+    if turn > 0.0:
+        had = moving & ((hx * hx + hy * hy) > 0.0)
+        h_x = hx + turn * (e_x - hx)
+        h_y = hy + turn * (e_y - hy)
+        h_norm = np.hypot(h_x, h_y)
+        ok = had & (h_norm > 0)
+        e_x = np.where(ok, h_x / np.where(ok, h_norm, 1.0), e_x)
+        e_y = np.where(ok, h_y / np.where(ok, h_norm, 1.0), e_y)
+    hx_new = np.where(on & moving, e_x, hx)  # the kernel leaves free slots alone
+    hy_new = np.where(on & moving, e_y, hy)
     # The cone J_i: ahead along e_i (e_i . (x_j - x_i) >= 0), within l_ij of the line of motion.
     ahead = -(e_x[:, None] * dx + e_y[:, None] * dy) >= 0.0
     lateral = np.abs(e_x[:, None] * -dy - e_y[:, None] * -dx)
@@ -265,4 +280,4 @@ def collision_free_speed_step_reference(x, y, active, radius, v0, ex, ey, segmen
         z, u = guard(p, p, (x[i] + dt * u[0], y[i] + dt * u[1]), u, segments, params.min_wall_distance,
                      params.pullback)
         x_new[i], y_new[i], vx_new[i], vy_new[i] = z[0], z[1], u[0], u[1]
-    return x_new, y_new, vx_new, vy_new
+    return x_new, y_new, vx_new, vy_new, hx_new, hy_new

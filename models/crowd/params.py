@@ -116,12 +116,18 @@ class CollisionFreeSpeedSettings(ModelParams):
     radius_m: float | None = Field(CollisionFreeSpeedParams.radius, gt=0, le=MAX_RADIUS_M,
                                    description="l/2, the radius the model gives every person (JuPedSim's agent "
                                                "radius); null: each person's own body radius")
+    repulsion_radius_m: float | None = Field(CollisionFreeSpeedParams.repulsion_radius, gt=0, le=MAX_RADIUS_M,
+                                             description="r in the neighbour repulsion; null: each person's own "
+                                                         "body radius")
+    turning_time_s: float = Field(CollisionFreeSpeedParams.turning_time, ge=0, le=10.0,
+                                  description="tau_e: time the walking direction takes to turn towards e_i (0: at once)")
 
     def kernel_params(self) -> CollisionFreeSpeedParams:
         return CollisionFreeSpeedParams(a=self.strength_neighbor_repulsion, D=self.range_neighbor_repulsion_m,
                                         a_wall=self.strength_geometry_repulsion,
                                         D_wall=self.range_geometry_repulsion_m, T=self.time_gap_s,
-                                        radius=self.radius_m)
+                                        radius=self.radius_m, repulsion_radius=self.repulsion_radius_m,
+                                        turning_time=self.turning_time_s)
 
 
 class Source(ModelParams):

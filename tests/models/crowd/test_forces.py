@@ -36,7 +36,9 @@ from models.crowd.neighbours import CellList, neighbour_counts_brute_force
 # sliding friction, no headway (the calibrated defaults are tested through the model).
 SFM = SocialForceParams(A_W=2000.0, B_W=0.08, kappa=2.4e5, T_h=0.0)
 # The CSM kernel likewise on JuPedSim's 1.x defaults, each agent its own radius; CSM_DEFAULT is the calibration.
-CSM = CollisionFreeSpeedParams(a=8.0, D=0.1, a_wall=5.0, D_wall=0.02, T=1.0, radius=None)
+# JuPedSim's own model: T = 1 s, one radius (each body's) for the speed and the repulsion, no turning
+CSM = CollisionFreeSpeedParams(a=8.0, D=0.1, a_wall=5.0, D_wall=0.02, T=1.0, radius=None, repulsion_radius=None,
+                               turning_time=0.0)
 CSM_DEFAULT = CollisionFreeSpeedParams()
 # Randomised bottleneck runs per model; a validation command can ask for more, e.g.
 # HAZSIM_CROWD_CROSSING_RUNS=10000 pytest tests/models/crowd/test_forces.py -k random_bottlenecks
@@ -375,18 +377,22 @@ def run_sfm_kernel(agents, ex, ey, segments, h, x_start, y_start, params=SFM, xi
 
 
 def run_csm_kernel(agents, ex, ey, segments, dt, params=CSM):
+    """One kernel step into fresh outputs: ([x, y, vx, vy, heading_x, heading_y], (r_c, r_rep, r_cW));
+    the agents' headings are left as they were."""
     on = agents.active
     r_max = float(agents.radius[on].max())
     r_c, r_cW = params.cutoffs(r_max, float(agents.desired_speed[on].max()))
-    r_rep = 2 * params.model_radius(r_max) + params.repulsion_ranges * params.D
+    r_rep = params.repulsion_cutoff(r_max)
     cells, walls = indexes(agents, segments, r_c, r_cW, 5.0 * dt)
     cells.build(agents.x, agents.y, on, agents.radius)
     out = [np.full(agents.capacity, np.nan) for _ in range(4)]
-    collision_free_speed_kernel(agents.x, agents.y, on, agents.radius, agents.desired_speed, ex, ey,
+    hx, hy = agents.heading_x.copy(), agents.heading_y.copy()
+    collision_free_speed_kernel(agents.x, agents.y, on, agents.radius, agents.desired_speed, ex, ey, hx, hy,
                                 *cells.kernel_args(), *walls.kernel_args(), params.a, params.D, params.a_wall,
-                                params.D_wall, params.T, params.kernel_radius(), r_c, r_rep, r_cW,
-                                params.min_wall_distance, params.pullback, dt, *out)
-    return out, (r_c, r_rep, r_cW)
+                                params.D_wall, params.T, params.kernel_radius(), params.kernel_repulsion_radius(),
+                                params.turning_rate(dt), r_c, r_rep, r_cW, params.min_wall_distance, params.pullback,
+                                dt, *out)
+    return out + [hx, hy], (r_c, r_rep, r_cW)
 
 
 def assert_close(a, b, scale=10.0, name=""):
@@ -420,13 +426,46 @@ def test_social_force_kernel_matches_the_numpy_twin(seed, h, params):
 @pytest.mark.parametrize("params", [CSM, CSM_DEFAULT], ids=["own_radius", "calibrated"])
 def test_collision_free_speed_kernel_matches_the_numpy_twin(seed, dt, params):
     agents, segments, ex, ey, _ = random_room(seed + 100)
+    # headings: none yet (a new agent) for some, any direction for the others
+    angle = np.random.default_rng(seed).uniform(0.0, 2.0 * np.pi, agents.capacity)
+    walked = agents.active & (np.arange(agents.capacity) % 3 > 0)
+    agents.heading_x[walked], agents.heading_y[walked] = np.cos(angle[walked]), np.sin(angle[walked])
     out, (r_c, r_rep, r_cW) = run_csm_kernel(agents, ex, ey, segments, dt, params)
     ref = collision_free_speed_step_reference(agents.x, agents.y, agents.active, agents.radius,
-                                              agents.desired_speed, ex, ey, segments, params, r_c, r_rep, r_cW, dt)
+                                              agents.desired_speed, ex, ey, agents.heading_x, agents.heading_y,
+                                              segments, params, r_c, r_rep, r_cW, dt)
     for got, want in zip(out, ref):
         assert_close(got, want)
     assert np.count_nonzero(out[2][agents.active]) > 10
     assert crossings(agents.x, agents.y, out[0], out[1], segments)[agents.active].sum() == 0
+
+
+@pytest.mark.parametrize("tau_e", [0.0, 0.05, 0.5])
+def test_the_walking_direction_turns_towards_e_over_the_turning_time(tau_e):
+    """A lone agent walking along +x is told to go +y. Without turning (tau_e = 0, Tordeux et al.'s
+    model) it walks +y at once; with tau_e the heading h relaxes, h <- u(h + (dt / tau_e)(e - h)):
+    the angle to e falls every step, the first step turns it by atan((dt/tau_e) / (1 - dt/tau_e)),
+    and the agent always walks at v0 along its heading."""
+    dt, v0 = 0.01, 1.3
+    params = CollisionFreeSpeedParams(turning_time=tau_e)
+    agents = Agents.empty(1)
+    agents.spawn(0.0, 0.0, desired_speed=v0)
+    agents.heading_x[0], agents.heading_y[0] = 1.0, 0.0
+    ex, ey = np.zeros(1), np.ones(1)
+    cells, walls = csm_world(agents, params=params)
+    angles = []
+    for _ in range(int(round(10 * max(tau_e, dt) / dt))):
+        collision_free_speed_step(agents, ex, ey, walls, cells, params, dt)
+        angles.append(math.atan2(agents.heading_x[0], agents.heading_y[0]))  # angle from +y
+        assert math.hypot(agents.vx[0], agents.vy[0]) == pytest.approx(v0)
+        assert agents.vx[0] / v0 == pytest.approx(agents.heading_x[0]) and agents.vy[0] / v0 == pytest.approx(
+            agents.heading_y[0])
+    if tau_e == 0.0:
+        assert angles[0] == 0.0
+        return
+    k = dt / tau_e
+    assert angles[0] == pytest.approx(math.atan2(1.0 - k, k))
+    assert np.all(np.diff(angles) < 0.0) and angles[-1] < math.radians(1.0)
 
 
 def crowd_in_a_hall(n=3000, side=40.0, seed=3):

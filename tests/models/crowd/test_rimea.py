@@ -167,7 +167,11 @@ def test_rimea_6_corner_no_wall_crossing(operational_model):
 # corridor diagrams themselves (HERMES 2test_2D against 3test_UO: RMSE 0.32 m/s over their common
 # density bins, ``hazsim validate crowd_fundamental``).
 RIMEA_4_DENSITIES = (0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
-RIMEA_4_BAND_M_S = 0.25
+# The measured corridors themselves lie this far from Weidmann's curve: the unidirectional HERMES
+# corridor (3test_UO) up to 0.33 m/s above it at 1.4-1.9 /m^2, the closed-loop one (2test_2D) up to
+# 0.28 below at 0.9 /m^2 (bins of 0.25 /m^2 with at least 5 samples). The measured comparison is
+# ``hazsim validate crowd_fundamental`` (RMSE <= 0.10 m/s).
+RIMEA_4_BAND_M_S = 0.35
 
 
 def _rimea_4_speed(density: float, length: float = 20.0, width: float = 3.0) -> tuple[float, float]:
@@ -196,8 +200,8 @@ def _rimea_4_speed(density: float, length: float = 20.0, width: float = 3.0) -> 
 
 def test_rimea_4_fundamental_diagram_collision_free_speed():
     """RiMEA 4 (scaled down: a corridor 20 m x 3 m instead of 1000 m x 10 m, everyone at 1.34 m/s)
-    for the collision-free speed model (JuPedSim defaults, l = 0.3 m): at densities 0.5-6 /m^2 the
-    mean speed in the measurement area falls with the density and lies within 0.25 m/s of
+    for the collision-free speed model (its defaults, bodies of radius 0.15 m): at densities 0.5-6 /m^2 the
+    mean speed in the measurement area falls with the density and lies within RIMEA_4_BAND_M_S of
     Weidmann's (1993) speed at the density measured there. (The social force model with its
     defaults has no speed-density relation of its own: about 1.3 m/s at every density.)"""
     from validation.crowd_measures import weidmann_speed
