@@ -105,9 +105,14 @@ None, the default: each person's body radius, half the shoulder width): the dire
 shoulders apart while the speed sees the body's depth, a disc's cheap stand-in for the elliptical
 bodies of the generalized model (Xu, Chraibi, Tordeux & Zhang 2019, Physica A 535:122521). In
 Tordeux et al.'s model q = r and h_i = e_i. The heading h_i is the agents' ``heading_x/y`` (zero:
-none yet, the agent takes e_i at once); it turns towards e_i explicitly,
-h^{n+1} = u(h^n + k (e_i - h^n)) with k = min(1, dt / tau_e), so a head-on repulsion cannot flip
-the walking direction within one step. Without it, persons facing a door post and each other
+none yet, the agent takes e_i at once); it relaxes explicitly, h^{n+1} = u(h^n + k (e_i - h^n))
+with k = min(1, dt / tau_e) (Xu et al. 2019's smoothing of the direction). So a head-on
+repulsion that reverses e_i does not reverse the walk: the average keeps h's direction, the
+person ahead stays in the cone and the person slows down instead of stepping back; e_i merely
+turned sideways is followed within a few tau_e. A target (nearly) behind (a goal reversed, e.g.
+an exit closed ahead of a lone walker) is an unstable balance of the average, left slowly or, exactly
+behind, never: the heading gets a sideways part of at least REVERSAL_NUDGE towards the target's
+side (left when exactly behind) and turns round in about 0.3 s. Without it, persons facing a door post and each other
 near a bottleneck's entrance swap between opposite directions every step at full speed, going
 nowhere: a first-order model's backward stepping that Xu et al. (2019) remove by smoothing the
 direction, and JuPedSim's CollisionFreeSpeedModelV3 by relaxing the heading angle. Repulsion is
@@ -123,17 +128,17 @@ seeds each:
 
 * Bottleneck (``hazsim validate crowd_bottleneck``: jupedsim's test_13 geometry, a 2 m long
   bottleneck with a room behind, 150 persons, the pooled Kretz/Seyfried reference ~1.73-1.86
-  1/(m s)): -9.6 % to +4.0 % at 0.8-2.5 m (seed 1: +0.9, -1.3, -5.7, +0.9, +2.0, -1.1 %; the 1.2 m
-  door is the lowest in every seed: -5.7, -4.3, -9.6 %); everyone through. The measured 0.5 m
-  bottleneck 040_c_56_h- replayed: all 75 through, flow 1.01 against 1.16 1/s, last crossing at
-  72.4 s against 65.6 s.
-* A door in a wall (a 10 m x 10 m room, 150 persons, the exit on the door line): J/b = 1.90,
-  1.98 and 1.94 1/(m s) through 0.8, 1.2 and 1.8 m (Kretz et al. 2006: about 1.8 through a door
+  1/(m s)): -7.2 % to +6.0 % at 0.8-2.5 m (seed 1: +3.4, +0.4, -6.3, +2.4, +0.3, +0.1 %; the 1.2 m
+  door is the lowest in every seed: -6.3, -5.1, -7.2 %); everyone through. The measured 0.5 m
+  bottleneck 040_c_56_h- replayed: all 75 through, flow 0.88-1.02 against 1.16 1/s, last crossing
+  at 73-81 s against 65.6 s.
+* A door in a wall (a 10 m x 10 m room, 150 persons, the exit on the door line): J/b = 1.97,
+  2.04 and 1.99 1/(m s) through 0.8, 1.2 and 1.8 m (Kretz et al. 2006: about 1.8 through a door
   in a thin wall).
 * Corridor diagram (``hazsim validate crowd_fundamental``, all ten HERMES runs, each person's
-  speed the displacement over the data's 0.625 s): RMSE 0.087, 0.083 and 0.078 m/s (goal 0.10),
-  bias +0.05 m/s. Below 0.75 persons/m2 the model is 0.10-0.13 m/s slow (lanes behind the
-  entrance; nobody steps aside to overtake), at 1.1-2.1 0.08-0.12 fast, above 2.1 within 0.08.
+  speed the displacement over the data's 0.625 s): RMSE 0.079, 0.088 and 0.070 m/s (goal 0.10),
+  bias +0.04 m/s. Below 0.75 persons/m2 the model is 0.10-0.12 m/s slow (lanes behind the
+  entrance; nobody steps aside to overtake), at 0.9-2.1 0.06-0.12 fast, above 2.1 within 0.07.
 * What each part does (seed 1, corridor RMSE / worst bottleneck error): the former defaults (T =
   0.8 s, l/2 = 0.15 m, q = r, no turning) 0.135 / -5.5 %: their crowd packs into lanes 0.3 m apart
   in front of a narrow exit, 5-6 persons/m2 where the measured corridor holds 3.4 at the same
@@ -142,6 +147,9 @@ seeds each:
   at the 0.8 m bottleneck's entrance swap directions for minutes and never get through. tau_e =
   0.05 s ends that (all through); 0.1 s: 0.115 / -10.2 %, 0.3 s: 0.194 / -19.1 % (a crowd that
   turns slowly presses on into a jam). T = 0.6 s: 0.122 / +10.9 %; T = 0.65 s: 0.095 / -13.6 %.
+  Turning the heading's angle (by dt / tau_e of it a step) in place of the average brings the
+  deadlock back (3 of 150 left at 0.8 m in every seed): a repulsion that reverses e_i then turns
+  the walk round, 36 degrees a step.
 * RiMEA 4 (a corridor filled at random at 0.5-6 persons/m2, speeds over 1-3 s): up to 0.34 m/s
   above Weidmann's curve at 1.1-1.9 persons/m2, where the measured unidirectional HERMES corridor
   itself lies up to 0.33 above it.
@@ -250,6 +258,9 @@ PARALLEL_MIN_AGENTS = 256
 PARALLEL_MIN_WALLS = 64
 # Agents per parallel work item; each item allocates one neighbour buffer.
 CHUNK = 64
+# Least sideways part of a CSM heading whose target lies behind it (the turn then grows by the
+# factor 1 / (1 - 2 dt / tau_e) a step: round in about 0.3 s with the defaults).
+REVERSAL_NUDGE = 1.0e-3
 
 
 # -- parameters ----------------------------------------------------------------------------
@@ -265,6 +276,7 @@ class SocialForceParams:
     A_W: float = 2000.0  # N, wall repulsion strength
     B_W: float = 0.08  # m, wall repulsion range
     T_h: float = 0.0  # s, headway time of the desired speed (0: off, HFV)
+    headway_radius: float | None = None  # m, r_h: half the length a body takes along e_i (None: its radius)
     speed_cap: float = 1.3  # v_max / v0 (Helbing & Molnar 1995)
     speed_floor: float = 1.3 * 1.34  # m/s, v_max of an agent whose 1.3 v0 is lower
     substep_factor: float = 0.1  # c in h <= c sqrt(m/k); see the module docstring
@@ -277,6 +289,10 @@ class SocialForceParams:
         headway 2 r_max + v0_max T_h beyond which nobody limits the desired speed."""
         reach = max(self.repulsion_ranges * self.B, v0_max * self.T_h)
         return 2.0 * r_max + reach, r_max + self.repulsion_ranges * self.B_W
+
+    def headway_radius_arg(self) -> float:
+        """The kernels' r_h argument: the fixed headway radius, or 0 for each body's own radius."""
+        return 0.0 if self.headway_radius is None else self.headway_radius
 
     def substeps(self, dt: float, m_min: float) -> int:
         """n_sub = ceil(dt / (c sqrt(m_min / k)))."""
@@ -474,7 +490,7 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
                         x_start, y_start,
                         cell_start, cell_agents, xs, ys, rs, vxs, vys, cx0, cy0, ch, cnx, cny,
                         segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, end_vertex, vertex_start,
-                        vertex_segments, A, B, lam, A_W, B_W, T_h, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min,
+                        vertex_segments, A, B, lam, A_W, B_W, T_h, r_h, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min,
                         eps, h,
                         x_new, y_new, vx_new, vy_new, f_radial, compression):
     """Agents c CHUNK ... (c + 1) CHUNK - 1 in cell order (i: slot, k_i: place in cell order), sharing one
@@ -510,7 +526,7 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
                 ahead = -(n_x * e_x + n_y * e_y) * d_ij  # e_i . (x_j - x_i)
                 j = cell_agents[kk]
                 if ahead > 0.0 and e_x * ex[j] + e_y * ey[j] > 0.0:  # ahead, walking the same way
-                    r_ij = r_i + rs[kk]
+                    r_ij = 2.0 * r_h if r_h > 0.0 else r_i + rs[kk]
                     side2 = d_ij * d_ij - ahead * ahead
                     if side2 < r_ij * r_ij:
                         d_h = min(d_h, ahead - math.sqrt(r_ij * r_ij - side2))
@@ -586,7 +602,7 @@ def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, xi_
                         x_start, y_start,
                         cell_start, cell_agents, ordered, cx0, cy0, ch, cnx, cny,
                         segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, end_vertex, vertex_start,
-                        vertex_segments, A, B, lam, A_W, B_W, T_h, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min,
+                        vertex_segments, A, B, lam, A_W, B_W, T_h, r_h, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min,
                         eps, h,
                         x_new, y_new, vx_new, vy_new, f_radial, compression):
     """One sub-step h of eq. (1), symplectic Euler, then the wall guard; writes the *_new arrays.
@@ -621,7 +637,7 @@ def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, xi_
                                 x_start, y_start,
                                 cell_start, cell_agents, xs, ys, rs, vxs, vys, cx0, cy0, ch, cnx, cny, segments,
                                 wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, end_vertex, vertex_start,
-                                vertex_segments, A, B, lam, A_W, B_W, T_h, k, kappa,
+                                vertex_segments, A, B, lam, A_W, B_W, T_h, r_h, k, kappa,
                                 speed_cap,
                                 speed_floor, r_c, r_cW, d_min, eps, h, x_new, y_new, vx_new, vy_new, f_radial,
                                 compression)
@@ -631,7 +647,7 @@ def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, xi_
                                 x_start, y_start,
                                 cell_start, cell_agents, xs, ys, rs, vxs, vys, cx0, cy0, ch, cnx, cny, segments,
                                 wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, end_vertex, vertex_start,
-                                vertex_segments, A, B, lam, A_W, B_W, T_h, k, kappa,
+                                vertex_segments, A, B, lam, A_W, B_W, T_h, r_h, k, kappa,
                                 speed_cap,
                                 speed_floor, r_c, r_cW, d_min, eps, h, x_new, y_new, vx_new, vy_new, f_radial,
                                 compression)
@@ -763,11 +779,18 @@ def _collision_free_speed_chunk(c, n_active, capacity, x, y, radius, v0, ex, ey,
         if norm > 0.0:
             e_x /= norm
             e_y /= norm
-            # Turning: the walking direction relaxes towards e_i over tau_e (only agent i reads or
-            # writes its heading, so updating it in place is race-free).
+            # Turning: the heading relaxes towards e_i over tau_e (only agent i reads or writes its
+            # heading, so updating it in place is race-free).
             h_x = hx[i]
             h_y = hy[i]
             if turn > 0.0 and h_x * h_x + h_y * h_y > 0.0:
+                cross = h_x * e_y - h_y * e_x
+                if h_x * e_x + h_y * e_y < 0.0 and abs(cross) < REVERSAL_NUDGE:
+                    # e_i (nearly) reversed: an unstable balance the average leaves slowly, or never;
+                    # start the turn to the side e_i lies on (left when exactly behind)
+                    side = REVERSAL_NUDGE if cross >= 0.0 else -REVERSAL_NUDGE
+                    h_x -= side * h_y
+                    h_y += side * hx[i]
                 h_x += turn * (e_x - h_x)
                 h_y += turn * (e_y - h_y)
                 h_norm = math.sqrt(h_x * h_x + h_y * h_y)
@@ -925,7 +948,7 @@ def social_force_step(agents: Agents, ex: np.ndarray, ey: np.ndarray, walls: Wal
                             buffers.y_start,
                             *cells.kernel_args(), *walls.kernel_args(), *walls.vertex_args, params.A, params.B,
                             params.lam, params.A_W,
-                            params.B_W, params.T_h, params.k, params.kappa,
+                            params.B_W, params.T_h, params.headway_radius_arg(), params.k, params.kappa,
                             params.speed_cap, params.speed_floor, r_c, r_cW, params.min_wall_distance,
                             params.pullback, h, agents.x_next, agents.y_next, agents.vx_next, agents.vy_next,
                             buffers.radial_force, buffers.compression)

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from models.crowd.forces import CollisionFreeSpeedParams, SocialForceParams
+from models.crowd.forces import REVERSAL_NUDGE, CollisionFreeSpeedParams, SocialForceParams
 
 
 # -- wall geometry ---------------------------------------------------------------------------
@@ -195,6 +195,8 @@ def social_force_substep_reference(x, y, vx, vy, active, radius, v0, tau, mass, 
         wall_load = np.zeros(0)
     # headway d_h along e_i to the first body touched, and the desired speed it allows
     r_ij = radius[:, None] + radius[None, :]
+    if params.headway_radius is not None:
+        r_ij = np.full_like(r_ij, 2.0 * params.headway_radius)
     ahead = -(n_x * ex[:, None] + n_y * ey[:, None]) * d
     side2 = d * d - ahead * ahead
     same_way = ex[:, None] * ex[None, :] + ey[:, None] * ey[None, :] > 0.0
@@ -252,12 +254,18 @@ def collision_free_speed_step_reference(x, y, active, radius, v0, ex, ey, hx, hy
     moving = norm > 0
     e_x = np.where(moving, e_x / np.where(moving, norm, 1.0), 0.0)
     e_y = np.where(moving, e_y / np.where(moving, norm, 1.0), 0.0)
-    # Turning: h <- h + (dt / tau_e) (e - h), renormalised, where the agent has a heading.
+    # Turning: h <- h + (dt / tau_e) (e - h), renormalised, where the agent has a heading; a target
+    # (nearly) behind first gives h a sideways part towards it.
     turn = params.turning_rate(dt)
     if turn > 0.0:
         had = moving & ((hx * hx + hy * hy) > 0.0)
-        h_x = hx + turn * (e_x - hx)
-        h_y = hy + turn * (e_y - hy)
+        cross = hx * e_y - hy * e_x
+        reversed_ = had & (np.abs(cross) < REVERSAL_NUDGE) & (hx * e_x + hy * e_y < 0.0)
+        side = np.where(cross >= 0.0, REVERSAL_NUDGE, -REVERSAL_NUDGE)
+        h_x = np.where(reversed_, hx - side * hy, hx)
+        h_y = np.where(reversed_, hy + side * hx, hy)
+        h_x = h_x + turn * (e_x - h_x)
+        h_y = h_y + turn * (e_y - h_y)
         h_norm = np.hypot(h_x, h_y)
         ok = had & (h_norm > 0)
         e_x = np.where(ok, h_x / np.where(ok, h_norm, 1.0), e_x)

@@ -368,7 +368,7 @@ def run_sfm_kernel(agents, ex, ey, segments, h, x_start, y_start, params=SFM, xi
                         agents.desired_speed, agents.relaxation_time, agents.mass, ex, ey, xi_x, xi_y, x_start,
                         y_start, *cells.kernel_args(), *walls.kernel_args(), *walls.vertex_args, params.A, params.B,
                         params.lam, params.A_W,
-                        params.B_W, params.T_h, params.k, params.kappa, params.speed_cap, params.speed_floor, r_c,
+                        params.B_W, params.T_h, params.headway_radius_arg(), params.k, params.kappa, params.speed_cap, params.speed_floor, r_c,
                         r_cW, params.min_wall_distance, params.pullback, h, *out)
     wall_contact_loads(cells.cell_start, cells.ordered, float(agents.radius[agents.active].max()), params.k,
                        cells.x0, cells.y0, cells.cell_size, cells.nx, cells.ny, walls.segments, *walls.vertex_args,
@@ -440,32 +440,37 @@ def test_collision_free_speed_kernel_matches_the_numpy_twin(seed, dt, params):
     assert crossings(agents.x, agents.y, out[0], out[1], segments)[agents.active].sum() == 0
 
 
+@pytest.mark.parametrize("turn_deg", [90.0, 180.0])
 @pytest.mark.parametrize("tau_e", [0.0, 0.05, 0.5])
-def test_the_walking_direction_turns_towards_e_over_the_turning_time(tau_e):
-    """A lone agent walking along +x is told to go +y. Without turning (tau_e = 0, Tordeux et al.'s
-    model) it walks +y at once; with tau_e the heading h relaxes, h <- u(h + (dt / tau_e)(e - h)):
-    the angle to e falls every step, the first step turns it by atan((dt/tau_e) / (1 - dt/tau_e)),
-    and the agent always walks at v0 along its heading."""
+def test_the_walking_direction_turns_towards_e_over_the_turning_time(tau_e, turn_deg):
+    """A lone agent walking along +x is told to go at right angles, or the other way. Without
+    turning (tau_e = 0, Tordeux et al.'s model) it walks along e at once. With tau_e the heading
+    relaxes, h <- u(h + k (e - h)), k = dt / tau_e: at right angles the first step turns it by
+    atan(k / (1 - k)); exactly reversed it is nudged left and turns round all the same; the angle to
+    e falls every step and is gone (below 0.5 degrees) after 15 tau_e + 0.3 s; the agent always
+    walks at v0 along its heading."""
     dt, v0 = 0.01, 1.3
     params = CollisionFreeSpeedParams(turning_time=tau_e)
     agents = Agents.empty(1)
     agents.spawn(0.0, 0.0, desired_speed=v0)
     agents.heading_x[0], agents.heading_y[0] = 1.0, 0.0
-    ex, ey = np.zeros(1), np.ones(1)
+    target = math.radians(turn_deg)
+    ex, ey = np.array([math.cos(target)]), np.array([math.sin(target)])
     cells, walls = csm_world(agents, params=params)
-    angles = []
-    for _ in range(int(round(10 * max(tau_e, dt) / dt))):
+    off = []  # angle from the heading to e
+    for _ in range(int(round((15 * tau_e + 0.3) / dt))):
         collision_free_speed_step(agents, ex, ey, walls, cells, params, dt)
-        angles.append(math.atan2(agents.heading_x[0], agents.heading_y[0]))  # angle from +y
+        off.append(abs(math.remainder(target - math.atan2(agents.heading_y[0], agents.heading_x[0]), 2 * math.pi)))
         assert math.hypot(agents.vx[0], agents.vy[0]) == pytest.approx(v0)
-        assert agents.vx[0] / v0 == pytest.approx(agents.heading_x[0]) and agents.vy[0] / v0 == pytest.approx(
-            agents.heading_y[0])
+        assert agents.vx[0] == pytest.approx(v0 * agents.heading_x[0], abs=1e-12)
+        assert agents.vy[0] == pytest.approx(v0 * agents.heading_y[0], abs=1e-12)
     if tau_e == 0.0:
-        assert angles[0] == 0.0
+        assert off[0] == pytest.approx(0.0, abs=1e-12)
         return
     k = dt / tau_e
-    assert angles[0] == pytest.approx(math.atan2(1.0 - k, k))
-    assert np.all(np.diff(angles) < 0.0) and angles[-1] < math.radians(1.0)
+    if turn_deg == 90.0:
+        assert off[0] == pytest.approx(target - math.atan2(k, 1.0 - k))
+    assert np.all(np.diff(off) <= 1e-12) and off[-1] < math.radians(0.5)
 
 
 def crowd_in_a_hall(n=3000, side=40.0, seed=3):
