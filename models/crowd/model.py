@@ -38,10 +38,13 @@ because of the queue, which the nearest exit never gives.
 
 Walking (:mod:`models.crowd.forces`), chosen by ``operational_model``:
 
-- ``social_force`` (default): Helbing, Farkas & Vicsek (2000) with body compression and
-  sliding friction, m_i dv_i/dt = m_i (v0_i e_i - v_i) / tau_i + sum_j f_ij + sum_W f_iW;
-  the only one with contact forces, so the one to use at crush densities;
-- ``collision_free_speed``: Tordeux, Chraibi & Seyfried (2016), dx_i/dt = V(s_i) e_i.
+- ``collision_free_speed`` (default): Tordeux, Chraibi & Seyfried (2016), dx_i/dt = V(s_i) h_i,
+  with a turning heading h_i; the model of normal densities, validated against the measured
+  corridor diagrams and bottleneck flows;
+- ``social_force``: Helbing, Farkas & Vicsek (2000) with body compression and sliding friction,
+  m_i dv_i/dt = m_i (v0_i e_i - v_i) / tau_i + sum_j f_ij + sum_W f_iW; the only one with contact
+  forces, so the one to use at crush densities (its panic parameters overestimate normal
+  flows through wide doors; see :mod:`models.crowd.forces`).
 
 Both keep every centre from crossing a wall, whatever the forces.
 

@@ -16,6 +16,9 @@ from sim.model import ModelParams
 
 MAX_AGENTS = 200_000
 MAX_RADIUS_M = 0.5
+# The validated model of normal densities (corridor diagrams, bottleneck flows); scenarios of crushes
+# ask for the social force, whose body contact forces decide what happens there.
+DEFAULT_OPERATIONAL_MODEL = "collision_free_speed"
 FLUCTUATION_N = 0.0  # N, the fluctuating force's standard deviation per component over 0.01 s
 # Weidmann (1993), table of stair speeds: horizontal components (m/s).
 WEIDMANN_STAIR_UP_M_S = 0.610
@@ -94,6 +97,9 @@ class SocialForceSettings(ModelParams):
     speed_cap: float = Field(SocialForceParams.speed_cap, ge=1, description="v_max / v0")
     headway_time_s: float = Field(SocialForceParams.T_h, ge=0, le=10.0, description="T_h: the desired speed is "
                                   "at most the headway over T_h (0: off)")
+    headway_radius_m: float | None = Field(SocialForceParams.headway_radius, gt=0, le=MAX_RADIUS_M,
+                                           description="r_h: half the length a body takes along its walking "
+                                                       "direction in the headway; null: each person's radius")
     fluctuation_n: float = Field(FLUCTUATION_N, ge=0, description="standard deviation of each component of the "
                                                                   "fluctuating force xi_i over a 0.01 s step")
 
@@ -101,7 +107,8 @@ class SocialForceSettings(ModelParams):
         return SocialForceParams(A=self.repulsion_strength_n, B=self.repulsion_range_m, lam=self.anisotropy,
                                  A_W=self.wall_repulsion_strength_n, B_W=self.wall_repulsion_range_m,
                                  k=self.body_stiffness_kg_s2, kappa=self.sliding_friction_kg_m_s,
-                                 speed_cap=self.speed_cap, T_h=self.headway_time_s)
+                                 speed_cap=self.speed_cap, T_h=self.headway_time_s,
+                                 headway_radius=self.headway_radius_m)
 
 
 class CollisionFreeSpeedSettings(ModelParams):
@@ -195,7 +202,9 @@ class CrowdParams(ModelParams):
     geometry: GeometrySpec
     exits: list[ExitSpec] = Field(min_length=1)
     closed_exits: list[str] = Field(default_factory=list, description="names of exits closed now")
-    operational_model: Literal["social_force", "collision_free_speed"] = "social_force"
+    operational_model: Literal["social_force", "collision_free_speed"] = Field(
+        DEFAULT_OPERATIONAL_MODEL, description="collision_free_speed: normal densities (validated against measured "
+                                               "corridors and bottlenecks); social_force: body contact, for crushes")
     social_force: SocialForceSettings = Field(default_factory=SocialForceSettings)
     collision_free_speed: CollisionFreeSpeedSettings = Field(default_factory=CollisionFreeSpeedSettings)
     sources: list[Source] = Field(min_length=1)

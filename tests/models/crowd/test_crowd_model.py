@@ -153,7 +153,7 @@ def test_fluctuating_force_gives_the_ornstein_uhlenbeck_velocity_spread():
               "exits": [{"name": "end", "line_m": [(80, 0), (80, 3 * lanes)]}],
               "sources": [{"box_m": (0.5, 3 * k + 1.4, 0.6, 3 * k + 1.6), "count": 1, "desired_speed_m_s": 1.3,
                            "radius_m": 0.25, "mass_kg": mass, "relaxation_time_s": tau} for k in range(lanes)],
-              "social_force": {"fluctuation_n": sigma}, "dt_s": dt}
+              "operational_model": "social_force", "social_force": {"fluctuation_n": sigma}, "dt_s": dt}
     grid = RasterGrid(shape=(4 * lanes, 80), spacing_m=(0.75, 1.0))
     samples = []
     model, state = build(params, grid, seed=5)
@@ -260,7 +260,7 @@ def test_wall_contact_load_field_carries_the_wall_load():
     and lies on cells along walls only."""
     params = {"geometry": {"walkable_m": [[(0, 0), (4, 0), (4, 1.7), (5, 1.7), (5, 2.3), (4, 2.3), (4, 4),
                                            (0, 4)]]},
-              "exits": [{"name": "out", "line_m": [(5, 1.7), (5, 2.3)]}],
+              "exits": [{"name": "out", "line_m": [(5, 1.7), (5, 2.3)]}], "operational_model": "social_force",
               "sources": [{"box_m": (0.3, 0.3, 3.7, 3.7), "count": 25, "desired_speed_m_s": 5.0}]}
     grid = RasterGrid(shape=(16, 20), spacing_m=(0.25, 0.25))
     model, state = build(params, grid, seed=3)
