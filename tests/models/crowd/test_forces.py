@@ -402,8 +402,9 @@ def assert_close(a, b, scale=10.0, name=""):
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("h", [0.0025, 0.05])
 @pytest.mark.parametrize("params", [SFM, SocialForceParams(),
-                                    SocialForceParams(lam=0.3, A_W=800.0, B_W=0.05, A=2500.0, B=0.1, T_h=0.5)],
-                         ids=["hfv", "defaults", "anisotropic_headway"])
+                                    SocialForceParams(lam=0.3, A_W=800.0, B_W=0.05, A=2500.0, B=0.1, T_h=0.5),
+                                    SocialForceParams(T_h=0.7, headway_radius=0.14)],
+                         ids=["hfv", "defaults", "anisotropic_headway", "headway_depth"])
 def test_social_force_kernel_matches_the_numpy_twin(seed, h, params):
     """One sub-step on random rooms; h = 0.05 s drives agents through walls, exercising the guard."""
     agents, segments, ex, ey, rng = random_room(seed)

@@ -28,11 +28,12 @@ BAND_LOW, BAND_HIGH = 26.0 / (40.0 / 1.33), 34.0 / (40.0 / 1.33)
 STAIR_PLAN_M = 10.0 * math.cos(math.atan(0.17 / 0.29))
 
 
-def test_rimea_1_corridor_walking_time():
+@pytest.mark.parametrize("operational_model", ["social_force", "collision_free_speed"])
+def test_rimea_1_corridor_walking_time(operational_model):
     params = {"geometry": {"walkable_m": [[(0, 0), (40, 0), (40, 2), (0, 2)]]},
               "exits": [{"name": "end", "line_m": [(40, 0), (40, 2)]}],
               "sources": [{"box_m": (0.2, 0.9, 0.3, 1.1), "count": 1, "desired_speed_m_s": 1.33, "radius_m": 0.25}]}
-    model, state = build(params, RasterGrid(shape=(8, 160), spacing_m=(0.25, 0.25)))
+    model, state = build({**params, "operational_model": operational_model}, RasterGrid(shape=(8, 160), spacing_m=(0.25, 0.25)))
     run(model, state, 60.0)
     t_exit = model.exit_times["end"][0]
     print(f"\nRiMEA 1: {t_exit:.2f} s (band 26-34 s)")
@@ -221,7 +222,8 @@ def test_rimea_4_fundamental_diagram_collision_free_speed():
     np.testing.assert_allclose(rho, RIMEA_4_DENSITIES, rtol=0.3)
 
 
-def test_rimea_7_demographics_free_speeds():
+@pytest.mark.parametrize("operational_model", ["social_force", "collision_free_speed"])
+def test_rimea_7_demographics_free_speeds(operational_model):
     """RiMEA 7: 50 adults with desired speeds from Weidmann's adult distribution (1.34 +- 0.26 m/s,
     truncated to [0.5, 2.0] m/s; the RiMEA age table is a figure, not reproduced here). Checks:
     the assigned speeds are consistent with that distribution (Kolmogorov-Smirnov, p > 0.01)
@@ -233,7 +235,7 @@ def test_rimea_7_demographics_free_speeds():
               "exits": [{"name": "end", "line_m": [(20, 0), (20, 1.5 * lanes)]}],
               "sources": [{"box_m": (0.5, 1.5 * k + 0.7, 0.6, 1.5 * k + 0.8), "count": 1, "radius_m": 0.25}
                           for k in range(lanes)], "dt_s": 0.02}
-    model, state = build(params, RasterGrid(shape=(2 * lanes + 2, 42), spacing_m=(0.75, 0.5)), seed=7)
+    model, state = build({**params, "operational_model": operational_model}, RasterGrid(shape=(2 * lanes + 2, 42), spacing_m=(0.75, 0.5)), seed=7)
     assigned = model.v0_base[model.agents.active].copy()
     low, high = (0.5 - 1.34) / 0.26, (2.0 - 1.34) / 0.26
     p_value = stats.kstest(assigned, stats.truncnorm(low, high, loc=1.34, scale=0.26).cdf).pvalue
@@ -247,7 +249,8 @@ def test_rimea_7_demographics_free_speeds():
     assert error.max() < 0.02
 
 
-def test_rimea_8_evacuation_time_falls_with_desired_speed():
+@pytest.mark.parametrize("operational_model", ["social_force", "collision_free_speed"])
+def test_rimea_8_evacuation_time_falls_with_desired_speed(operational_model):
     """RiMEA 8, parameter analysis (one parameter, scaled down to one room): 40 persons leave a
     10 m x 10 m room by a 1 m door with desired speeds 0.8, 1.2 and 1.6 m/s. The evacuation
     time must fall monotonically, and the door flow (N - 1) / (t_last - t_first) at the default
@@ -261,7 +264,7 @@ def test_rimea_8_evacuation_time_falls_with_desired_speed():
                   "exits": [{"name": "door", "line_m": [(10, 4.5), (10, 5.5)]}],
                   "sources": [{"box_m": (0.5, 0.5, 7.0, 9.5), "count": 40, "desired_speed_m_s": speed}],
                   "dt_s": 0.02}
-        model, state = build(params, RasterGrid(shape=(20, 20), spacing_m=(0.5, 0.5)), seed=8)
+        model, state = build({**params, "operational_model": operational_model}, RasterGrid(shape=(20, 20), spacing_m=(0.5, 0.5)), seed=8)
         run(model, state, 150.0)
         assert model.report()["evacuated"] == 40
         exits = model.exit_times["door"]
@@ -273,13 +276,14 @@ def test_rimea_8_evacuation_time_falls_with_desired_speed():
     assert 1.0 <= flows[1] <= 2.5
 
 
-def test_rimea_10_assigned_exits_are_used():
+@pytest.mark.parametrize("operational_model", ["social_force", "collision_free_speed"])
+def test_rimea_10_assigned_exits_are_used(operational_model):
     """RiMEA 10 (scaled): persons interleaved in a corridor, half assigned to each end."""
     params = {"geometry": {"walkable_m": [[(0, 0), (30, 0), (30, 3), (0, 3)]]},
               "exits": [{"name": "west", "line_m": [(0, 0), (0, 3)]}, {"name": "east", "line_m": [(30, 0), (30, 3)]}],
               "sources": [{"box_m": (12.0, 0.0, 18.0, 1.5), "count": 8, "exit": "west"},
                           {"box_m": (12.0, 1.5, 18.0, 3.0), "count": 8, "exit": "east"}]}
-    model, state = build(params, RasterGrid(shape=(6, 60), spacing_m=(0.5, 0.5)), seed=2)
+    model, state = build({**params, "operational_model": operational_model}, RasterGrid(shape=(6, 60), spacing_m=(0.5, 0.5)), seed=2)
     run(model, state, 40.0)
     assert model.report()["evacuated_by_exit"] == {"west": 8, "east": 8}
 
@@ -324,7 +328,8 @@ def test_rimea_12_congestion_only_before_the_first_bottleneck(operational_model)
     assert mean["room 2 exit"] < 4.0 / 0.93
 
 
-def test_rimea_13_congestion_grows_at_the_stair_foot():
+@pytest.mark.parametrize("operational_model", ["social_force", "collision_free_speed"])
+def test_rimea_13_congestion_grows_at_the_stair_foot(operational_model):
     """RiMEA 13 (scaled from 150 to 80 persons): room (8 m x 10 m) - 2 m door - corridor
     (10.4 m x 2 m) - stair up (2 m wide, 8.63 m in plan) - exit. The stair (0.610 m/s) carries
     less than the corridor, so the count in the corridor's last 4 m before the foot
@@ -337,7 +342,7 @@ def test_rimea_13_congestion_grows_at_the_stair_foot():
               "exits": [{"name": "top", "line_m": [(27, 4), (27, 6)]}],
               "stairs": [{"box_m": (foot, 4.0, 27.0, 6.0), "up_direction": (1.0, 0.0)}],
               "sources": [{"box_m": (0.5, 0.5, 7.5, 9.5), "count": 80}], "dt_s": 0.02}
-    model, state = build(params, RasterGrid(shape=(20, 54), spacing_m=(0.5, 0.5)), seed=13)
+    model, state = build({**params, "operational_model": operational_model}, RasterGrid(shape=(20, 54), spacing_m=(0.5, 0.5)), seed=13)
     crossed: set[int] = set()
     entered_at: list[float] = []
     queue: dict[float, int] = {}
@@ -364,7 +369,8 @@ def test_rimea_13_congestion_grows_at_the_stair_foot():
     assert queue[12.0] / 8.0 > inflow / (2.0 * 1.34)
 
 
-def test_rimea_14_route_choice_takes_the_faster_way():
+@pytest.mark.parametrize("operational_model", ["social_force", "collision_free_speed"])
+def test_rimea_14_route_choice_takes_the_faster_way(operational_model):
     """RiMEA 14, documented behaviour: the route is the one of least travel time, stairs counted
     at their speed. A person 10 m from exit W through two flights (up 8.63 m, down 8.63 m in
     plan, at 0.610 and 0.694 m/s) and 26 m from exit E on the level: the stair route costs
@@ -382,7 +388,7 @@ def test_rimea_14_route_choice_takes_the_faster_way():
     cost = west - 2 * length + length * WEIDMANN_FLAT_M_S * (1 / WEIDMANN_STAIR_UP_M_S + 1 / WEIDMANN_STAIR_DOWN_M_S)
     used = {}
     for name, extra in (("with stairs", {"stairs": stairs}), ("level", {})):
-        model, state = build({**base, **extra}, grid)
+        model, state = build({**base, **extra, "operational_model": operational_model}, grid)
         t_west = float(model.floor.time_at(np.array([0.0]), np.array([1.0]))[0])
         run(model, state, 60.0)
         used[name] = [k for k, v in model.report()["evacuated_by_exit"].items() if v][0]
@@ -393,7 +399,8 @@ def test_rimea_14_route_choice_takes_the_faster_way():
     assert used == {"with stairs": "E", "level": "W"}
 
 
-def test_rimea_11_some_take_the_far_exit():
+@pytest.mark.parametrize("operational_model", ["social_force", "collision_free_speed"])
+def test_rimea_11_some_take_the_far_exit(operational_model):
     """RiMEA 11 (scaled from 1000 to 100 persons, so that it runs in about a second): persons
     packed at the left of a 20 m x 10 m room, exit 1 (1 m) near them at the left of the top
     wall, exit 2 (1 m) at the far right. Expected: most take exit 1, some exit 2 because of the
@@ -408,7 +415,7 @@ def test_rimea_11_some_take_the_far_exit():
     grid = RasterGrid(shape=(20, 40), spacing_m=(0.5, 0.5))
     reports = {}
     for choice in ("quickest", "nearest"):
-        model, state = build({**params, "exit_choice": choice}, grid, seed=11)
+        model, state = build({**params, "exit_choice": choice, "operational_model": operational_model}, grid, seed=11)
         run(model, state, 150.0)
         reports[choice] = model.report()
     used, nearest = reports["quickest"]["evacuated_by_exit"], reports["nearest"]["evacuated_by_exit"]
@@ -422,7 +429,7 @@ def test_rimea_11_some_take_the_far_exit():
     assert reports["quickest"]["time_of_last_exit_s"] < reports["nearest"]["time_of_last_exit_s"]
 
 
-def _rimea_15_time(layout: str) -> float:
+def _rimea_15_time(layout: str, operational_model: str) -> float:
     """Time for 100 persons (scaled from RiMEA's 500) starting in a 14 m x 4 m area to cross the
     target line of a 4 m wide corridor: a left corner (legs 14 m and 14 m along the outer wall,
     10 m and 10 m along the inner one), or straight corridors as long as the corner's inner
@@ -438,17 +445,18 @@ def _rimea_15_time(layout: str) -> float:
         target = [(length, 0), (length, 4)]
         grid = RasterGrid(shape=(8, int(2 * (length + 14))), spacing_m=(0.5, 0.5), origin_m=(-14.0, 0.0))
     params = {"geometry": {"walkable_m": [walkable]}, "exits": [{"name": "target", "line_m": target}],
-              "sources": [start], "dt_s": 0.02}
+              "sources": [start], "dt_s": 0.02, "operational_model": operational_model}
     model, state = build(params, grid, seed=15)
     run(model, state, 120.0)
     assert model.report()["evacuated"] == 100
     return model.report()["time_of_last_exit_s"]
 
 
-def test_rimea_15_corner_between_the_straight_routes():
+@pytest.mark.parametrize("operational_model", ["social_force", "collision_free_speed"])
+def test_rimea_15_corner_between_the_straight_routes(operational_model):
     """RiMEA 15: the corner's evacuation time lies between those of the short and the long
     straight corridor (same persons: same seed and start area)."""
-    times = {layout: _rimea_15_time(layout) for layout in ("short", "corner", "long")}
+    times = {layout: _rimea_15_time(layout, operational_model) for layout in ("short", "corner", "long")}
     print(f"\nRiMEA 15: {', '.join(f'{k} {v:.1f} s' for k, v in times.items())}")
     assert times["short"] <= times["corner"] <= times["long"]
 
