@@ -497,10 +497,10 @@ def test_results_are_bit_identical_with_one_and_two_threads():
             sfm = [a.copy() for a in (agents.x, agents.y, agents.vx, agents.vy, buffers.radial_force,
                                       buffers.wall_load)]
             agents, segments, ex, ey = crowd_in_a_hall()
-            cells, walls = csm_world(agents, segments)
+            cells, walls = csm_world(agents, segments, params=CSM_DEFAULT)
             for _ in range(5):
-                collision_free_speed_step(agents, ex, ey, walls, cells, CSM, 0.01)
-            results.append(sfm + [agents.x.copy(), agents.y.copy(), agents.vx.copy()])
+                collision_free_speed_step(agents, ex, ey, walls, cells, CSM_DEFAULT, 0.01)
+            results.append(sfm + [agents.x.copy(), agents.y.copy(), agents.vx.copy(), agents.heading_x.copy()])
     finally:
         numba.set_num_threads(before)
     for a, b in zip(*results):
