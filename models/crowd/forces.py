@@ -120,13 +120,14 @@ none yet, the agent takes e_i at once); it relaxes explicitly, h^{n+1} = u(h^n +
 with k = min(1, dt / tau_e) (Xu et al. 2019's smoothing of the direction). So a head-on
 repulsion that reverses e_i does not reverse the walk: the average keeps h's direction, the
 person ahead stays in the cone and the person slows down instead of stepping back; e_i merely
-turned sideways is followed within a few tau_e. A target (nearly) behind (a goal reversed, e.g.
-an exit closed ahead of a lone walker) is an unstable balance of the average, left slowly or, exactly
-behind, never: the heading gets a sideways part of at least REVERSAL_NUDGE towards the target's
-side (left when exactly behind) and turns round in about 0.3 s. Without it, persons facing a door post and each other
-near a bottleneck's entrance swap between opposite directions every step at full speed, going
-nowhere: a first-order model's backward stepping that Xu et al. (2019) remove by smoothing the
-direction, and JuPedSim's CollisionFreeSpeedModelV3 by relaxing the heading angle. Repulsion is
+turned sideways is followed within a few tau_e. Without the heading, persons facing a door post
+and each other near a bottleneck's entrance swap between opposite directions every step at full
+speed, going nowhere: a first-order model's backward stepping that Xu et al. (2019) remove by
+smoothing the direction, and JuPedSim's CollisionFreeSpeedModelV3 by relaxing the heading angle.
+A target (nearly) behind, a goal reversed (an exit closed ahead of a lone walker), is an
+unstable balance of the average, left slowly or, exactly behind, never: the heading then gets a
+sideways part of at least REVERSAL_NUDGE towards the target's side (left when exactly behind)
+and turns round in about 0.3 s. Repulsion is
 cut off beyond a gap of 10 D (R = a e^-10 = 3.6e-4) and 10 D_W; the neighbour cut-off also
 covers l + v0 T, beyond which V = v0 anyway, so the speed is exact.
 
@@ -501,8 +502,8 @@ def _social_force_chunk(c, n_active, capacity, x, y, vx, vy, radius, v0, tau, ma
                         x_start, y_start,
                         cell_start, cell_agents, xs, ys, rs, vxs, vys, cx0, cy0, ch, cnx, cny,
                         segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, end_vertex, vertex_start,
-                        vertex_segments, A, B, lam, A_W, B_W, T_h, r_h, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min,
-                        eps, h,
+                        vertex_segments, A, B, lam, A_W, B_W, T_h, r_h, k, kappa, speed_cap, speed_floor, r_c, r_cW,
+                        d_min, eps, h,
                         x_new, y_new, vx_new, vy_new, f_radial, compression):
     """Agents c CHUNK ... (c + 1) CHUNK - 1 in cell order (i: slot, k_i: place in cell order), sharing one
     neighbour buffer; each writes slot i of the outputs only."""
@@ -613,8 +614,8 @@ def social_force_kernel(x, y, vx, vy, active, radius, v0, tau, mass, ex, ey, xi_
                         x_start, y_start,
                         cell_start, cell_agents, ordered, cx0, cy0, ch, cnx, cny,
                         segments, wall_start, wall_ids, wx0, wy0, wh, wnx, wny, reach, end_vertex, vertex_start,
-                        vertex_segments, A, B, lam, A_W, B_W, T_h, r_h, k, kappa, speed_cap, speed_floor, r_c, r_cW, d_min,
-                        eps, h,
+                        vertex_segments, A, B, lam, A_W, B_W, T_h, r_h, k, kappa, speed_cap, speed_floor, r_c, r_cW,
+                        d_min, eps, h,
                         x_new, y_new, vx_new, vy_new, f_radial, compression):
     """One sub-step h of eq. (1), symplectic Euler, then the wall guard; writes the *_new arrays.
 

@@ -127,7 +127,8 @@ class CollisionFreeSpeedSettings(ModelParams):
                                              description="r in the neighbour repulsion; null: each person's own "
                                                          "body radius")
     turning_time_s: float = Field(CollisionFreeSpeedParams.turning_time, ge=0, le=10.0,
-                                  description="tau_e: time the walking direction takes to turn towards e_i (0: at once)")
+                                  description="tau_e: time the walking direction takes to turn towards e_i "
+                                              "(0: at once)")
 
     def kernel_params(self) -> CollisionFreeSpeedParams:
         return CollisionFreeSpeedParams(a=self.strength_neighbor_repulsion, D=self.range_neighbor_repulsion_m,

@@ -368,7 +368,8 @@ def run_sfm_kernel(agents, ex, ey, segments, h, x_start, y_start, params=SFM, xi
                         agents.desired_speed, agents.relaxation_time, agents.mass, ex, ey, xi_x, xi_y, x_start,
                         y_start, *cells.kernel_args(), *walls.kernel_args(), *walls.vertex_args, params.A, params.B,
                         params.lam, params.A_W,
-                        params.B_W, params.T_h, params.headway_radius_arg(), params.k, params.kappa, params.speed_cap, params.speed_floor, r_c,
+                        params.B_W, params.T_h, params.headway_radius_arg(), params.k, params.kappa, params.speed_cap,
+                        params.speed_floor, r_c,
                         r_cW, params.min_wall_distance, params.pullback, h, *out)
     wall_contact_loads(cells.cell_start, cells.ordered, float(agents.radius[agents.active].max()), params.k,
                        cells.x0, cells.y0, cells.cell_size, cells.nx, cells.ny, walls.segments, *walls.vertex_args,

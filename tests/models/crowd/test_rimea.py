@@ -33,7 +33,8 @@ def test_rimea_1_corridor_walking_time(operational_model):
     params = {"geometry": {"walkable_m": [[(0, 0), (40, 0), (40, 2), (0, 2)]]},
               "exits": [{"name": "end", "line_m": [(40, 0), (40, 2)]}],
               "sources": [{"box_m": (0.2, 0.9, 0.3, 1.1), "count": 1, "desired_speed_m_s": 1.33, "radius_m": 0.25}]}
-    model, state = build({**params, "operational_model": operational_model}, RasterGrid(shape=(8, 160), spacing_m=(0.25, 0.25)))
+    model, state = build({**params, "operational_model": operational_model},
+                         RasterGrid(shape=(8, 160), spacing_m=(0.25, 0.25)))
     run(model, state, 60.0)
     t_exit = model.exit_times["end"][0]
     print(f"\nRiMEA 1: {t_exit:.2f} s (band 26-34 s)")
@@ -235,7 +236,8 @@ def test_rimea_7_demographics_free_speeds(operational_model):
               "exits": [{"name": "end", "line_m": [(20, 0), (20, 1.5 * lanes)]}],
               "sources": [{"box_m": (0.5, 1.5 * k + 0.7, 0.6, 1.5 * k + 0.8), "count": 1, "radius_m": 0.25}
                           for k in range(lanes)], "dt_s": 0.02}
-    model, state = build({**params, "operational_model": operational_model}, RasterGrid(shape=(2 * lanes + 2, 42), spacing_m=(0.75, 0.5)), seed=7)
+    model, state = build({**params, "operational_model": operational_model},
+                         RasterGrid(shape=(2 * lanes + 2, 42), spacing_m=(0.75, 0.5)), seed=7)
     assigned = model.v0_base[model.agents.active].copy()
     low, high = (0.5 - 1.34) / 0.26, (2.0 - 1.34) / 0.26
     p_value = stats.kstest(assigned, stats.truncnorm(low, high, loc=1.34, scale=0.26).cdf).pvalue
@@ -264,7 +266,8 @@ def test_rimea_8_evacuation_time_falls_with_desired_speed(operational_model):
                   "exits": [{"name": "door", "line_m": [(10, 4.5), (10, 5.5)]}],
                   "sources": [{"box_m": (0.5, 0.5, 7.0, 9.5), "count": 40, "desired_speed_m_s": speed}],
                   "dt_s": 0.02}
-        model, state = build({**params, "operational_model": operational_model}, RasterGrid(shape=(20, 20), spacing_m=(0.5, 0.5)), seed=8)
+        model, state = build({**params, "operational_model": operational_model},
+                             RasterGrid(shape=(20, 20), spacing_m=(0.5, 0.5)), seed=8)
         run(model, state, 150.0)
         assert model.report()["evacuated"] == 40
         exits = model.exit_times["door"]
@@ -283,7 +286,8 @@ def test_rimea_10_assigned_exits_are_used(operational_model):
               "exits": [{"name": "west", "line_m": [(0, 0), (0, 3)]}, {"name": "east", "line_m": [(30, 0), (30, 3)]}],
               "sources": [{"box_m": (12.0, 0.0, 18.0, 1.5), "count": 8, "exit": "west"},
                           {"box_m": (12.0, 1.5, 18.0, 3.0), "count": 8, "exit": "east"}]}
-    model, state = build({**params, "operational_model": operational_model}, RasterGrid(shape=(6, 60), spacing_m=(0.5, 0.5)), seed=2)
+    model, state = build({**params, "operational_model": operational_model},
+                         RasterGrid(shape=(6, 60), spacing_m=(0.5, 0.5)), seed=2)
     run(model, state, 40.0)
     assert model.report()["evacuated_by_exit"] == {"west": 8, "east": 8}
 
@@ -342,7 +346,8 @@ def test_rimea_13_congestion_grows_at_the_stair_foot(operational_model):
               "exits": [{"name": "top", "line_m": [(27, 4), (27, 6)]}],
               "stairs": [{"box_m": (foot, 4.0, 27.0, 6.0), "up_direction": (1.0, 0.0)}],
               "sources": [{"box_m": (0.5, 0.5, 7.5, 9.5), "count": 80}], "dt_s": 0.02}
-    model, state = build({**params, "operational_model": operational_model}, RasterGrid(shape=(20, 54), spacing_m=(0.5, 0.5)), seed=13)
+    model, state = build({**params, "operational_model": operational_model},
+                         RasterGrid(shape=(20, 54), spacing_m=(0.5, 0.5)), seed=13)
     crossed: set[int] = set()
     entered_at: list[float] = []
     queue: dict[float, int] = {}
