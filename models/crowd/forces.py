@@ -276,6 +276,11 @@ REVERSAL_NUDGE = 1.0e-3
 
 
 # -- parameters ----------------------------------------------------------------------------
+def radius_arg(radius: float | None) -> float:
+    """A kernel's form of an optional fixed radius (m): the radius, or 0 for each agent's own."""
+    return 0.0 if radius is None else radius
+
+
 @dataclass(frozen=True)
 class SocialForceParams:
     """HFV (2000) parameters, the integration choices, and the wall guard (SI units)."""
@@ -301,10 +306,6 @@ class SocialForceParams:
         headway 2 r_max + v0_max T_h beyond which nobody limits the desired speed."""
         reach = max(self.repulsion_ranges * self.B, v0_max * self.T_h)
         return 2.0 * r_max + reach, r_max + self.repulsion_ranges * self.B_W
-
-    def headway_radius_arg(self) -> float:
-        """The kernels' r_h argument: the fixed headway radius, or 0 for each body's own radius."""
-        return 0.0 if self.headway_radius is None else self.headway_radius
 
     def substeps(self, dt: float, m_min: float) -> int:
         """n_sub = ceil(dt / (c sqrt(m_min / k)))."""
@@ -332,14 +333,6 @@ class CollisionFreeSpeedParams:
     def model_radius(self, r_max: float) -> float:
         """The largest radius l/2 the model uses when the largest body radius is r_max (m)."""
         return r_max if self.radius is None else self.radius
-
-    def kernel_radius(self) -> float:
-        """The kernels' radius argument: the fixed radius, or 0 for each agent's own."""
-        return 0.0 if self.radius is None else self.radius
-
-    def kernel_repulsion_radius(self) -> float:
-        """The kernels' repulsion radius argument: the fixed radius, or 0 for each agent's own."""
-        return 0.0 if self.repulsion_radius is None else self.repulsion_radius
 
     def turning_rate(self, dt: float) -> float:
         """The kernels' turn argument: the fraction dt / tau_e (at most 1) of the way to e_i the heading
@@ -960,7 +953,7 @@ def social_force_step(agents: Agents, ex: np.ndarray, ey: np.ndarray, walls: Wal
                             buffers.y_start,
                             *cells.kernel_args(), *walls.kernel_args(), *walls.vertex_args, params.A, params.B,
                             params.lam, params.A_W,
-                            params.B_W, params.T_h, params.headway_radius_arg(), params.k, params.kappa,
+                            params.B_W, params.T_h, radius_arg(params.headway_radius), params.k, params.kappa,
                             params.speed_cap, params.speed_floor, r_c, r_cW, params.min_wall_distance,
                             params.pullback, h, agents.x_next, agents.y_next, agents.vx_next, agents.vy_next,
                             buffers.radial_force, buffers.compression)
@@ -987,8 +980,8 @@ def collision_free_speed_step(agents: Agents, ex: np.ndarray, ey: np.ndarray, wa
     cells.build(agents.x, agents.y, active, agents.radius)
     collision_free_speed_kernel(agents.x, agents.y, active, agents.radius, agents.desired_speed, ex, ey,
                                 agents.heading_x, agents.heading_y, *cells.kernel_args(), *walls.kernel_args(),
-                                params.a, params.D, params.a_wall, params.D_wall, params.T, params.kernel_radius(),
-                                params.kernel_repulsion_radius(), params.turning_rate(dt), r_c, r_rep, r_cW,
+                                params.a, params.D, params.a_wall, params.D_wall, params.T, radius_arg(params.radius),
+                                radius_arg(params.repulsion_radius), params.turning_rate(dt), r_c, r_rep, r_cW,
                                 params.min_wall_distance, params.pullback, dt, agents.x_next, agents.y_next,
                                 agents.vx_next, agents.vy_next)
     agents.swap()

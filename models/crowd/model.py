@@ -99,7 +99,7 @@ capacity comes from the persons just through it, who still take up the space the
 walks into. Removed on the line, each took the person ahead away with them, and a door in a
 thin wall passed 5-8.5 persons/(m s) (a 10 m room, 150 persons, the collision-free speed
 model), where measured doors pass about 1.8 (Kretz et al. 2006, J. Stat. Mech. P10014); walking
-on, 2.1. 3 m is more than the headway l + v0 T = 1.4 m within which the collision-free speed
+on, 2.0. 3 m is more than the headway l + v0 T = 1.4 m within which the collision-free speed
 model feels the person ahead. Those walking on are outside the walkable plan (an open half-plane
 beyond the door: nothing is known of it) and are still persons: in the agent fields, the
 density, sound and images, and felt by the others; they are not in ``agents_present`` (they

@@ -20,6 +20,7 @@ from models.crowd.forces import (
     SocialForceParams,
     collision_free_speed_kernel,
     collision_free_speed_step,
+    radius_arg,
     social_force_kernel,
     social_force_step,
     wall_contact_loads,
@@ -368,8 +369,8 @@ def run_sfm_kernel(agents, ex, ey, segments, h, x_start, y_start, params=SFM, xi
                         agents.desired_speed, agents.relaxation_time, agents.mass, ex, ey, xi_x, xi_y, x_start,
                         y_start, *cells.kernel_args(), *walls.kernel_args(), *walls.vertex_args, params.A, params.B,
                         params.lam, params.A_W,
-                        params.B_W, params.T_h, params.headway_radius_arg(), params.k, params.kappa, params.speed_cap,
-                        params.speed_floor, r_c,
+                        params.B_W, params.T_h, radius_arg(params.headway_radius), params.k, params.kappa,
+                        params.speed_cap, params.speed_floor, r_c,
                         r_cW, params.min_wall_distance, params.pullback, h, *out)
     wall_contact_loads(cells.cell_start, cells.ordered, float(agents.radius[agents.active].max()), params.k,
                        cells.x0, cells.y0, cells.cell_size, cells.nx, cells.ny, walls.segments, *walls.vertex_args,
@@ -390,7 +391,7 @@ def run_csm_kernel(agents, ex, ey, segments, dt, params=CSM):
     hx, hy = agents.heading_x.copy(), agents.heading_y.copy()
     collision_free_speed_kernel(agents.x, agents.y, on, agents.radius, agents.desired_speed, ex, ey, hx, hy,
                                 *cells.kernel_args(), *walls.kernel_args(), params.a, params.D, params.a_wall,
-                                params.D_wall, params.T, params.kernel_radius(), params.kernel_repulsion_radius(),
+                                params.D_wall, params.T, radius_arg(params.radius), radius_arg(params.repulsion_radius),
                                 params.turning_rate(dt), r_c, r_rep, r_cW, params.min_wall_distance, params.pullback,
                                 dt, *out)
     return out + [hx, hy], (r_c, r_rep, r_cW)
